@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+// Pattern Server: a minimal host plus feature plugins loaded through a C ABI.
+// No package dependencies: the toolchain and system C libraries only.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
+
+let package = Package(
+    name: "pattern-server",
+    products: [
+        .executable(name: "pattern-server", targets: ["pattern-server"]),
+        .library(name: "PluginKit", targets: ["PluginKit"]),
+        // Plugins: each a shared library the host dlopens. Never a dependency of another target.
+        .library(name: "HelloSwift", type: .dynamic, targets: ["HelloSwift"]),
+        .library(name: "TestProbe", type: .dynamic, targets: ["TestProbe"]),
+    ],
+    targets: [
+        // The contract: one C header, nothing else.
+        .target(name: "PluginABI", path: "Sources/PluginABI"),
+        // System libraries and the few libc calls Glibc's Swift module lacks.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        .target(name: "CShims", path: "Sources/CShims", linkerSettings: [.linkedLibrary("crypt")]),
+        // Crypto shared by the host and PluginKit (HMAC, SHA-256, random, bcrypt, base64url).
+        .target(name: "PatternCrypto", dependencies: ["COpenSSL", "CShims"], swiftSettings: strict),
+        .target(name: "Host", dependencies: ["PluginABI", "CShims", "CSQLite", "PatternCrypto"],
+                swiftSettings: strict),
+        .executableTarget(name: "pattern-server", dependencies: ["Host"], swiftSettings: strict),
+        .target(name: "PluginKit", dependencies: ["PluginABI", "PatternCrypto"], swiftSettings: strict),
+
+        .target(name: "HelloSwift", dependencies: ["PluginKit"], path: "Examples/hello-swift",
+                swiftSettings: strict),
+        .target(name: "TestProbe", dependencies: ["PluginKit"], path: "Tests/Fixtures/probe",
+                swiftSettings: strict),
+
+        .testTarget(name: "HostTests", dependencies: ["Host"], swiftSettings: strict),
+        .testTarget(name: "PluginKitTests", dependencies: ["PluginKit"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

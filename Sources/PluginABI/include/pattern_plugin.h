@@ -1,0 +1,400 @@
+/*
+ * pattern_plugin.h: the Pattern Server plugin ABI, version 1.
+ *
+ * This header is the whole contract between the host (pattern-server) and a plugin.
+ * A plugin is a shared library that exports one C function, pattern_plugin_entry_v1,
+ * and talks to the host only through the tables below. It can be written in any language
+ * that can export a C symbol; plain C needs nothing but this file:
+ *
+ *     cc -shared -fPIC -fvisibility=hidden -I Sources/PluginABI/include my_plugin.c -o libmy.so
+ *
+ * Read it top to bottom: conventions, status codes, the descriptor a plugin exports, then
+ * the host's service tables in the order a plugin meets them.
+ *
+ * ---------------------------------------------------------------------------------------
+ * Versioning
+ *   The major version is part of the entry symbol's name; the host refuses a plugin whose
+ *   major differs. Minors only add: every public struct starts with `struct_size` and grows
+ *   only at its end, so a reader checks PATTERN_HAS_FIELD(ptr, field) before touching a
+ *   field that a later minor added. An older plugin runs on a newer host, and a newer
+ *   plugin on an older host as long as it checks the tables' sizes before using new slots.
+ *   Nothing is ever reordered or removed; fields added in a minor are optional.
+ *
+ * Ownership
+ *   - pattern_str is (pointer, length) UTF-8, never assumed NUL-terminated.
+ *   - What the host passes in is BORROWED until the callback returns: copy it to keep it.
+ *   - What a plugin hands the host is COPIED before the host function returns.
+ *   - Host-owned results (query rows) come with an explicit release function.
+ *   - Nobody frees the other side's memory.
+ *
+ * Threads
+ *   - The entry function, init and shutdown run on one control thread, before the host
+ *     serves and after it has drained.
+ *   - Handlers and middleware run concurrently on worker threads and may block (database,
+ *     bcrypt) unless they were registered PATTERN_INLINE. Plugin state must therefore be
+ *     immutable after init or internally synchronised.
+ *   - A pattern_request is valid only during the callback it was passed to, on that thread.
+ *
+ * Errors
+ *   Host functions return a pattern_status. Plugins' own codes start at
+ *   PATTERN_PLUGIN_STATUS_BASE. Never unwind (C++ exceptions, Swift traps, Rust panics)
+ *   across a function of this header.
+ *
+ * Rules
+ *   Plugins register routes, middleware, migrations and services in init only; after the
+ *   host starts serving those tables are frozen (PATTERN_STATE). Plugins never exit, install
+ *   signal handlers or open the database themselves. The host loads plugins with
+ *   dlopen(RTLD_NOW | RTLD_LOCAL) and never unloads them.
+ * ---------------------------------------------------------------------------------------
+ */
+#ifndef PATTERN_PLUGIN_H
+#define PATTERN_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PATTERN_ABI_MAJOR 1
+#define PATTERN_ABI_MINOR 0
+
+/* Export marker for the entry function (plugins build with -fvisibility=hidden). */
+#define PATTERN_EXPORT __attribute__((visibility("default")))
+
+/* True when `ptr` (a struct with struct_size first) is large enough to hold `field`. */
+#define PATTERN_HAS_FIELD(ptr, type, field) \
+    ((ptr) != NULL && offsetof(type, field) + sizeof(((type *)0)->field) <= (ptr)->struct_size)
+
+/* ===== Conventions ===================================================================== */
+
+/* A borrowed UTF-8 string or byte range; ptr may be NULL when len is 0. */
+typedef struct pattern_str {
+    const char *ptr;
+    size_t len;
+} pattern_str;
+
+/* Status codes returned by host functions (and by plugin callbacks where noted). */
+typedef int32_t pattern_status;
+#define PATTERN_OK 0
+#define PATTERN_INVALID 1     /* an argument is malformed or out of range */
+#define PATTERN_NOT_FOUND 2   /* no such header, parameter, service, row ... */
+#define PATTERN_UNSUPPORTED 3 /* this host does not implement the function */
+#define PATTERN_VERSION 4     /* version mismatch (ABI, service, struct too small) */
+#define PATTERN_STATE 5       /* not allowed now (e.g. registering after init) */
+#define PATTERN_BUSY 6        /* a resource is busy; retrying later may succeed */
+#define PATTERN_INTERNAL 7    /* a failure inside the host; details are in its log */
+#define PATTERN_CONFLICT 8    /* a constraint was violated (e.g. a UNIQUE column) */
+#define PATTERN_PLUGIN_STATUS_BASE 1000
+
+/* Opaque handles. A pattern_plugin identifies the calling plugin to the host: it is handed
+ * to init and is valid for the life of the process. */
+typedef struct pattern_plugin pattern_plugin;
+typedef struct pattern_request pattern_request;
+
+/* ===== The descriptor a plugin exports ================================================= */
+
+/* Filled by init on failure: one line saying why, NUL-terminated. */
+typedef struct pattern_error {
+    uint32_t struct_size;
+    char message[256];
+} pattern_error;
+
+struct pattern_host_v1;
+
+typedef struct pattern_plugin_descriptor {
+    uint32_t struct_size;        /* sizeof(pattern_plugin_descriptor) of the plugin's header */
+    uint16_t abi_major;          /* PATTERN_ABI_MAJOR the plugin was built against */
+    uint16_t abi_minor;          /* PATTERN_ABI_MINOR the plugin was built against */
+    pattern_str name;            /* unique, [a-z0-9_-]+, e.g. "auth"; config section name */
+    pattern_str version;         /* the plugin's own version, e.g. "1.2.0" */
+    pattern_str description;     /* one line for `pattern-server plugins` */
+    const pattern_str *requires; /* names of plugins that must load first */
+    size_t requires_count;
+    /* Registers routes, middleware, migrations and services. Runs once, on the control
+     * thread. Returns PATTERN_OK, or another status with error->message filled in. */
+    pattern_status (*init)(const struct pattern_host_v1 *host, pattern_plugin *self,
+                           pattern_error *error);
+    /* Optional (may be NULL): runs once after the host has drained all requests. */
+    void (*shutdown)(void);
+} pattern_plugin_descriptor;
+
+/* The one exported symbol. It must have no side effects and return a pointer to a
+ * descriptor that lives as long as the process, so tools can inspect a plugin without
+ * starting it. */
+typedef const pattern_plugin_descriptor *(*pattern_plugin_entry_v1_fn)(void);
+#define PATTERN_ENTRY_SYMBOL_V1 "pattern_plugin_entry_v1"
+
+/* ===== Host table: core ================================================================ */
+
+/* Health levels a plugin reports about itself (shown in GET /api/v1/health). */
+#define PATTERN_HEALTH_OK 0
+#define PATTERN_HEALTH_WARNING 1
+#define PATTERN_HEALTH_ERROR 2
+
+typedef struct pattern_core_api {
+    uint32_t struct_size;
+    /* The host's version string, e.g. "0.1.0". */
+    pattern_str (*host_version)(void);
+    /* Sets this plugin's health entry; any thread, any time. `message` may be empty. */
+    pattern_status (*report_health)(pattern_plugin *self, int32_t level, pattern_str message);
+} pattern_core_api;
+
+/* ===== Host table: log ================================================================= */
+
+#define PATTERN_LOG_DEBUG 0
+#define PATTERN_LOG_INFO 1
+#define PATTERN_LOG_WARN 2
+#define PATTERN_LOG_ERROR 3
+
+typedef struct pattern_log_api {
+    uint32_t struct_size;
+    /* True when `level` is logged at all: skip building expensive messages otherwise. */
+    int32_t (*enabled)(int32_t level);
+    /* Writes one line tagged with the plugin's name. Never log secrets. */
+    void (*write)(pattern_plugin *self, int32_t level, pattern_str message);
+} pattern_log_api;
+
+/* ===== Host table: http ================================================================ */
+
+/* Middleware phases, run in this order for every request. Within a phase, middleware run
+ * by ascending `order`, ties broken by plugin name. The host logs the chain at start. */
+#define PATTERN_PHASE_PRE_ROUTE 0    /* before routing: rewrite, reject early */
+#define PATTERN_PHASE_AUTHENTICATE 1 /* sets the principal from credentials */
+#define PATTERN_PHASE_RATE_LIMIT 2   /* may answer 429 */
+#define PATTERN_PHASE_AUTHORIZE 3    /* extra checks; the host then enforces route flags */
+#define PATTERN_PHASE_HANDLER 4      /* just before the route's handler */
+#define PATTERN_PHASE_RESPONSE 5     /* may edit the response (headers) */
+#define PATTERN_PHASE_LOG 6          /* observes the finished exchange; cannot change it */
+#define PATTERN_PHASE_COUNT 7
+
+/* What a middleware returns. */
+#define PATTERN_CONTINUE 0 /* go on with the chain */
+#define PATTERN_STOP 1     /* a response was set; skip to the RESPONSE phase */
+
+/* Registration flags for routes and middleware. */
+#define PATTERN_INLINE 0x1u /* never blocks: may run on the network thread (fast path) */
+#define PATTERN_PUBLIC 0x2u /* route: no principal required (otherwise 401 without one) */
+#define PATTERN_ADMIN 0x4u  /* route: the principal must be an admin (otherwise 403) */
+
+/* A handler returns PATTERN_OK after setting the response; any other status without a
+ * response makes the host answer the standard 500 body. */
+typedef pattern_status (*pattern_handler_fn)(pattern_request *request, void *userdata);
+/* A middleware returns PATTERN_CONTINUE or PATTERN_STOP. */
+typedef int32_t (*pattern_middleware_fn)(pattern_request *request, void *userdata);
+
+typedef struct pattern_route {
+    uint32_t struct_size;
+    pattern_str method;      /* "GET", "POST", ... (HEAD is served from GET automatically) */
+    pattern_str path;        /* "/api/v1/agents/{id}": literal and {param} segments */
+    pattern_handler_fn handler;
+    void *userdata;          /* passed back to the handler, never touched by the host */
+    uint32_t flags;          /* PATTERN_INLINE | PATTERN_PUBLIC | PATTERN_ADMIN */
+    pattern_str permission;  /* a permission the principal must hold, or empty */
+    pattern_str openapi;     /* an OpenAPI 3.1 Operation Object as JSON, or empty */
+} pattern_route;
+
+typedef struct pattern_middleware {
+    uint32_t struct_size;
+    int32_t phase;           /* PATTERN_PHASE_* */
+    int32_t order;           /* lower runs first within the phase */
+    pattern_middleware_fn run;
+    void *userdata;
+    uint32_t flags;          /* PATTERN_INLINE */
+} pattern_middleware;
+
+/* Who is making the request, set by the authenticating plugin. Strings are borrowed in
+ * both directions (copied by set_principal; valid during the callback from get). */
+typedef struct pattern_principal {
+    uint32_t struct_size;
+    pattern_str user_id;
+    int32_t is_admin;
+    const pattern_str *permissions;
+    size_t permission_count;
+    pattern_str api_key_id;  /* empty unless authenticated by an API key */
+    int64_t rate_limit;      /* requests per minute for this credential, 0 = default */
+} pattern_principal;
+
+typedef struct pattern_http_api {
+    uint32_t struct_size;
+
+    /* --- registration (init only) --- */
+    pattern_status (*add_route)(pattern_plugin *self, const pattern_route *route);
+    pattern_status (*add_middleware)(pattern_plugin *self, const pattern_middleware *mw);
+
+    /* --- the request (all results borrowed until the callback returns) --- */
+    pattern_str (*method)(const pattern_request *request);
+    pattern_str (*path)(const pattern_request *request);          /* raw, without the query */
+    pattern_str (*query)(const pattern_request *request);         /* raw, without '?' */
+    pattern_str (*route_template)(const pattern_request *request);/* "" when unmatched */
+    pattern_str (*request_id)(const pattern_request *request);
+    pattern_str (*client_ip)(const pattern_request *request);     /* the socket's peer */
+    pattern_str (*body)(const pattern_request *request);
+    /* First header with this name (case-insensitive); PATTERN_NOT_FOUND when absent. */
+    pattern_status (*header)(const pattern_request *request, pattern_str name,
+                             pattern_str *value);
+    size_t (*header_count)(const pattern_request *request);
+    pattern_status (*header_at)(const pattern_request *request, size_t index,
+                                pattern_str *name, pattern_str *value);
+    /* A {param} of the matched route, percent-decoded. */
+    pattern_status (*path_param)(const pattern_request *request, pattern_str name,
+                                 pattern_str *value);
+    /* A query parameter, percent-decoded ('+' is a space); first occurrence. */
+    pattern_status (*query_param)(const pattern_request *request, pattern_str name,
+                                  pattern_str *value);
+    uint32_t (*route_flags)(const pattern_request *request);
+    pattern_str (*route_permission)(const pattern_request *request);
+
+    /* --- principal and per-request attributes (for plugin-to-plugin hand-over) --- */
+    pattern_status (*set_principal)(pattern_request *request, const pattern_principal *p);
+    /* PATTERN_NOT_FOUND when the request is anonymous. */
+    pattern_status (*get_principal)(const pattern_request *request, pattern_principal *out);
+    pattern_status (*set_attribute)(pattern_request *request, pattern_str key, pattern_str value);
+    pattern_status (*get_attribute)(const pattern_request *request, pattern_str key,
+                                    pattern_str *value);
+
+    /* --- the response (copied; usable from HANDLER phase on, and by any middleware that
+     *     then returns PATTERN_STOP) --- */
+    pattern_status (*set_status)(pattern_request *request, int32_t status);
+    /* Adds a header. Content-Length, Date, Server, Connection are the host's. */
+    pattern_status (*add_header)(pattern_request *request, pattern_str name, pattern_str value);
+    /* Appends to the body. */
+    pattern_status (*write_body)(pattern_request *request, pattern_str bytes);
+    /* Replaces the response with the standard JSON error body:
+     * {"error":{"type","message","fields"?},"timestamp"}. `fields_json` is a JSON array of
+     * {"field","message"} objects, or empty. */
+    pattern_status (*respond_error)(pattern_request *request, int32_t status, pattern_str type,
+                                    pattern_str message, pattern_str fields_json);
+    int32_t (*response_status)(const pattern_request *request);   /* 0 before one is set */
+    size_t (*response_body_size)(const pattern_request *request);
+    /* Seconds since the request's first byte arrived. */
+    double (*elapsed_seconds)(const pattern_request *request);
+} pattern_http_api;
+
+/* ===== Host table: database ============================================================ */
+/* One SQL database shared by all plugins (SQLite by default). Each plugin owns its tables
+ * (prefix them with the plugin's name) and keeps its SQL to the portable subset of SQLite
+ * and PostgreSQL, with `?` placeholders. Every statement is parameterised. */
+
+#define PATTERN_VALUE_NULL 0
+#define PATTERN_VALUE_INT 1
+#define PATTERN_VALUE_REAL 2
+#define PATTERN_VALUE_TEXT 3
+#define PATTERN_VALUE_BLOB 4
+
+typedef struct pattern_value {
+    int32_t type;      /* PATTERN_VALUE_* */
+    int64_t integer;   /* INT */
+    double real;       /* REAL */
+    pattern_str bytes; /* TEXT (UTF-8) or BLOB */
+} pattern_value;
+
+/* A result set owned by the host; read it, then pattern_db_api.release it. */
+typedef struct pattern_rows pattern_rows;
+/* A transaction in progress; valid only inside the transaction callback. */
+typedef struct pattern_txn pattern_txn;
+
+/* Runs inside a transaction; return PATTERN_OK to commit, anything else to roll back. */
+typedef pattern_status (*pattern_txn_fn)(pattern_txn *txn, void *userdata);
+
+typedef struct pattern_db_api {
+    uint32_t struct_size;
+    /* Registers migration `version` (1, 2, 3 ... in order) of this plugin (init only).
+     * The host applies the ones not yet recorded, in order, each in a transaction,
+     * before serving; a failing migration stops the start with its message. */
+    pattern_status (*add_migration)(pattern_plugin *self, int32_t version, pattern_str sql);
+    /* Runs one statement. `txn` is NULL outside a transaction: reads then use a pooled
+     * reader connection, writes the single writer. `rows` may be NULL when the result is
+     * not wanted; otherwise *rows must be released. PATTERN_CONFLICT on constraint
+     * violations, PATTERN_BUSY when the database stayed locked past its timeout. */
+    pattern_status (*execute)(pattern_txn *txn, pattern_str sql, const pattern_value *params,
+                              size_t param_count, pattern_rows **rows);
+    /* Runs `fn` inside one write transaction on the writer connection. */
+    pattern_status (*transaction)(pattern_txn_fn fn, void *userdata);
+    size_t (*row_count)(const pattern_rows *rows);
+    size_t (*column_count)(const pattern_rows *rows);
+    pattern_str (*column_name)(const pattern_rows *rows, size_t column);
+    /* The value at (row, column), borrowed until release. */
+    pattern_status (*value)(const pattern_rows *rows, size_t row, size_t column,
+                            pattern_value *out);
+    /* Rows changed by the statement (INSERT/UPDATE/DELETE). */
+    int64_t (*changes)(const pattern_rows *rows);
+    void (*release)(pattern_rows *rows);
+} pattern_db_api;
+
+/* ===== Host table: named services ====================================================== */
+/* Plugins offer each other functionality as versioned vtables under a name such as
+ * "agents.v1". A vtable is a struct that starts with uint32_t struct_size and lives as long
+ * as the process. Look services up in init (after the providers, which `requires` orders
+ * first) and keep the pointer. */
+typedef struct pattern_services_api {
+    uint32_t struct_size;
+    pattern_status (*provide)(pattern_plugin *self, pattern_str name, const void *vtable);
+    pattern_status (*lookup)(pattern_str name, const void **vtable);
+} pattern_services_api;
+
+/* ===== Host table: events ============================================================== */
+/* The host's event bus: (topic, JSON) pairs, e.g. topic "agent:agent_01j..." with an
+ * API-shaped event object. Subscribers run on worker threads, may block briefly, and get
+ * the payload borrowed for the call. */
+typedef void (*pattern_event_fn)(pattern_str topic, pattern_str json, void *userdata);
+
+typedef struct pattern_events_api {
+    uint32_t struct_size;
+    /* Delivers to every subscriber whose prefix matches the topic; copied. Any thread. */
+    pattern_status (*publish)(pattern_str topic, pattern_str json);
+    /* Subscribes to topics starting with `prefix` ("" = all) (init only). */
+    pattern_status (*subscribe)(pattern_plugin *self, pattern_str prefix, pattern_event_fn fn,
+                                void *userdata);
+} pattern_events_api;
+
+/* ===== Host table: WebSocket (reserved) ================================================ */
+/* Reserved in 1.0 so the layout of pattern_host_v1 never changes: a later minor adds its
+ * functions (registering command types, sending to generation-tagged connection ids). */
+typedef struct pattern_ws_api {
+    uint32_t struct_size;
+} pattern_ws_api;
+
+/* ===== Host table: metrics (reserved) ================================================== */
+/* Reserved in 1.0: a later minor adds host-side metric registration. Until then metrics
+ * are a named service ("metrics.v1") of the metrics plugin. */
+typedef struct pattern_metrics_api {
+    uint32_t struct_size;
+} pattern_metrics_api;
+
+/* ===== Host table: configuration ======================================================= */
+typedef struct pattern_config_api {
+    uint32_t struct_size;
+    /* This plugin's config section ([name] in the TOML file) as a JSON object, "{}" when
+     * absent. Valid for the life of the process. */
+    pattern_str (*plugin_config)(pattern_plugin *self);
+    /* A host setting by dotted key ("server.port", "auth.jwt_secret") as JSON, after
+     * environment overrides. PATTERN_NOT_FOUND when unset. Valid for the process's life. */
+    pattern_status (*setting)(pattern_str key, pattern_str *json);
+    /* The data directory (absolute path), for files a plugin must keep (e.g. secrets). */
+    pattern_str (*data_dir)(void);
+} pattern_config_api;
+
+/* ===== The host table handed to init =================================================== */
+typedef struct pattern_host_v1 {
+    uint32_t struct_size;
+    uint16_t abi_major;
+    uint16_t abi_minor;
+    const pattern_core_api *core;
+    const pattern_log_api *log;
+    const pattern_http_api *http;
+    const pattern_db_api *db;
+    const pattern_services_api *services;
+    const pattern_events_api *events;
+    const pattern_ws_api *ws;
+    const pattern_metrics_api *metrics;
+    const pattern_config_api *config;
+    /* New sub-tables are added here, at the end, in later minors. */
+} pattern_host_v1;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PATTERN_PLUGIN_H */
