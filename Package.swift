@@ -12,7 +12,6 @@ let package = Package(
         .library(name: "PluginKit", targets: ["PluginKit"]),
         // Plugins: each a shared library the host dlopens. Never a dependency of another target.
         .library(name: "HelloSwift", type: .dynamic, targets: ["HelloSwift"]),
-        .library(name: "TestProbe", type: .dynamic, targets: ["TestProbe"]),
     ],
     targets: [
         // The contract: one C header, nothing else.
@@ -31,8 +30,6 @@ let package = Package(
         .target(name: "PluginKit", dependencies: ["PluginABI", "PatternCrypto"], swiftSettings: strict),
 
         .target(name: "HelloSwift", dependencies: ["PluginKit"], path: "Examples/hello-swift",
-                swiftSettings: strict),
-        .target(name: "TestProbe", dependencies: ["PluginKit"], path: "Tests/Fixtures/probe",
                 swiftSettings: strict),
 
         .testTarget(name: "HostTests", dependencies: ["Host"], swiftSettings: strict),

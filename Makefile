@@ -1,0 +1,92 @@
+# Pattern Server: the two commands a newcomer needs.
+#   make run    build a release server with the example plugins and run it
+#   make test   unit tests, then the black-box integration tests against the real binary
+# Every step installs what it needs first (Debian packages, a Python venv for the tests).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+SWIFT ?= swift
+CC ?= cc
+PYTHON ?= python3
+VENV := .build/venv
+ABI_INCLUDE := Sources/PluginABI/include
+PLUGIN_CFLAGS := -shared -fPIC -fvisibility=hidden -O2 -Wall -Wextra -Werror -I $(ABI_INCLUDE)
+FIXTURE_DIR := .build/c-fixtures
+FIXTURES := $(patsubst Tests/Fixtures/c-plugins/%.c,$(FIXTURE_DIR)/lib%.so,$(wildcard Tests/Fixtures/c-plugins/*.c))
+
+BUILD_PACKAGES := libsqlite3-dev libssl-dev libcrypt-dev pkg-config
+TEST_PACKAGES := $(BUILD_PACKAGES) curl
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test build release unit integration c-plugins build-deps test-deps venv clean
+
+# ----- run ---------------------------------------------------------------------------------
+
+run: build-deps release
+	.build/release/pattern-server $(ARGS)
+
+release:
+	$(SWIFT) build -c release
+	$(MAKE) -C Examples/hello-c OUT=$(CURDIR)/.build/release CC=$(CC)
+
+# ----- test --------------------------------------------------------------------------------
+
+# Both suites run even when the first fails; the exit status is non-zero if either failed.
+test: test-deps build c-plugins venv
+	@status=0; \
+	$(MAKE) --no-print-directory unit || status=1; \
+	$(MAKE) --no-print-directory integration || status=1; \
+	exit $$status
+
+build:
+	$(SWIFT) build --build-tests
+
+unit:
+	$(SWIFT) test --skip-build
+
+integration: venv
+	PATTERN_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(VENV)/bin/pytest -q Tests/integration $(PYTEST_ARGS)
+
+# The C example beside the debug binary, and the loader fixtures: a compile check with the
+# plugin flags (the integration suite compiles its own copies into a temporary directory).
+c-plugins: $(FIXTURES)
+	$(MAKE) -C Examples/hello-c OUT="$$($(SWIFT) build --show-bin-path)" CC=$(CC)
+
+$(FIXTURE_DIR)/lib%.so: Tests/Fixtures/c-plugins/%.c $(ABI_INCLUDE)/pattern_plugin.h
+	@mkdir -p $(FIXTURE_DIR)
+	$(CC) $(PLUGIN_CFLAGS) $< -o $@
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: Tests/integration/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r Tests/integration/requirements.txt
+	touch $@
+
+# ----- system packages (installed only when dpkg says they are missing) --------------------
+
+build-deps:
+	@$(call install_missing,$(BUILD_PACKAGES))
+
+test-deps:
+	@$(call install_missing,$(TEST_PACKAGES) $(if $(shell $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null && echo ok),,python3-venv))
+
+define install_missing
+if command -v dpkg >/dev/null; then \
+  missing=""; \
+  for p in $(1); do dpkg -s "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+  if [ -n "$$missing" ]; then \
+    echo "installing:$$missing"; \
+    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+  fi; \
+else \
+  echo "no dpkg here: make sure these are installed: $(1)"; \
+fi
+endef
+
+clean:
+	$(SWIFT) package clean
+	rm -rf $(FIXTURE_DIR) $(VENV)
+	$(MAKE) -C Examples/hello-c clean

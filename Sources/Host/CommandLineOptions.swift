@@ -1,0 +1,68 @@
+/// The command line: `pattern-server [serve|plugins [inspect FILE]] [--option value ...]`.
+public struct CommandLineOptions: Sendable, Equatable {
+    public enum Command: Sendable, Equatable {
+        case serve
+        case listPlugins
+        case inspectPlugin(String)
+        case help
+    }
+
+    public var command = Command.serve
+    public var configFile: String?
+    public var pluginDirectory: String?
+    public var host: String?
+    public var port: Int?
+    public var dataDirectory: String?
+
+    public struct UsageError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static let usage = """
+        usage: pattern-server [serve] [--config FILE] [--plugin-dir DIR] [--host ADDRESS] [--port N] [--data-dir DIR]
+               pattern-server plugins [--plugin-dir DIR] [--config FILE]   list plugins without starting them
+               pattern-server plugins inspect FILE                          show one plugin's descriptor
+        """
+
+    public static func parse(_ arguments: [String]) throws(UsageError) -> CommandLineOptions {
+        var options = CommandLineOptions()
+        var rest = arguments[...]
+        switch rest.first {
+        case "serve":
+            rest = rest.dropFirst()
+        case "plugins":
+            rest = rest.dropFirst()
+            if rest.first == "inspect" {
+                rest = rest.dropFirst()
+                guard let file = rest.popFirst(), !file.hasPrefix("--") else {
+                    throw UsageError(description: "plugins inspect needs a FILE")
+                }
+                options.command = .inspectPlugin(file)
+            } else {
+                options.command = .listPlugins
+            }
+        case "help", "--help", "-h":
+            options.command = .help
+            return options
+        default:
+            break
+        }
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst() else { throw UsageError(description: "\(flag) needs a value") }
+            switch flag {
+            case "--config": options.configFile = value
+            case "--plugin-dir": options.pluginDirectory = value
+            case "--host": options.host = value
+            case "--data-dir": options.dataDirectory = value
+            case "--port":
+                guard let port = Int(value), (0...65535).contains(port) else {
+                    throw UsageError(description: "--port: expected an integer from 0 to 65535, got \"\(value)\"")
+                }
+                options.port = port
+            default:
+                throw UsageError(description: "unknown option \(flag)")
+            }
+        }
+        return options
+    }
+}

@@ -1,0 +1,132 @@
+import PluginABI
+
+/// One request on its way through the pipeline: the parsed head and body (in one
+/// allocation the plugins read from without copies), routing results, the principal and
+/// the response being built. This is what a `pattern_request *` points to.
+///
+/// It is owned by one thread at a time: the event loop builds it, a worker (or the loop
+/// itself, for inline routes) runs the pipeline, and the loop writes the response.
+// @unchecked: handed between threads, never shared; each hand-off is a queue operation
+// that orders memory (Mutex or the loop's completion queue).
+final class RequestContext: @unchecked Sendable {
+    /// Head bytes followed by body bytes; ranges in `head` index into it.
+    let storage: UnsafeMutableRawBufferPointer
+    let head: HTTPRequestHead
+    let bodyRange: Range<Int>
+    let clientIP: ClientAddress
+    let receivedAt: UInt64
+    var requestID: [UInt8]
+    var route: Route?
+    var parameterRanges: [Range<Int>] = []
+    var routeMiss: Router.Match?
+    var principal: Principal?
+    var attributes: [String: [UInt8]] = [:]
+    var response = ResponseDraft()
+    /// Copies handed to plugins (decoded parameters, principal strings); freed with the request.
+    private var scratch: [UnsafeMutableRawBufferPointer] = []
+    private(set) var principalView: pattern_principal?
+
+    init(storage: UnsafeMutableRawBufferPointer, head: HTTPRequestHead, bodyRange: Range<Int>,
+         clientIP: ClientAddress, receivedAt: UInt64) {
+        self.storage = storage
+        self.head = head
+        self.bodyRange = bodyRange
+        self.clientIP = clientIP
+        self.receivedAt = receivedAt
+        requestID = []
+    }
+
+    deinit {
+        storage.deallocate()
+        for allocation in scratch { allocation.deallocate() }
+    }
+
+    // MARK: Reading the request
+
+    func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: storage[range])
+    }
+
+    func str(_ range: Range<Int>) -> pattern_str {
+        pattern_str(ptr: storage.baseAddress.map { ($0 + range.lowerBound).assumingMemoryBound(to: CChar.self) },
+                    len: range.count)
+    }
+
+    var method: UnsafeRawBufferPointer { bytes(head.method) }
+    var path: UnsafeRawBufferPointer { bytes(head.path) }
+    var methodString: String { String(decoding: method, as: UTF8.self) }
+    var isHead: Bool { method.elementsEqual("HEAD".utf8) }
+
+    /// The first header named `lowercaseName`, as a range of `storage`.
+    func headerRange(_ lowercaseName: String) -> Range<Int>? {
+        let name = Array(lowercaseName.utf8)
+        for header in head.headers where header.name.count == name.count {
+            var equal = true
+            var index = 0
+            for byte in bytes(header.name) {
+                let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                if lower != name[index] { equal = false; break }
+                index += 1
+            }
+            if equal { return header.value }
+        }
+        return nil
+    }
+
+    func header(_ lowercaseName: String) -> String? {
+        headerRange(lowercaseName).map { String(decoding: bytes($0), as: UTF8.self) }
+    }
+
+    /// Keeps a copy of `bytes` alive until the request ends and returns a view of it.
+    func retain(_ bytes: some Collection<UInt8>) -> pattern_str {
+        guard !bytes.isEmpty else { return .empty }
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+        _ = copy.initializeMemory(as: UInt8.self, from: bytes)
+        scratch.append(copy)
+        return pattern_str(ptr: copy.baseAddress!.assumingMemoryBound(to: CChar.self), len: bytes.count)
+    }
+
+    // MARK: Principal
+
+    func setPrincipal(_ principal: Principal) {
+        self.principal = principal
+        let permissionViews = principal.permissions.map { retain(Array($0.utf8)) }
+        let list = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: max(1, permissionViews.count) * MemoryLayout<pattern_str>.stride,
+            alignment: MemoryLayout<pattern_str>.alignment)
+        scratch.append(list)
+        let typed = list.bindMemory(to: pattern_str.self)
+        for (index, view) in permissionViews.enumerated() { typed[index] = view }
+        principalView = pattern_principal(
+            struct_size: UInt32(MemoryLayout<pattern_principal>.size),
+            user_id: retain(Array(principal.userID.utf8)), is_admin: principal.isAdmin ? 1 : 0,
+            permissions: UnsafePointer(typed.baseAddress), permission_count: permissionViews.count,
+            api_key_id: retain(Array((principal.apiKeyID ?? "").utf8)), rate_limit: principal.rateLimit)
+    }
+
+    // MARK: Responding
+
+    func respondError(_ status: Int, _ message: String, type: String? = nil, fieldsJSON: String? = nil) {
+        response.headers.removeAll()
+        response.replace(status: status, contentType: "application/json",
+                         body: ErrorBody.render(type: type ?? ErrorBody.type(for: status), message: message,
+                                                fieldsJSON: fieldsJSON))
+    }
+
+    func respondJSON(_ status: Int, _ body: [UInt8]) {
+        response.replace(status: status, contentType: "application/json", body: body)
+    }
+}
+
+/// The client's address, copied once per connection and shared by its requests.
+final class ClientAddress: Sendable {
+    let text: String
+    let bytes: PinnedBytes
+
+    init(_ text: String) {
+        self.text = text
+        bytes = PinnedBytes(text)
+    }
+
+    deinit { bytes.pointer.deallocate() }
+}

@@ -1,0 +1,98 @@
+import PluginABI
+
+/// The small sub-tables: core, log, named services, events and configuration.
+extension HostTable {
+    static func makeCore() -> pattern_core_api {
+        var api = pattern_core_api()
+        api.struct_size = ABIStruct.size(of: pattern_core_api.self)
+        api.host_version = { HostTable.runtime?.hostVersion.str ?? .empty }
+        api.report_health = { handle, level, message in
+            guard let plugin = LoadedPlugin.from(handle),
+                  (PATTERN_HEALTH_OK...PATTERN_HEALTH_ERROR).contains(level)
+            else { return PATTERN_INVALID }
+            let text = message.string
+            plugin.health.withLock { $0 = LoadedPlugin.Health(level: level, message: text.isEmpty ? nil : text) }
+            return PATTERN_OK
+        }
+        return api
+    }
+
+    static func makeLog() -> pattern_log_api {
+        var api = pattern_log_api()
+        api.struct_size = ABIStruct.size(of: pattern_log_api.self)
+        api.enabled = { level in
+            guard let logger = HostTable.runtime?.logger, let level = LogLevel(rawValue: level) else { return 0 }
+            return logger.enabled(level) ? 1 : 0
+        }
+        api.write = { handle, level, message in
+            guard let logger = HostTable.runtime?.logger else { return }
+            logger.log(LogLevel(rawValue: level) ?? .info, message.string,
+                       ["plugin": LoadedPlugin.from(handle)?.name ?? "?"])
+        }
+        return api
+    }
+
+    static func makeServices() -> pattern_services_api {
+        var api = pattern_services_api()
+        api.struct_size = ABIStruct.size(of: pattern_services_api.self)
+        api.provide = { handle, name, vtable in
+            guard let plugin = LoadedPlugin.from(handle), let vtable, let runtime = HostTable.runtime,
+                  !name.string.isEmpty
+            else { return PATTERN_INVALID }
+            guard runtime.services.provide(name.string, .init(provider: plugin.name, pointer: vtable)) else {
+                plugin.recordFailure("service \"\(name.string)\" is already provided by another plugin")
+                return PATTERN_CONFLICT
+            }
+            return PATTERN_OK
+        }
+        api.lookup = { name, vtable in
+            guard let found = HostTable.runtime?.services.lookup(name.string) else { return PATTERN_NOT_FOUND }
+            vtable?.pointee = found.pointer
+            return PATTERN_OK
+        }
+        return api
+    }
+
+    static func makeEvents() -> pattern_events_api {
+        var api = pattern_events_api()
+        api.struct_size = ABIStruct.size(of: pattern_events_api.self)
+        api.publish = { topic, json in
+            guard let runtime = HostTable.runtime else { return PATTERN_STATE }
+            runtime.events.publish(topic: topic.string, json: Array(json.bytes))
+            return PATTERN_OK
+        }
+        api.subscribe = { handle, prefix, deliver, userdata in
+            guard let plugin = LoadedPlugin.from(handle), let deliver, let runtime = HostTable.runtime else {
+                return PATTERN_INVALID
+            }
+            let userdata = PluginUserdata(raw: userdata)
+            runtime.events.subscribe(.init(plugin: plugin.name, prefix: prefix.string) { topic, json in
+                var topicBytes = Array(topic.utf8)
+                var jsonBytes = json
+                topicBytes.withUnsafeMutableBufferPointer { topicBuffer in
+                    jsonBytes.withUnsafeMutableBufferPointer { jsonBuffer in
+                        deliver(
+                            pattern_str(ptr: topicBuffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, len: topicBuffer.count),
+                            pattern_str(ptr: jsonBuffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, len: jsonBuffer.count),
+                            userdata.raw)
+                    }
+                }
+            })
+            return PATTERN_OK
+        }
+        return api
+    }
+
+    static func makeConfig() -> pattern_config_api {
+        var api = pattern_config_api()
+        api.struct_size = ABIStruct.size(of: pattern_config_api.self)
+        api.plugin_config = { handle in LoadedPlugin.from(handle)?.configJSON.str ?? .empty }
+        api.setting = { key, json in
+            guard let value = HostTable.runtime?.setting(key.string) else { return PATTERN_NOT_FOUND }
+            json?.pointee = value
+            return PATTERN_OK
+        }
+        api.data_dir = { HostTable.runtime?.dataDirectory.str ?? .empty }
+        return api
+    }
+}

@@ -1,0 +1,37 @@
+import PluginABI
+import Synchronization
+
+/// A started plugin: what its `pattern_plugin *` handle points to.
+final class LoadedPlugin: Sendable {
+    struct Health: Sendable {
+        var level: Int32 = PATTERN_HEALTH_OK
+        var message: String?
+    }
+
+    let file: PluginFile
+    /// This plugin's config section as JSON, for `plugin_config`.
+    let configJSON: PinnedBytes
+    let health = Mutex(Health())
+    /// Registration problems found during init (clashing routes, bad SQL ...): they stop the start.
+    let registrationFailures = Mutex<[String]>([])
+    /// Migrations registered so far, in order (each registration applies the pending ones).
+    let migrations = Mutex<[(version: Int, sql: String)]>([])
+
+    init(file: PluginFile, configJSON: String) {
+        self.file = file
+        self.configJSON = PinnedBytes(configJSON)
+    }
+
+    var name: String { file.name }
+
+    /// The opaque handle given to the plugin; valid for the life of the process.
+    var handle: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
+
+    static func from(_ handle: OpaquePointer?) -> LoadedPlugin? {
+        handle.map { Unmanaged<LoadedPlugin>.fromOpaque(UnsafeRawPointer($0)).takeUnretainedValue() }
+    }
+
+    func recordFailure(_ message: String) {
+        registrationFailures.withLock { $0.append(message) }
+    }
+}

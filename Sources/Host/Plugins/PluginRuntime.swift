@@ -1,0 +1,63 @@
+import PluginABI
+import Synchronization
+
+/// Everything the C host table reaches: registrations collected during plugins' init,
+/// then the shared services (database, events, named services, config) while serving.
+///
+/// C function pointers cannot capture context, so the host table finds this object through
+/// `PluginRuntime.current`, installed once at start.
+final class PluginRuntime: Sendable {
+    struct Registrations {
+        var router = Router()
+        var middleware: [Middleware] = []
+        var frozen = false
+    }
+
+    static let current = Mutex<PluginRuntime?>(nil)
+
+    let logger: Logger
+    let config: ServerConfig
+    let database: Database
+    let events = EventBus()
+    let services = ServiceDirectory()
+    let registrations = Mutex(Registrations())
+    let hostVersion: PinnedBytes
+    let dataDirectory: PinnedBytes
+    private let settingCache = Mutex<[String: PinnedBytes]>([:])
+
+    init(logger: Logger, config: ServerConfig, database: Database, hostVersion: String, dataDirectory: String) {
+        self.logger = logger
+        self.config = config
+        self.database = database
+        self.hostVersion = PinnedBytes(hostVersion)
+        self.dataDirectory = PinnedBytes(dataDirectory)
+    }
+
+    static func installed() -> PluginRuntime? { current.withLock { $0 } }
+
+    /// Runs `body` with the registrations unless they are frozen (registration after init).
+    func register(_ body: (inout Registrations) -> pattern_status) -> pattern_status {
+        registrations.withLock { registrations in
+            registrations.frozen ? PATTERN_STATE : body(&registrations)
+        }
+    }
+
+    /// Ends the registration window and returns what was registered.
+    func freeze() -> (Router, [Middleware]) {
+        registrations.withLock { registrations in
+            registrations.frozen = true
+            return (registrations.router, registrations.middleware)
+        }
+    }
+
+    /// A host setting as JSON, pinned so plugins may keep the pointer.
+    func setting(_ key: String) -> pattern_str? {
+        settingCache.withLock { cache in
+            if let cached = cache[key] { return cached.str }
+            guard let json = config.setting(key) else { return nil }
+            let pinned = PinnedBytes(json)
+            cache[key] = pinned
+            return pinned.str
+        }
+    }
+}

@@ -1,0 +1,209 @@
+import CShims
+import Foundation
+import Glibc
+import PluginABI
+
+/// Boots the host: config → logger → database → plugins (init, migrations) → pipeline →
+/// event loops; then waits for SIGTERM/SIGINT and drains.
+public enum Server {
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Runs until a termination signal; returns the process exit code.
+    public static func run(_ options: CommandLineOptions) -> Int32 {
+        _ = shim_block_signals()
+        let config: ServerConfig
+        do {
+            config = try effectiveConfig(options)
+        } catch {
+            printError(error.description)
+            return 1
+        }
+        let logger = Logger(level: LogLevel(config.log.level), format: LogFormat(rawValue: config.log.format.rawValue) ?? .logfmt)
+        do {
+            let server = try start(config: config, logger: logger)
+            let signal = shim_wait_for_termination()
+            logger.log(.info, "shutting down", ["signal": signal == SIGTERM ? "SIGTERM" : "SIGINT"])
+            server.drain(graceSeconds: config.limits.shutdownGraceSeconds)
+            logger.log(.info, "stopped")
+            logger.flush()
+            return 0
+        } catch {
+            logger.flush()
+            printError(String(describing: error))
+            return 1
+        }
+    }
+
+    /// The config file and environment, then the command line's overrides.
+    static func effectiveConfig(_ options: CommandLineOptions) throws(StartError) -> ServerConfig {
+        var config: ServerConfig
+        do {
+            config = try ServerConfig.load(file: options.configFile, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw StartError(description: error.description)
+        }
+        if let host = options.host { config.server.host = host }
+        if let port = options.port { config.server.port = port }
+        if let dataDirectory = options.dataDirectory { config.server.dataDir = dataDirectory }
+        if let pluginDirectory = options.pluginDirectory { config.plugins.dir = pluginDirectory }
+        return config
+    }
+
+    static func pluginDirectory(_ config: ServerConfig) -> String {
+        config.plugins.dir ?? PluginLoader.executableDirectory()
+    }
+
+    /// A running server: its loops, plugins and what draining needs.
+    final class Running: Sendable {
+        let loops: [EventLoop]
+        let transport: TransportContext
+        let plugins: [LoadedPlugin]
+
+        init(loops: [EventLoop], transport: TransportContext, plugins: [LoadedPlugin]) {
+            self.loops = loops
+            self.transport = transport
+            self.plugins = plugins
+        }
+
+        /// Stops accepting, lets in-flight requests finish within the grace period, then runs
+        /// the plugins' shutdown callbacks in reverse load order.
+        func drain(graceSeconds: Int) {
+            for loop in loops { loop.post(.drain) }
+            let deadline = MonotonicClock.milliseconds() + UInt64(graceSeconds) * 1000
+            while transport.openConnections.load(ordering: .relaxed) > 0 && MonotonicClock.milliseconds() < deadline {
+                usleep(10_000)
+            }
+            let left = transport.openConnections.load(ordering: .relaxed)
+            if left > 0 { transport.logger.log(.warn, "grace period over; closing connections", ["open": String(left)]) }
+            for plugin in plugins.reversed() {
+                if let shutdown = plugin.file.descriptor.field(\.shutdown) ?? nil { shutdown() }
+            }
+        }
+    }
+
+    static func start(config: ServerConfig, logger: Logger) throws -> Running {
+        let dataDirectory = try prepareDataDirectory(config.server.dataDir)
+        let database: Database
+        do {
+            database = try Database(path: config.databasePath, readers: config.database.readers,
+                                    busyTimeoutMilliseconds: config.database.busyTimeoutMs)
+        } catch {
+            throw StartError(description: "database \(config.databasePath): \(error.message)")
+        }
+        let runtime = PluginRuntime(logger: logger, config: config, database: database,
+                                    hostVersion: HostInfo.version, dataDirectory: dataDirectory)
+        PluginRuntime.current.withLock { $0 = runtime }
+
+        let directory = pluginDirectory(config)
+        let files = try PluginLoader.select(PluginLoader.discover(in: directory), enabled: config.plugins.enabled)
+        var plugins: [LoadedPlugin] = []
+        for file in files {
+            let plugin = LoadedPlugin(file: file, configJSON: config.pluginSection(file.name))
+            plugins.append(plugin)
+            try initialize(plugin)
+            logger.log(.info, "plugin loaded", ["name": file.name, "version": file.version, "file": file.fileName])
+        }
+
+        var (router, middleware) = runtime.freeze()
+        let health = HealthEndpoint(plugins: plugins, version: HostInfo.version, database: database)
+        for route in health.routes() { try router.add(route) }
+        try router.add(OpenAPIDocument.route(serving: router.routes, version: HostInfo.version))
+
+        let cors = CORSPolicy(origins: config.cors.allowedOrigins, allowCredentials: config.cors.allowCredentials,
+                              methods: config.cors.allowedMethods, headers: config.cors.allowedHeaders,
+                              maxAge: config.cors.maxAgeSeconds)
+        let pipeline = Pipeline(router: router, middleware: middleware, cors: cors, logger: logger)
+        logger.log(.info, "middleware chain", ["chain": pipeline.chainDescription])
+
+        var settings = TransportSettings()
+        settings.limits.maxBodyBytes = config.limits.maxBodyBytes
+        settings.limits.maxHeadBytes = config.limits.maxHeaderBytes
+        settings.headerTimeoutMilliseconds = UInt64(config.limits.headerTimeoutSeconds) * 1000
+        settings.idleTimeoutMilliseconds = UInt64(config.limits.idleTimeoutSeconds) * 1000
+        settings.maxConnections = config.limits.maxConnections
+        let transport = TransportContext(settings: settings, pipeline: pipeline,
+                                         workers: WorkerPool(threads: config.server.workers), logger: logger)
+        let loops = try listen(config: config, transport: transport)
+        return Running(loops: loops, transport: transport, plugins: plugins)
+    }
+
+    /// Calls the plugin's init with the host table; any failure it reports stops the start.
+    private static func initialize(_ plugin: LoadedPlugin) throws(PluginLoadError) {
+        guard let initialize = plugin.file.descriptor.field(\.`init`) ?? nil else {
+            throw PluginLoadError("plugin \(plugin.file.label): descriptor has no init callback")
+        }
+        var error = pattern_error()
+        error.struct_size = ABIStruct.size(of: pattern_error.self)
+        let status = initialize(HostTable.shared.raw, plugin.handle, &error)
+        if status != PATTERN_OK {
+            let message = withUnsafeBytes(of: &error.message) { bytes in
+                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            throw PluginLoadError(
+                "plugin \(plugin.file.label): init failed (status \(status)): \(message.isEmpty ? "no message" : message)")
+        }
+        if let failure = plugin.registrationFailures.withLock({ $0.first }) {
+            throw PluginLoadError("plugin \(plugin.file.label): \(failure)")
+        }
+    }
+
+    /// One SO_REUSEPORT listening socket and one loop thread per configured event loop.
+    private static func listen(config: ServerConfig, transport: TransportContext) throws(StartError) -> [EventLoop] {
+        var port = config.server.port
+        var loops: [EventLoop] = []
+        for index in 0..<config.server.eventLoops {
+            let fd = shim_listen_tcp(config.server.host, Int32(port), 1024)
+            guard fd >= 0 else {
+                throw StartError(description:
+                    "cannot listen on \(config.server.host):\(port): \(String(cString: strerror(shim_errno())))")
+            }
+            if index == 0 { port = Int(shim_local_port(fd)) }
+            loops.append(EventLoop(listenFD: fd, context: transport))
+        }
+        for (index, loop) in loops.enumerated() {
+            let thread = Thread { loop.run() }
+            thread.name = "event-loop-\(index)"
+            thread.start()
+        }
+        transport.logger.log(.info, "listening", ["address": "\(config.server.host):\(port)"])
+        return loops
+    }
+
+    /// Creates the data directory (mode 0700) and returns its absolute path.
+    private static func prepareDataDirectory(_ path: String) throws(StartError) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        do {
+            try FileManager.default.createDirectory(atPath: absolute, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw StartError(description: "data directory \(absolute) cannot be created: \(error.localizedDescription)")
+        }
+        return (absolute as NSString).standardizingPath
+    }
+
+    static func printError(_ message: String) {
+        let line = "error: \(message)\n"
+        shim_write_stderr(line, line.utf8.count)
+    }
+}
+
+extension LogLevel {
+    init(_ level: ServerConfig.Log.Level) {
+        switch level {
+        case .debug: self = .debug
+        case .info: self = .info
+        case .warn: self = .warn
+        case .error: self = .error
+        }
+    }
+}
+
+extension Server {
+    /// The text of `plugins` / `plugins inspect FILE`.
+    public static func pluginReport(_ options: CommandLineOptions) throws -> String {
+        if case .inspectPlugin(let path) = options.command { return try PluginCommands.inspect(path: path) }
+        return try PluginCommands.list(directory: pluginDirectory(effectiveConfig(options)))
+    }
+}

@@ -1,0 +1,44 @@
+/// One client connection's state, owned by its event loop's thread.
+final class Connection {
+    enum State {
+        /// Waiting for (more of) a request head.
+        case readingHead
+        /// The head is parsed; waiting for body bytes.
+        case readingBody(HTTPRequestHead, ChunkedBodyDecoder?)
+        /// A worker runs the request; input is paused until its response is written.
+        case processing
+        /// The last response asked to close: write it out, then close.
+        case closingAfterWrite
+        /// Half-closed after an error response; discarding input briefly so the client reads the
+        /// response before the socket closes (a close with unread input would reset it).
+        case lingering
+    }
+
+    let fd: Int32
+    let generation: UInt64
+    let client: ClientAddress
+    var input = InputBuffer(capacity: 4096)
+    var output: [UInt8] = []
+    var outputSent = 0
+    var state = State.readingHead
+    /// Decoded bytes of a chunked body in progress.
+    var chunkedBody: [UInt8] = []
+    var chunkedConsumed = 0
+    var sentContinue = false
+    /// When the current phase (head, body, idle, lingering) times out, in monotonic ms.
+    var deadline: UInt64 = 0
+    /// Monotonic ns when the current request's first byte arrived (0 when idle).
+    var requestStartedAt: UInt64 = 0
+    var wantsWritable = false
+    var readingPaused = false
+
+    init(fd: Int32, generation: UInt64, client: ClientAddress) {
+        self.fd = fd
+        self.generation = generation
+        self.client = client
+    }
+
+    deinit { input.deallocate() }
+
+    var hasPendingOutput: Bool { outputSent < output.count }
+}

@@ -1,0 +1,413 @@
+import CShims
+import Glibc
+import Synchronization
+
+/// An epoll event loop on its own thread: accepts on its own SO_REUSEPORT listening socket,
+/// reads and parses requests, runs inline routes itself and hands the rest to the worker
+/// pool, and writes responses in request order. It never blocks except in `epoll_wait`.
+// @unchecked: all mutable state is touched only on the loop's thread; other threads reach
+// it through `post`, whose mailbox is a Mutex and whose wake-up is an eventfd.
+final class EventLoop: @unchecked Sendable {
+    enum Message {
+        case completed(fd: Int32, generation: UInt64, RequestContext)
+        case drain
+    }
+
+    private let context: TransportContext
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private var listenFD: Int32
+    /// Spare descriptor closed to accept-and-drop a connection when the process is out of fds.
+    private var reserveFD: Int32
+    private var connections: [Connection?] = []
+    private var nextGeneration: UInt64 = 0
+    private let mailbox = Mutex<[Message]>([])
+    private let wakePending = Atomic<Bool>(false)
+    private var now: UInt64 = MonotonicClock.milliseconds()
+    private var dateSecond = -1
+    private var dateHeader: [UInt8] = []
+    private var draining = false
+    private var settings: TransportSettings { context.settings }
+
+    init(listenFD: Int32, context: TransportContext) {
+        self.context = context
+        self.listenFD = listenFD
+        epollFD = shim_epoll_create()
+        wakeFD = shim_eventfd()
+        reserveFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        precondition(epollFD >= 0 && wakeFD >= 0, "epoll/eventfd unavailable")
+        _ = shim_epoll_ctl(epollFD, SHIM_EPOLL_CTL_ADD, listenFD, SHIM_EPOLLIN, UInt64(listenFD))
+        _ = shim_epoll_ctl(epollFD, SHIM_EPOLL_CTL_ADD, wakeFD, SHIM_EPOLLIN, UInt64(wakeFD))
+    }
+
+    /// Hands a message to the loop from any thread.
+    func post(_ message: Message) {
+        mailbox.withLock { $0.append(message) }
+        if !wakePending.exchange(true, ordering: .acquiringAndReleasing) { _ = shim_eventfd_signal(wakeFD) }
+    }
+
+    /// The loop's body; never returns.
+    func run() -> Never {
+        var events = [shim_epoll_event](repeating: shim_epoll_event(), count: 256)
+        var lastSweep = now
+        while true {
+            let count = events.withUnsafeMutableBufferPointer { shim_epoll_wait(epollFD, $0.baseAddress, 256, 500) }
+            now = MonotonicClock.milliseconds()
+            for index in 0..<Int(max(count, 0)) {
+                let fd = Int32(truncatingIfNeeded: events[index].data)
+                let flags = events[index].events
+                if fd == listenFD {
+                    acceptConnections()
+                } else if fd == wakeFD {
+                    drainMailbox()
+                } else if let connection = connection(fd) {
+                    if flags & (SHIM_EPOLLIN | SHIM_EPOLLHUP | SHIM_EPOLLERR | SHIM_EPOLLRDHUP) != 0 {
+                        handleReadable(connection)
+                    }
+                    if flags & SHIM_EPOLLOUT != 0, self.connection(fd) === connection {
+                        flush(connection)
+                    }
+                }
+            }
+            if now &- lastSweep >= 250 {
+                sweepTimeouts()
+                lastSweep = now
+            }
+        }
+    }
+
+    // MARK: Accepting
+
+    private func acceptConnections() {
+        var address = [CChar](repeating: 0, count: 64)
+        for _ in 0..<64 {
+            let fd = shim_accept(listenFD, &address, 64)
+            if fd < 0 {
+                let error = shim_errno()
+                if error == EINTR || error == ECONNABORTED { continue }
+                if error == EMFILE || error == ENFILE { shedOneConnection() }
+                return
+            }
+            if context.openConnections.load(ordering: .relaxed) >= settings.maxConnections {
+                close(fd)
+                continue
+            }
+            context.openConnections.add(1, ordering: .relaxed)
+            _ = shim_set_nodelay(fd)
+            nextGeneration += 1
+            let client = ClientAddress(String(decoding: address.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            let connection = Connection(fd: fd, generation: nextGeneration, client: client)
+            connection.deadline = now + settings.headerTimeoutMilliseconds
+            if Int(fd) >= connections.count {
+                connections.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - connections.count + 64))
+            }
+            connections[Int(fd)] = connection
+            _ = shim_epoll_ctl(epollFD, SHIM_EPOLL_CTL_ADD, fd, SHIM_EPOLLIN | SHIM_EPOLLRDHUP, UInt64(fd))
+        }
+    }
+
+    /// Out of descriptors: free the spare one, accept and close a pending connection so the
+    /// listening socket stops reporting readable (level-triggered epoll would spin otherwise).
+    private func shedOneConnection() {
+        guard reserveFD >= 0 else { return }
+        close(reserveFD)
+        var address = [CChar](repeating: 0, count: 64)
+        let fd = shim_accept(listenFD, &address, 64)
+        if fd >= 0 { close(fd) }
+        reserveFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        context.logger.log(.warn, "out of file descriptors; dropped a connection")
+    }
+
+    private func connection(_ fd: Int32) -> Connection? {
+        Int(fd) < connections.count ? connections[Int(fd)] : nil
+    }
+
+    // MARK: Reading and parsing
+
+    private func handleReadable(_ connection: Connection) {
+        if connection.readingPaused { return }
+        let space = connection.input.writableSpace(minimum: 16 * 1024)
+        let count = read(connection.fd, space.baseAddress, space.count)
+        if count == 0 || (count < 0 && shim_errno() != EAGAIN && shim_errno() != EINTR) {
+            closeConnection(connection)
+            return
+        }
+        guard count > 0 else { return }
+        if case .lingering = connection.state {
+            connection.input.removeAll()
+            return
+        }
+        connection.input.didWrite(count)
+        processInput(connection)
+        flush(connection)
+    }
+
+    /// Parses and dispatches every complete request in the buffer, in order.
+    private func processInput(_ connection: Connection) {
+        while true {
+            switch connection.state {
+            case .readingHead:
+                guard !connection.input.isEmpty else {
+                    connection.deadline = now + settings.idleTimeoutMilliseconds
+                    return
+                }
+                if connection.requestStartedAt == 0 {
+                    connection.requestStartedAt = MonotonicClock.nanoseconds()
+                    connection.deadline = now + settings.headerTimeoutMilliseconds
+                }
+                let parsed: HTTPRequestHead?
+                do {
+                    parsed = try HTTPRequestParser.parse(connection.input.readable, limits: settings.limits)
+                } catch {
+                    fail(connection, status: error.status, message: error.reason)
+                    return
+                }
+                guard let head = parsed else { return }
+                switch head.framing {
+                case .none, .contentLength(0):
+                    complete(connection, head: head, bodyLength: 0)
+                case .contentLength:
+                    connection.state = .readingBody(head, nil)
+                case .chunked:
+                    connection.state = .readingBody(head, ChunkedBodyDecoder(maxBodyBytes: settings.limits.maxBodyBytes))
+                }
+            case .readingBody(let head, var decoder):
+                connection.deadline = now + settings.headerTimeoutMilliseconds
+                if decoder != nil {
+                    let unread = connection.input.readable
+                    let from = min(head.headLength + connection.chunkedConsumed, unread.count)
+                    do {
+                        connection.chunkedConsumed += try decoder!.decode(
+                            UnsafeRawBufferPointer(rebasing: unread[from...]), into: &connection.chunkedBody)
+                    } catch {
+                        fail(connection, status: error.status, message: error.reason)
+                        return
+                    }
+                    guard decoder!.isComplete else {
+                        connection.state = .readingBody(head, decoder)
+                        sendContinueIfExpected(connection, head)
+                        return
+                    }
+                    complete(connection, head: head, bodyLength: connection.chunkedBody.count)
+                } else if case .contentLength(let length) = head.framing {
+                    guard connection.input.count >= head.headLength + length else {
+                        sendContinueIfExpected(connection, head)
+                        return
+                    }
+                    complete(connection, head: head, bodyLength: length)
+                }
+            case .processing, .closingAfterWrite, .lingering:
+                return
+            }
+            if connection.output.count - connection.outputSent > 256 * 1024 { return }
+        }
+    }
+
+    private func sendContinueIfExpected(_ connection: Connection, _ head: HTTPRequestHead) {
+        guard head.expectsContinue, !connection.sentContinue, head.version == .http11 else { return }
+        connection.sentContinue = true
+        connection.output.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8)
+    }
+
+    /// Builds the request from the buffered head and body and runs or dispatches it.
+    private func complete(_ connection: Connection, head: HTTPRequestHead, bodyLength: Int) {
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: head.headLength + bodyLength, alignment: 8)
+        let unread = connection.input.readable
+        let isChunked = head.framing == .chunked
+        if isChunked {
+            storage.copyMemory(from: UnsafeRawBufferPointer(rebasing: unread[0..<head.headLength]))
+            connection.chunkedBody.withUnsafeBytes {
+                UnsafeMutableRawBufferPointer(rebasing: storage[head.headLength...]).copyMemory(from: $0)
+            }
+            connection.input.consume(head.headLength + connection.chunkedConsumed)
+            connection.chunkedBody = []
+            connection.chunkedConsumed = 0
+        } else {
+            storage.copyMemory(from: UnsafeRawBufferPointer(rebasing: unread[0..<(head.headLength + bodyLength)]))
+            connection.input.consume(head.headLength + bodyLength)
+        }
+        connection.sentContinue = false
+        let request = RequestContext(
+            storage: storage, head: head, bodyRange: head.headLength..<(head.headLength + bodyLength),
+            clientIP: connection.client, receivedAt: connection.requestStartedAt)
+        connection.requestStartedAt = 0
+        if let supplied = request.headerRange("x-request-id"), RequestIdentifier.isSane(request.bytes(supplied)) {
+            request.requestID = Array(request.bytes(supplied))
+        } else {
+            request.requestID = RequestIdentifier.generate()
+        }
+        let pipeline = context.pipeline
+        pipeline.route(request)
+        if pipeline.canRunInline(request) {
+            pipeline.run(request)
+            finish(connection, request)
+        } else {
+            connection.state = .processing
+            connection.deadline = 0
+            setReading(connection, paused: true)
+            let fd = connection.fd
+            let generation = connection.generation
+            context.workers.submit { [self] in
+                pipeline.run(request)
+                post(.completed(fd: fd, generation: generation, request))
+            }
+        }
+    }
+
+    /// Serialises the response; the connection then reads the next request or closes.
+    private func finish(_ connection: Connection, _ request: RequestContext) {
+        let keepAlive = request.head.keepAlive && !draining
+        if request.head.version == .http10 && keepAlive {
+            request.response.headers.append(("Connection", "keep-alive"))
+        }
+        refreshDate()
+        ResponseSerializer.append(
+            request.response, requestID: request.requestID, keepAlive: keepAlive, omitBody: request.isHead,
+            date: dateHeader, to: &connection.output)
+        connection.state = keepAlive ? .readingHead : .closingAfterWrite
+        if connection.readingPaused { setReading(connection, paused: false) }
+    }
+
+    /// Answers a request that cannot be parsed or timed out, then closes (lingering).
+    private func fail(_ connection: Connection, status: Int, message: String) {
+        var response = ResponseDraft()
+        response.replace(status: status, contentType: "application/json",
+                         body: ErrorBody.render(type: ErrorBody.type(for: status), message: message))
+        refreshDate()
+        ResponseSerializer.append(
+            response, requestID: RequestIdentifier.generate(), keepAlive: false, omitBody: false, date: dateHeader,
+            to: &connection.output)
+        connection.state = .lingering
+        connection.input.removeAll()
+        connection.deadline = now + settings.lingerMilliseconds
+        if connection.readingPaused { setReading(connection, paused: false) }
+    }
+
+    // MARK: Writing
+
+    private func flush(_ connection: Connection) {
+        while connection.hasPendingOutput {
+            let written = connection.output.withUnsafeBytes { bytes in
+                write(connection.fd, bytes.baseAddress! + connection.outputSent, bytes.count - connection.outputSent)
+            }
+            if written > 0 {
+                connection.outputSent += written
+            } else if written < 0 && shim_errno() == EINTR {
+                continue
+            } else if written < 0 && shim_errno() == EAGAIN {
+                if !connection.wantsWritable {
+                    connection.wantsWritable = true
+                    updateInterest(connection)
+                }
+                connection.deadline = now + settings.idleTimeoutMilliseconds
+                return
+            } else {
+                closeConnection(connection)
+                return
+            }
+        }
+        if connection.output.capacity > 1 << 20 {
+            connection.output = []
+        } else {
+            connection.output.removeAll(keepingCapacity: true)
+        }
+        connection.outputSent = 0
+        if connection.wantsWritable {
+            connection.wantsWritable = false
+            updateInterest(connection)
+        }
+        switch connection.state {
+        case .closingAfterWrite:
+            if connection.input.isEmpty {
+                closeConnection(connection)
+            } else {
+                connection.state = .lingering
+                connection.input.removeAll()
+                connection.deadline = now + settings.lingerMilliseconds
+                shutdown(connection.fd, Int32(SHUT_WR))
+            }
+        case .lingering:
+            shutdown(connection.fd, Int32(SHUT_WR))
+        case .readingHead where connection.input.isEmpty:
+            if draining { closeConnection(connection) }
+        default:
+            break
+        }
+    }
+
+    private func setReading(_ connection: Connection, paused: Bool) {
+        connection.readingPaused = paused
+        updateInterest(connection)
+    }
+
+    private func updateInterest(_ connection: Connection) {
+        var events: UInt32 = connection.readingPaused ? 0 : SHIM_EPOLLIN | SHIM_EPOLLRDHUP
+        if connection.wantsWritable { events |= SHIM_EPOLLOUT }
+        _ = shim_epoll_ctl(epollFD, SHIM_EPOLL_CTL_MOD, connection.fd, events, UInt64(connection.fd))
+    }
+
+    private func closeConnection(_ connection: Connection) {
+        guard self.connection(connection.fd) === connection else { return }
+        connections[Int(connection.fd)] = nil
+        close(connection.fd)
+        context.openConnections.subtract(1, ordering: .relaxed)
+    }
+
+    // MARK: Timers, mailbox, draining
+
+    private func sweepTimeouts() {
+        for case let connection? in connections where connection.deadline != 0 && now >= connection.deadline {
+            switch connection.state {
+            case .readingHead where connection.input.isEmpty:
+                closeConnection(connection)
+            case .readingHead, .readingBody:
+                fail(connection, status: 408, message: "The request was not received in time.")
+                flush(connection)
+            case .processing:
+                break
+            case .closingAfterWrite, .lingering:
+                closeConnection(connection)
+            }
+        }
+    }
+
+    private func drainMailbox() {
+        shim_eventfd_drain(wakeFD)
+        wakePending.store(false, ordering: .sequentiallyConsistent)
+        let messages = mailbox.withLock { pending -> [Message] in
+            defer { pending.removeAll(keepingCapacity: true) }
+            return pending
+        }
+        for message in messages {
+            switch message {
+            case .completed(let fd, let generation, let request):
+                guard let connection = connection(fd), connection.generation == generation else { continue }
+                finish(connection, request)
+                processInput(connection)
+                flush(connection)
+            case .drain:
+                startDraining()
+            }
+        }
+    }
+
+    /// Stops accepting and closes idle connections; busy ones close after their response.
+    private func startDraining() {
+        draining = true
+        _ = shim_epoll_ctl(epollFD, SHIM_EPOLL_CTL_DEL, listenFD, 0, 0)
+        close(listenFD)
+        listenFD = -1
+        for case let connection? in connections {
+            if case .readingHead = connection.state, connection.input.isEmpty, !connection.hasPendingOutput {
+                closeConnection(connection)
+            }
+        }
+    }
+
+    private func refreshDate() {
+        let second = time(nil)
+        guard second != dateSecond else { return }
+        dateSecond = second
+        dateHeader = Array("Date: ".utf8) + Timestamp.httpDate(epochSeconds: second) + [13, 10]
+    }
+}

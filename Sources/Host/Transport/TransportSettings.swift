@@ -1,0 +1,28 @@
+import Synchronization
+
+/// Limits and timeouts of the HTTP transport (from `[limits]`).
+struct TransportSettings: Sendable {
+    var limits = HTTPLimits()
+    var headerTimeoutMilliseconds: UInt64 = 10_000
+    var idleTimeoutMilliseconds: UInt64 = 60_000
+    /// How long an error response's connection keeps draining input before it closes.
+    var lingerMilliseconds: UInt64 = 2_000
+    var maxConnections = 10_000
+}
+
+/// What every event loop shares: the pipeline, the workers and the connection count.
+final class TransportContext: Sendable {
+    let settings: TransportSettings
+    let pipeline: Pipeline
+    let workers: WorkerPool
+    let logger: Logger
+    /// Open connections across all loops (for the limit and for draining).
+    let openConnections = Atomic<Int>(0)
+
+    init(settings: TransportSettings, pipeline: Pipeline, workers: WorkerPool, logger: Logger) {
+        self.settings = settings
+        self.pipeline = pipeline
+        self.workers = workers
+        self.logger = logger
+    }
+}

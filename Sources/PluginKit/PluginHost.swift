@@ -1,0 +1,189 @@
+import Foundation
+import PluginABI
+
+/// The host as a Swift plugin sees it during `setUp`: registration, logging, config,
+/// health, the database and named services. Safe to keep and use from any thread.
+public final class PluginHost: Sendable {
+    let table: HostTableReference
+    let handle: PluginHandle
+
+    init(table: UnsafePointer<pattern_host_v1>, handle: OpaquePointer) {
+        self.table = HostTableReference(raw: table)
+        self.handle = PluginHandle(raw: handle)
+    }
+
+    public enum Method: String, Sendable {
+        case get = "GET", post = "POST", put = "PUT", patch = "PATCH", delete = "DELETE", options = "OPTIONS"
+    }
+
+    public struct RouteOptions: OptionSet, Sendable {
+        public let rawValue: UInt32
+        public init(rawValue: UInt32) { self.rawValue = rawValue }
+        /// The handler never blocks, so the host may run it on its network thread.
+        public static let inline = RouteOptions(rawValue: UInt32(PATTERN_INLINE))
+        /// No principal needed.
+        public static let `public` = RouteOptions(rawValue: UInt32(PATTERN_PUBLIC))
+        /// Only administrators.
+        public static let admin = RouteOptions(rawValue: UInt32(PATTERN_ADMIN))
+    }
+
+    public enum Phase: Int32, Sendable {
+        case preRoute = 0, authenticate, rateLimit, authorize, handler, response, log
+    }
+
+    public enum MiddlewareOutcome: Sendable {
+        case next
+        /// Answer with this response and skip to the RESPONSE phase.
+        case respond(Response)
+    }
+
+    public struct RegistrationError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Registers a route. `openAPI` is an OpenAPI 3.1 Operation Object as JSON.
+    public func route(
+        _ method: Method, _ path: String, options: RouteOptions = [], permission: String? = nil,
+        openAPI: String? = nil, _ handler: @escaping @Sendable (Request) throws -> Response
+    ) throws {
+        let box = Unmanaged.passRetained(HandlerBox(handler: handler, table: table)).toOpaque()
+        let status = withABIString(method.rawValue) { methodText in
+            withABIString(path) { pathText in
+                withABIString(permission ?? "") { permissionText in
+                    withABIString(openAPI ?? "") { openAPIText in
+                        var route = pattern_route(
+                            struct_size: UInt32(MemoryLayout<pattern_route>.size), method: methodText, path: pathText,
+                            handler: { request, userdata in HandlerBox.run(request, userdata) }, userdata: box,
+                            flags: options.rawValue, permission: permissionText, openapi: openAPIText)
+                        return table.raw.pointee.http.pointee.add_route(handle.raw, &route)
+                    }
+                }
+            }
+        }
+        guard status == PATTERN_OK else {
+            throw RegistrationError(description: "route \(method.rawValue) \(path) refused (status \(status))")
+        }
+    }
+
+    /// Registers a middleware in `phase`; `inline` promises it never blocks.
+    public func middleware(
+        _ phase: Phase, order: Int32 = 0, inline: Bool = false,
+        _ body: @escaping @Sendable (Request) -> MiddlewareOutcome
+    ) throws {
+        let box = Unmanaged.passRetained(MiddlewareBox(body: body, table: table)).toOpaque()
+        var middleware = pattern_middleware(
+            struct_size: UInt32(MemoryLayout<pattern_middleware>.size), phase: phase.rawValue, order: order,
+            run: { request, userdata in MiddlewareBox.run(request, userdata) }, userdata: box,
+            flags: inline ? UInt32(PATTERN_INLINE) : 0)
+        let status = table.raw.pointee.http.pointee.add_middleware(handle.raw, &middleware)
+        guard status == PATTERN_OK else {
+            throw RegistrationError(description: "middleware in phase \(phase) refused (status \(status))")
+        }
+    }
+
+    // MARK: Services
+
+    public enum LogLevel: Int32, Sendable { case debug = 0, info, warn, error }
+
+    public func log(_ level: LogLevel, _ message: String) {
+        withABIString(message) { table.raw.pointee.log.pointee.write(handle.raw, level.rawValue, $0) }
+    }
+
+    public enum HealthLevel: Int32, Sendable { case ok = 0, warning, error }
+
+    public func reportHealth(_ level: HealthLevel, _ message: String? = nil) {
+        _ = withABIString(message ?? "") { table.raw.pointee.core.pointee.report_health(handle.raw, level.rawValue, $0) }
+    }
+
+    /// This plugin's config section, decoded from the JSON the host hands over.
+    public func config<Config: Decodable>(_ type: Config.Type) throws -> Config {
+        let json = table.raw.pointee.config.pointee.plugin_config(handle.raw).byteArray
+        return try JSONDecoder().decode(Config.self, from: Data(json.isEmpty ? Array("{}".utf8) : json))
+    }
+
+    /// A host setting by dotted key (`server.port`), as JSON text.
+    public func setting(_ key: String) -> String? {
+        var value = pattern_str()
+        let status = withABIString(key) { table.raw.pointee.config.pointee.setting($0, &value) }
+        return status == PATTERN_OK ? value.string : nil
+    }
+
+    public var dataDirectory: String { table.raw.pointee.config.pointee.data_dir().string }
+
+    public var database: DatabaseClient { DatabaseClient(table: table) }
+
+    /// Adds a migration (versions 1, 2, 3 … in order); the host applies it at once if new.
+    public func migration(_ version: Int32, _ sql: String) throws {
+        let status = withABIString(sql) { table.raw.pointee.db.pointee.add_migration(handle.raw, version, $0) }
+        guard status == PATTERN_OK else {
+            throw RegistrationError(description: "migration \(version) failed (status \(status))")
+        }
+    }
+
+    /// Publishes an event on the host bus.
+    public func publish(topic: String, json: [UInt8]) {
+        _ = withABIString(topic) { topicText in
+            withABIBytes(json) { table.raw.pointee.events.pointee.publish(topicText, $0) }
+        }
+    }
+}
+
+// @unchecked: the host table is immutable and lives as long as the process.
+struct HostTableReference: @unchecked Sendable {
+    let raw: UnsafePointer<pattern_host_v1>
+    var http: UnsafePointer<pattern_http_api> { raw.pointee.http }
+}
+
+// @unchecked: an opaque handle the host keeps valid for the life of the process.
+struct PluginHandle: @unchecked Sendable {
+    let raw: OpaquePointer
+}
+
+/// Keeps a route's closure alive for the process and bridges the C call into it.
+final class HandlerBox: Sendable {
+    let handler: @Sendable (Request) throws -> Response
+    let table: HostTableReference
+
+    init(handler: @escaping @Sendable (Request) throws -> Response, table: HostTableReference) {
+        self.handler = handler
+        self.table = table
+    }
+
+    static func run(_ request: OpaquePointer?, _ userdata: UnsafeMutableRawPointer?) -> pattern_status {
+        guard let request, let userdata else { return PATTERN_INVALID }
+        let box = Unmanaged<HandlerBox>.fromOpaque(userdata).takeUnretainedValue()
+        let wrapped = Request(handle: request, http: box.table.http)
+        do {
+            try box.handler(wrapped).write(to: wrapped)
+        } catch let error as HTTPError {
+            error.write(to: wrapped)
+        } catch {
+            HTTPError(status: 500, type: "internal_error", message: "The server failed to handle this request.")
+                .write(to: wrapped)
+        }
+        return PATTERN_OK
+    }
+}
+
+final class MiddlewareBox: Sendable {
+    let body: @Sendable (Request) -> PluginHost.MiddlewareOutcome
+    let table: HostTableReference
+
+    init(body: @escaping @Sendable (Request) -> PluginHost.MiddlewareOutcome, table: HostTableReference) {
+        self.body = body
+        self.table = table
+    }
+
+    static func run(_ request: OpaquePointer?, _ userdata: UnsafeMutableRawPointer?) -> Int32 {
+        guard let request, let userdata else { return PATTERN_CONTINUE }
+        let box = Unmanaged<MiddlewareBox>.fromOpaque(userdata).takeUnretainedValue()
+        let wrapped = Request(handle: request, http: box.table.http)
+        switch box.body(wrapped) {
+        case .next:
+            return PATTERN_CONTINUE
+        case .respond(let response):
+            response.write(to: wrapped)
+            return PATTERN_STOP
+        }
+    }
+}

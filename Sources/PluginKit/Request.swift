@@ -1,0 +1,107 @@
+import Foundation
+import PluginABI
+
+/// The request a handler or middleware is called with. Valid only during that call, on
+/// that thread (the ABI's rule); copy what you need to keep.
+public struct Request {
+    let handle: OpaquePointer
+    let http: UnsafePointer<pattern_http_api>
+
+    private var api: pattern_http_api { http.pointee }
+
+    public var method: String { api.method(handle).string }
+    /// The raw path, without the query.
+    public var path: String { api.path(handle).string }
+    /// The matched route's template, e.g. `/api/v1/agents/{id}`; empty when unmatched.
+    public var routeTemplate: String { api.route_template(handle).string }
+    public var requestID: String { api.request_id(handle).string }
+    public var clientIP: String { api.client_ip(handle).string }
+    public var body: [UInt8] { api.body(handle).byteArray }
+
+    /// The first header with this name (case-insensitive).
+    public func header(_ name: String) -> String? {
+        var value = pattern_str()
+        let status = withABIString(name) { api.header(handle, $0, &value) }
+        return status == PATTERN_OK ? value.string : nil
+    }
+
+    /// A `{param}` of the route, percent-decoded.
+    public func pathParameter(_ name: String) -> String? {
+        var value = pattern_str()
+        let status = withABIString(name) { api.path_param(handle, $0, &value) }
+        return status == PATTERN_OK ? value.string : nil
+    }
+
+    /// A query parameter, percent-decoded; the first when repeated.
+    public func query(_ name: String) -> String? {
+        var value = pattern_str()
+        let status = withABIString(name) { api.query_param(handle, $0, &value) }
+        return status == PATTERN_OK ? value.string : nil
+    }
+
+    public var principal: Principal? {
+        var view = pattern_principal()
+        view.struct_size = UInt32(MemoryLayout<pattern_principal>.size)
+        guard api.get_principal(handle, &view) == PATTERN_OK else { return nil }
+        let permissions = (0..<view.permission_count).map { view.permissions[$0].string }
+        let keyID = view.api_key_id.string
+        return Principal(userID: view.user_id.string, isAdmin: view.is_admin != 0, permissions: permissions,
+                         apiKeyID: keyID.isEmpty ? nil : keyID, rateLimit: view.rate_limit)
+    }
+
+    /// Sets who is calling (for authenticating plugins).
+    public func setPrincipal(_ principal: Principal) {
+        var permissionViews = principal.permissions.map { Array($0.utf8) }
+        _ = withABIString(principal.userID) { userID in
+            withABIString(principal.apiKeyID ?? "") { keyID in
+                withPermissionViews(&permissionViews) { list, count in
+                    var view = pattern_principal(
+                        struct_size: UInt32(MemoryLayout<pattern_principal>.size), user_id: userID,
+                        is_admin: principal.isAdmin ? 1 : 0, permissions: list, permission_count: count,
+                        api_key_id: keyID, rate_limit: principal.rateLimit)
+                    return api.set_principal(handle, &view)
+                }
+            }
+        }
+    }
+
+    /// Decodes the JSON body, answering 415 / `json_error` / `validation_error` (naming the
+    /// field) the way API.md requires.
+    public func decodeJSON<Body: Decodable>(_ type: Body.Type) throws(HTTPError) -> Body {
+        try JSONBody.decode(Body.self, contentType: header("content-type"), body: body)
+    }
+}
+
+private func withPermissionViews<R>(_ permissions: inout [[UInt8]], _ body: (UnsafePointer<pattern_str>?, Int) -> R) -> R {
+    var views: [pattern_str] = []
+    func build(_ index: Int) -> R {
+        if index == permissions.count {
+            return views.withUnsafeBufferPointer { body($0.baseAddress, $0.count) }
+        }
+        return permissions[index].withUnsafeBufferPointer { buffer in
+            views.append(pattern_str(
+                ptr: buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                len: buffer.count))
+            return build(index + 1)
+        }
+    }
+    return build(0)
+}
+
+/// Who is calling, as the authenticating plugin set it.
+public struct Principal: Sendable, Equatable {
+    public var userID: String
+    public var isAdmin: Bool
+    public var permissions: [String]
+    public var apiKeyID: String?
+    /// Requests per minute for this credential; 0 means the default policy.
+    public var rateLimit: Int64
+
+    public init(userID: String, isAdmin: Bool, permissions: [String], apiKeyID: String? = nil, rateLimit: Int64 = 0) {
+        self.userID = userID
+        self.isAdmin = isAdmin
+        self.permissions = permissions
+        self.apiKeyID = apiKeyID
+        self.rateLimit = rateLimit
+    }
+}

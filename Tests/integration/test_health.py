@@ -1,0 +1,66 @@
+"""GET /api/v1/health (and its alias /api/health) and the OpenAPI document."""
+import pytest
+
+from conftest import assert_standard_headers
+
+
+@pytest.mark.parametrize("path", ["/api/v1/health", "/api/health"])
+def test_health_reports_every_loaded_plugin(server, path):
+    response = server.get(path)
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert_standard_headers(response)
+    body = response.json()
+    assert body["status"] == "healthy"
+    assert isinstance(body["version"], str) and body["version"]
+    assert isinstance(body["uptime_seconds"], int) and body["uptime_seconds"] >= 0
+    assert body["database_status"] == "ok"
+    services = {s["name"]: s for s in body["services"]}
+    assert set(services) == {"hello-c", "hello-swift"}, body["services"]
+    # hello-c reports OK with an empty message: the API shows that as null.
+    assert services["hello-c"] == {"name": "hello-c", "status": "ok", "message": None}
+    assert services["hello-swift"]["status"] == "ok"
+
+
+def test_health_alias_matches(server):
+    v1 = server.get("/api/v1/health").json()
+    alias = server.get("/api/health").json()
+    assert alias["services"] == v1["services"]
+    assert alias["version"] == v1["version"]
+
+
+@pytest.fixture(scope="module")
+def openapi(server):
+    response = server.get("/api/v1/openapi.json")
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].startswith("application/json")
+    return response.json()
+
+
+def test_openapi_is_3_1_and_lists_every_route(openapi):
+    assert openapi["openapi"].startswith("3.1"), openapi["openapi"]
+    paths = openapi["paths"]
+    expected = {
+        "/api/v1/health": {"get"},
+        "/api/v1/hello": {"get"},
+        "/api/v1/hello/{name}": {"get"},
+        "/api/v1/hello-swift/greetings/{name}": {"get", "delete"},
+        "/api/v1/hello-swift/echo": {"post"},
+        "/api/v1/hello-swift/upload": {"post"},
+        "/api/v1/hello-swift/slow": {"get"},
+        "/api/v1/hello-swift/whoami": {"get"},
+    }
+    for path, methods in expected.items():
+        assert path in paths, f"{path} missing from {sorted(paths)}"
+        assert methods <= set(paths[path]), f"{path}: {sorted(paths[path])}"
+
+
+def test_openapi_carries_the_plugins_operations(openapi):
+    operation = openapi["paths"]["/api/v1/hello/{name}"]["get"]
+    assert operation["operationId"] == "helloCName"
+    assert "200" in operation["responses"]
+
+
+def test_openapi_document_is_valid(openapi):
+    from openapi_spec_validator import validate
+    validate(openapi)
