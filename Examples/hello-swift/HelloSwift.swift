@@ -42,4 +42,4 @@ enum HelloSwift: PatternPlugin {
 }
 
 @c(pattern_plugin_entry_v1)
-func patternPluginEntry() -> UnsafeRawPointer { PluginExport.descriptor(for: HelloSwift.self) }
+public func patternPluginEntry() -> UnsafeRawPointer { PluginExport.descriptor(for: HelloSwift.self) }

@@ -13,7 +13,7 @@
 /// }
 ///
 /// @c(pattern_plugin_entry_v1)
-/// func entry() -> UnsafeRawPointer { PluginExport.descriptor(for: HelloPlugin.self) }
+/// public func entry() -> UnsafeRawPointer { PluginExport.descriptor(for: HelloPlugin.self) }
 /// ```
 public protocol PatternPlugin: SendableMetatype {
     /// Unique `[a-z0-9_-]+`; also the name of the plugin's config section.

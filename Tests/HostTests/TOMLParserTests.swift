@@ -310,6 +310,12 @@ import Testing
         #expect(table["trailing"] == [1, 2])
     }
 
+    @Test func nestingIsBounded() throws {
+        #expect(try parse("a = " + String(repeating: "[", count: 128) + String(repeating: "]", count: 128))["a"] != nil)
+        #expect(error("a = " + String(repeating: "[", count: 100_000))?.message == "arrays and inline tables are nested more than 128 deep")
+        #expect(error("a = " + String(repeating: "{b = ", count: 200))?.message == "arrays and inline tables are nested more than 128 deep")
+    }
+
     @Test func arrayErrors() {
         #expect(error("a = [1 2]") == TOMLError(line: 1, message: "expected ',' or ']' in the array, found '2'"))
         #expect(error("a = [,]") == TOMLError(line: 1, message: "expected a value, found ','"))
@@ -454,6 +460,6 @@ import Testing
         #expect(table.keys == ["b", "c"])
         #expect(table == ["c": 3, "b": 4])
         #expect(table.value(at: ["b"]) == 4)
-        #expect(TOMLTable(["x": ["y": ["z": 1]]]).value(at: ["x", "y", "z"]) == 1)
+        #expect((["x": ["y": ["z": 1]]] as TOMLTable).value(at: ["x", "y", "z"]) == 1)
     }
 }

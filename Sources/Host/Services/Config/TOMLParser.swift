@@ -123,6 +123,9 @@ private struct TOMLParserState {
     /// The table that key/value pairs go into, and its path.
     var current: TableNode
     var currentPath = ""
+    /// Arrays and inline tables currently open (bounded, so hostile input cannot exhaust the stack).
+    var depth = 0
+    static let maxDepth = 128
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
@@ -449,10 +452,11 @@ private struct TOMLParserState {
             return .string(isNext("\"\"\"") ? try parseMultilineBasicString() : try parseBasicString())
         case UInt8(ascii: "'"):
             return .string(isNext("'''") ? try parseMultilineLiteralString() : try parseLiteralString())
-        case UInt8(ascii: "["):
-            return try parseArray()
-        case UInt8(ascii: "{"):
-            return try parseInlineTable(path: path)
+        case UInt8(ascii: "["), UInt8(ascii: "{"):
+            guard depth < Self.maxDepth else { throw fail("arrays and inline tables are nested more than \(Self.maxDepth) deep") }
+            depth += 1
+            defer { depth -= 1 }
+            return byte == UInt8(ascii: "[") ? try parseArray() : try parseInlineTable(path: path)
         case UInt8(ascii: "t"), UInt8(ascii: "f"):
             for (word, value) in [("true", true), ("false", false)] where isNext(word) {
                 let after = peek(at: word.utf8.count)
