@@ -133,6 +133,13 @@ private func rejectionStatus(_ request: String, limits: HTTPLimits = HTTPLimits(
         #expect(parsed.header("accept") == nil)
     }
 
+    /// Only letters fold: '^' and '~' differ by the same bit as 'A' and 'a'.
+    @Test func foldsOnlyLettersWhenComparingNames() throws {
+        let parsed = try #require(try parse(head("GET / HTTP/1.1", "Host: a", "X^Y: 1")))
+        #expect(parsed.header("x^y") == "1")
+        #expect(parsed.header("x~y") == nil)
+    }
+
     @Test func skipsLeadingEmptyLinesAndCountsThem() throws {
         let request = "\r\n\r\n" + head("GET / HTTP/1.1", "Host: a")
         let parsed = try #require(try parse(request))
@@ -309,6 +316,7 @@ private func rejectionStatus(_ request: String, limits: HTTPLimits = HTTPLimits(
         ("trailing space", "GET / HTTP/1.1 \r\nHost: a\r\n\r\n", 400),
         ("missing version", "GET /\r\nHost: a\r\n\r\n", 400),
         ("missing target", "GET\r\nHost: a\r\n\r\n", 400),
+        ("empty target", "GET  HTTP/1.1\r\nHost: a\r\n\r\n", 400),
         ("relative target", "GET a/b HTTP/1.1\r\nHost: a\r\n\r\n", 400),
         ("authority-form target", "CONNECT example.com:443 HTTP/1.1\r\nHost: a\r\n\r\n", 400),
         ("asterisk without OPTIONS", "GET * HTTP/1.1\r\nHost: a\r\n\r\n", 400),
@@ -323,6 +331,8 @@ private func rejectionStatus(_ request: String, limits: HTTPLimits = HTTPLimits(
         ("short version", "GET / HTTP/1\r\nHost: a\r\n\r\n", 400),
         ("long version", "GET / HTTP/1.10\r\nHost: a\r\n\r\n", 400),
         ("non-digit version", "GET / HTTP/a.b\r\nHost: a\r\n\r\n", 400),
+        ("non-digit minor version", "GET / HTTP/1.x\r\nHost: a\r\n\r\n", 400),
+        ("no dot in version", "GET / HTTP/1-1\r\nHost: a\r\n\r\n", 400),
         ("other protocol", "GET / HTTPS/1.1\r\nHost: a\r\n\r\n", 400),
         ("HTTP/2.0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
         ("HTTP/1.2", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505),
@@ -369,6 +379,12 @@ private func rejectionStatus(_ request: String, limits: HTTPLimits = HTTPLimits(
         #expect(rejectionStatus(head("GET / HTTP/1.1", "Host: a", field)) == 400, "\(problem)")
     }
 
+    @Test func explainsAnEmptyTarget() {
+        #expect(throws: HTTPParseError.badRequest("missing request target")) {
+            try parse("GET  HTTP/1.1\r\nHost: a\r\n\r\n")
+        }
+    }
+
     @Test func rejectsObsoleteLineFolding() {
         #expect(rejectionStatus("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n  continued\r\n\r\n") == 400)
         #expect(rejectionStatus("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n\tcontinued\r\n\r\n") == 400)
@@ -410,6 +426,7 @@ private func rejectionStatus(_ request: String, limits: HTTPLimits = HTTPLimits(
         ("nineteen digits", ["Content-Length: 0000000000000000005"], 400),
         ("overflowing", ["Content-Length: 99999999999999999999999"], 400),
         ("conflicting list", ["Content-Length: 5, 6"], 400),
+        ("conflicting descending list", ["Content-Length: 6, 5"], 400),
         ("conflicting fields", ["Content-Length: 5", "Content-Length: 6"], 400),
         ("empty list element", ["Content-Length: 5,"], 400),
         ("leading empty element", ["Content-Length: ,5"], 400),
@@ -434,6 +451,8 @@ private func rejectionStatus(_ request: String, limits: HTTPLimits = HTTPLimits(
         ("chunked twice across fields", "HTTP/1.1", ["Transfer-Encoding: chunked", "Transfer-Encoding: chunked"], 400),
         ("coding with parameter", "HTTP/1.1", ["Transfer-Encoding: chunked;q=1"], 400),
         ("two words", "HTTP/1.1", ["Transfer-Encoding: chunked x"], 400),
+        ("malformed coding before chunked", "HTTP/1.1", ["Transfer-Encoding: g zip, chunked"], 400),
+        ("coding with parameter before chunked", "HTTP/1.1", ["Transfer-Encoding: gzip;level=1, chunked"], 400),
         ("unsupported coding first", "HTTP/1.1", ["Transfer-Encoding: gzip, chunked"], 501),
         ("unsupported coding in another field", "HTTP/1.1", ["Transfer-Encoding: deflate", "Transfer-Encoding: chunked"], 501),
     ])
@@ -643,12 +662,17 @@ private func chunkedRejectionStatus(_ input: String, maxBodyBytes: Int = 1 << 20
         ("trailing whitespace without extension", "5 \r\nhello\r\n0\r\n\r\n", 400),
         ("bare LF after size", "5\nhello\r\n0\r\n\r\n", 400),
         ("bare CR after size", "5\rhello\r\n0\r\n\r\n", 400),
+        ("CR and another byte after size", "5\rXhello\r\n0\r\n\r\n", 400),
+        ("missing size before extension", ";ext\r\n\r\n", 400),
+        ("missing size before final CRLF", "\r\n\r\n", 400),
         ("control byte in extension", "5;a\u{1}\r\nhello\r\n0\r\n\r\n", 400),
         ("bare LF in extension", "5;a\nb\r\nhello\r\n0\r\n\r\n", 400),
         ("data longer than size", "5\r\nhello!\r\n0\r\n\r\n", 400),
         ("data shorter than size", "6\r\nhello\r\n0\r\n\r\n", 400),
         ("bare LF after data", "5\r\nhello\n0\r\n\r\n", 400),
         ("bare CR after data", "5\r\nhello\r0\r\n\r\n", 400),
+        ("other byte instead of CR after data", "5\r\nhelloX\n0\r\n\r\n", 400),
+        ("other byte instead of LF after data", "5\r\nhello\rX0\r\n\r\n", 400),
         ("trailer obs-fold", "0\r\nX: a\r\n b\r\n\r\n", 400),
         ("trailer starting with whitespace", "0\r\n X: a\r\n\r\n", 400),
         ("trailer whitespace before colon", "0\r\nX : a\r\n\r\n", 400),
@@ -656,6 +680,7 @@ private func chunkedRejectionStatus(_ input: String, maxBodyBytes: Int = 1 << 20
         ("trailer with empty name", "0\r\n: a\r\n\r\n", 400),
         ("control byte in trailer", "0\r\nX: a\u{1}\r\n\r\n", 400),
         ("bare LF in trailer", "0\r\nX: a\n\r\n", 400),
+        ("bare CR in trailer", "0\r\nX: a\rY\r\n\r\n", 400),
         ("bare LF ending trailers", "0\r\nX: a\r\n\n", 400),
         ("bare CR ending trailers", "0\r\n\rX", 400),
         ("bare LF after last chunk", "0\r\n\n", 400),

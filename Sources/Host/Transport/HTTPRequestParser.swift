@@ -443,9 +443,9 @@ private struct InterpretedFields {
 }
 
 /// The transfer codings of a request, in order, across all of its Transfer-Encoding fields.
-/// Only enough is kept to tell whether the list is exactly `chunked`.
+/// Only enough is kept to tell whether the list is exactly `chunked`. Codings with parameters are
+/// refused as malformed: `chunked` takes none, and no other coding is supported anyway.
 private struct TransferCodings {
-    var count = 0
     var chunkedCount = 0
     var lastIsChunked = false
     var hasOtherCoding = false
@@ -457,21 +457,18 @@ private struct TransferCodings {
                 throw .badRequest("malformed Transfer-Encoding")
             }
             let isChunked = HTTPSyntax.bytes(buffer, coding, equalLowercase: "chunked")
-            count += 1
             if isChunked { chunkedCount += 1 } else { hasOtherCoding = true }
             lastIsChunked = isChunked
         }
     }
 
-    /// RFC 9112 §6.3 requires a 400 when chunked is not the final coding, since the body's end
-    /// cannot then be found, and §7 forbids applying chunked twice. A well-framed list that also
-    /// names another coding (say `gzip, chunked`) is valid HTTP this server does not implement: 501.
+    /// RFC 9112 §6.3 requires a 400 when chunked is not the final coding (an empty list included),
+    /// since the body's end cannot then be found, and §7 forbids applying chunked twice. A
+    /// well-framed list that also names another coding (say `gzip, chunked`) is valid HTTP this
+    /// server does not implement: 501.
     func validate() throws(HTTPParseError) {
-        guard count > 0 else {
-            throw .badRequest("empty Transfer-Encoding")
-        }
         guard lastIsChunked else {
-            throw .badRequest("chunked is not the final transfer coding")
+            throw .badRequest("Transfer-Encoding does not end with chunked")
         }
         guard chunkedCount == 1 else {
             throw .badRequest("chunked applied more than once")

@@ -336,15 +336,16 @@ typedef struct pattern_services_api {
 
 /* ===== Host table: events ============================================================== */
 /* The host's event bus: (topic, JSON) pairs, e.g. topic "agent:agent_01j..." with an
- * API-shaped event object. Subscribers run on worker threads, may block briefly, and get
- * the payload borrowed for the call. */
+ * API-shaped event object. Subscribers run synchronously on the publishing thread (a worker
+ * thread, since inline routes must not publish) before publish returns, so they must be
+ * quick; they get topic and payload borrowed for the call. */
 typedef void (*pattern_event_fn)(pattern_str topic, pattern_str json, void *userdata);
 
 typedef struct pattern_events_api {
     uint32_t struct_size;
     /* Delivers to every subscriber whose prefix matches the topic; copied. Any thread. */
     pattern_status (*publish)(pattern_str topic, pattern_str json);
-    /* Subscribes to topics starting with `prefix` ("" = all) (init only). */
+    /* Subscribes to topics starting with `prefix` ("" = all). Call it from init. */
     pattern_status (*subscribe)(pattern_plugin *self, pattern_str prefix, pattern_event_fn fn,
                                 void *userdata);
 } pattern_events_api;
