@@ -555,9 +555,9 @@ private func decodeChunked(
     return DecodedBody(body: body, consumed: offset, isComplete: decoder.isComplete)
 }
 
-private func chunkedRejectionStatus(_ input: String, maxBodyBytes: Int = 1 << 20) -> Int? {
+private func chunkedRejectionStatus(_ input: String, pieceSizes: [Int] = [], maxBodyBytes: Int = 1 << 20) -> Int? {
     do {
-        _ = try decodeChunked(Array(input.utf8), maxBodyBytes: maxBodyBytes)
+        _ = try decodeChunked(Array(input.utf8), pieceSizes: pieceSizes, maxBodyBytes: maxBodyBytes)
         return nil
     } catch {
         return error.status
@@ -688,13 +688,11 @@ private func chunkedRejectionStatus(_ input: String, maxBodyBytes: Int = 1 << 20
         ("chunks together larger than maxBodyBytes", "6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n", 413),
         ("size overflowing any buffer", "FFFFFFFFFFFFFFFF\r\n", 413),
     ])
-    func rejectsMalformedChunkedBody(_ problem: String, input: String, status: Int) throws {
+    func rejectsMalformedChunkedBody(_ problem: String, input: String, status: Int) {
         #expect(chunkedRejectionStatus(input, maxBodyBytes: 10) == status, "\(problem)")
         // The same verdict when the bytes trickle in one at a time.
-        let bytes = Array(input.utf8)
-        #expect(throws: HTTPParseError.self, "\(problem), byte by byte") {
-            try decodeChunked(bytes, pieceSizes: Array(repeating: 1, count: bytes.count), maxBodyBytes: 10)
-        }
+        let oneByteEach = Array(repeating: 1, count: input.utf8.count)
+        #expect(chunkedRejectionStatus(input, pieceSizes: oneByteEach, maxBodyBytes: 10) == status, "\(problem), byte by byte")
     }
 
     @Test func rejectsChunkSizeLineLongerThanTheLimit() {

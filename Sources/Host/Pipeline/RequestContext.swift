@@ -59,18 +59,7 @@ final class RequestContext: @unchecked Sendable {
 
     /// The first header named `lowercaseName`, as a range of `storage`.
     func headerRange(_ lowercaseName: String) -> Range<Int>? {
-        let name = Array(lowercaseName.utf8)
-        for header in head.headers where header.name.count == name.count {
-            var equal = true
-            var index = 0
-            for byte in bytes(header.name) {
-                let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-                if lower != name[index] { equal = false; break }
-                index += 1
-            }
-            if equal { return header.value }
-        }
-        return nil
+        head.header(lowercaseName, in: UnsafeRawBufferPointer(storage))
     }
 
     func header(_ lowercaseName: String) -> String? {
