@@ -102,6 +102,7 @@ public enum Server {
         for file in files {
             let plugin = LoadedPlugin(file: file, configJSON: config.pluginSection(file.name))
             plugins.append(plugin)
+            runtime.plugins.withLock { $0.append(plugin) }
             try initialize(plugin)
             logger.log(.info, "plugin loaded", ["name": file.name, "version": file.version, "file": file.fileName])
         }

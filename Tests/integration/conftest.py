@@ -29,6 +29,7 @@ IO_TIMEOUT = 10.0
 # File names of the two example plugins a default server loads.
 HELLO_C = "libhello_c.so"
 HELLO_SWIFT = "libHelloSwift.so"
+ABI_1_0_FIXTURE = "libhello_c_abi_1_0.so"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -80,6 +81,8 @@ def plugin_files(bin_dir, tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("c-plugins")
     files = {HELLO_SWIFT: bin_dir / HELLO_SWIFT}
     files[HELLO_C] = compile_c_plugin(REPO / "Examples" / "hello-c" / "hello.c", out / HELLO_C)
+    # Built once against the ABI 1.0 header and committed: later hosts must keep loading it.
+    files[ABI_1_0_FIXTURE] = REPO / "Tests" / "Fixtures" / "abi-1.0" / "libhello_c.so"
     for source in sorted((REPO / "Tests" / "Fixtures" / "c-plugins").glob("*.c")):
         name = f"lib{source.stem}.so"
         files[name] = compile_c_plugin(source, out / name)

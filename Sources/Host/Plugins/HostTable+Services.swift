@@ -14,6 +14,15 @@ extension HostTable {
             plugin.health.withLock { $0 = LoadedPlugin.Health(level: level, message: text.isEmpty ? nil : text) }
             return PATTERN_OK
         }
+        api.plugin_count = { HostTable.runtime?.plugins.withLock { $0.count } ?? 0 }
+        api.plugin_at = { index, name, version in
+            guard let plugin = HostTable.runtime?.plugins.withLock({ index < $0.count ? $0[index] : nil }) else {
+                return PATTERN_NOT_FOUND
+            }
+            name?.pointee = plugin.nameBytes.str
+            version?.pointee = plugin.versionBytes.str
+            return PATTERN_OK
+        }
         return api
     }
 

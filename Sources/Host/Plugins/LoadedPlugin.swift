@@ -11,6 +11,8 @@ final class LoadedPlugin: Sendable {
     let file: PluginFile
     /// This plugin's config section as JSON, for `plugin_config`.
     let configJSON: PinnedBytes
+    let nameBytes: PinnedBytes
+    let versionBytes: PinnedBytes
     let health = Mutex(Health())
     /// Registration problems found during init (clashing routes, bad SQL ...): they stop the start.
     let registrationFailures = Mutex<[String]>([])
@@ -20,6 +22,8 @@ final class LoadedPlugin: Sendable {
     init(file: PluginFile, configJSON: String) {
         self.file = file
         self.configJSON = PinnedBytes(configJSON)
+        nameBytes = PinnedBytes(file.name)
+        versionBytes = PinnedBytes(file.version)
     }
 
     var name: String { file.name }

@@ -21,6 +21,8 @@ final class PluginRuntime: Sendable {
     let events = EventBus()
     let services = ServiceDirectory()
     let registrations = Mutex(Registrations())
+    /// Plugins in load order, appended as each one starts.
+    let plugins = Mutex<[LoadedPlugin]>([])
     let hostVersion: PinnedBytes
     let dataDirectory: PinnedBytes
     private let settingCache = Mutex<[String: PinnedBytes]>([:])

@@ -139,6 +139,10 @@ typedef struct pattern_core_api {
     pattern_str (*host_version)(void);
     /* Sets this plugin's health entry; any thread, any time. `message` may be empty. */
     pattern_status (*report_health)(pattern_plugin *self, int32_t level, pattern_str message);
+    /* The loaded plugins, in load order (complete once every init has run): for metrics
+     * and admin views. PATTERN_NOT_FOUND past the end. */
+    size_t (*plugin_count)(void);
+    pattern_status (*plugin_at)(size_t index, pattern_str *name, pattern_str *version);
 } pattern_core_api;
 
 /* ===== Host table: log ================================================================= */
