@@ -83,7 +83,17 @@ public enum Server {
         }
     }
 
-    static func start(config: ServerConfig, logger: Logger) throws -> Running {
+    /// The plugins started and their registrations frozen: what serving (or a one-off command
+    /// such as `create-admin`) runs on.
+    struct Booted {
+        let runtime: PluginRuntime
+        let plugins: [LoadedPlugin]
+        let router: Router
+        let middleware: [Middleware]
+    }
+
+    /// Opens the database, loads and initialises the plugins, and freezes their registrations.
+    static func boot(config: ServerConfig, logger: Logger) throws -> Booted {
         let dataDirectory = try prepareDataDirectory(config.server.dataDir)
         let database: Database
         do {
@@ -107,15 +117,22 @@ public enum Server {
             logger.log(.info, "plugin loaded", ["name": file.name, "version": file.version, "file": file.fileName])
         }
 
-        var (router, middleware) = runtime.freeze()
-        let health = HealthEndpoint(plugins: plugins, version: HostInfo.version, database: database)
+        let (router, middleware) = runtime.freeze()
+        return Booted(runtime: runtime, plugins: plugins, router: router, middleware: middleware)
+    }
+
+    static func start(config: ServerConfig, logger: Logger) throws -> Running {
+        let booted = try boot(config: config, logger: logger)
+        let plugins = booted.plugins
+        var router = booted.router
+        let health = HealthEndpoint(plugins: plugins, version: HostInfo.version, database: booted.runtime.database)
         for route in health.routes() { try router.add(route) }
         try router.add(OpenAPIDocument.route(serving: router.routes, version: HostInfo.version))
 
         let cors = CORSPolicy(origins: config.cors.allowedOrigins, allowCredentials: config.cors.allowCredentials,
                               methods: config.cors.allowedMethods, headers: config.cors.allowedHeaders,
                               maxAge: config.cors.maxAgeSeconds)
-        let pipeline = Pipeline(router: router, middleware: middleware, cors: cors, logger: logger)
+        let pipeline = Pipeline(router: router, middleware: booted.middleware, cors: cors, logger: logger)
         logger.log(.info, "middleware chain", ["chain": pipeline.chainDescription])
 
         var settings = TransportSettings()

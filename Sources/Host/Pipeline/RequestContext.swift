@@ -95,8 +95,9 @@ final class RequestContext: @unchecked Sendable {
 
     // MARK: Responding
 
+    /// Replaces status and body with the API's error body; headers middleware already added
+    /// (rate-limit, CORS) stay.
     func respondError(_ status: Int, _ message: String, type: String? = nil, fieldsJSON: String? = nil) {
-        response.headers.removeAll()
         response.replace(status: status, contentType: "application/json",
                          body: ErrorBody.render(type: type ?? ErrorBody.type(for: status), message: message,
                                                 fieldsJSON: fieldsJSON))
