@@ -14,7 +14,7 @@ let package = Package(
         .library(name: "HelloSwift", type: .dynamic, targets: ["HelloSwift"]),
     ],
     targets: [
-        // The contract: one C header, nothing else.
+        // The contract: C headers only (the ABI, and vtables of named services between plugins).
         .target(name: "PluginABI", path: "Sources/PluginABI"),
         // System libraries and the few libc calls Glibc's Swift module lacks.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",

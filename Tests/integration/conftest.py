@@ -30,6 +30,10 @@ IO_TIMEOUT = 10.0
 HELLO_C = "libhello_c.so"
 HELLO_SWIFT = "libHelloSwift.so"
 ABI_1_0_FIXTURE = "libhello_c_abi_1_0.so"
+# First-party plugins (SwiftPM products beside the binary).
+AUTH = "libPatternAuth.so"
+METRICS = "libPatternMetrics.so"
+RATELIMIT = "libPatternRateLimit.so"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -79,7 +83,7 @@ def plugin_files(bin_dir, tmp_path_factory) -> dict[str, Path]:
     """Every plugin file a test may put in a plugin dir, by file name: the Swift example from
     the build, the C example and the C fixtures compiled here (fixture X.c -> libX.so)."""
     out = tmp_path_factory.mktemp("c-plugins")
-    files = {HELLO_SWIFT: bin_dir / HELLO_SWIFT}
+    files = {name: bin_dir / name for name in (HELLO_SWIFT, AUTH, METRICS, RATELIMIT)}
     files[HELLO_C] = compile_c_plugin(REPO / "Examples" / "hello-c" / "hello.c", out / HELLO_C)
     # Built once against the ABI 1.0 header and committed: later hosts must keep loading it.
     files[ABI_1_0_FIXTURE] = REPO / "Tests" / "Fixtures" / "abi-1.0" / "libhello_c.so"
