@@ -127,6 +127,7 @@ public enum Server {
         var router = booted.router
         let health = HealthEndpoint(plugins: plugins, version: HostInfo.version, database: booted.runtime.database)
         for route in health.routes() { try router.add(route) }
+        try router.add(booted.runtime.eventSocket.route())
         try router.add(OpenAPIDocument.route(serving: router.routes, version: HostInfo.version))
 
         let cors = CORSPolicy(origins: config.cors.allowedOrigins, allowCredentials: config.cors.allowCredentials,
@@ -141,9 +142,14 @@ public enum Server {
         settings.headerTimeoutMilliseconds = UInt64(config.limits.headerTimeoutSeconds) * 1000
         settings.idleTimeoutMilliseconds = UInt64(config.limits.idleTimeoutSeconds) * 1000
         settings.maxConnections = config.limits.maxConnections
+        settings.webSocketMaxMessageBytes = config.limits.webSocketMaxMessageBytes
+        settings.webSocketSendQueueBytes = config.limits.webSocketSendQueueBytes
+        settings.webSocketPingIntervalMilliseconds = UInt64(config.limits.webSocketPingIntervalSeconds) * 1000
         let transport = TransportContext(settings: settings, pipeline: pipeline,
-                                         workers: WorkerPool(threads: config.server.workers), logger: logger)
+                                         workers: WorkerPool(threads: config.server.workers), logger: logger,
+                                         webSockets: booted.runtime.webSockets)
         let loops = try listen(config: config, transport: transport)
+        booted.runtime.webSockets.attach(loops)
         return Running(loops: loops, transport: transport, plugins: plugins)
     }
 
@@ -178,7 +184,7 @@ public enum Server {
                     "cannot listen on \(config.server.host):\(port): \(String(cString: strerror(shim_errno())))")
             }
             if index == 0 { port = Int(shim_local_port(fd)) }
-            loops.append(EventLoop(listenFD: fd, context: transport))
+            loops.append(EventLoop(index: index, listenFD: fd, context: transport))
         }
         for (index, loop) in loops.enumerated() {
             let thread = Thread { loop.run() }

@@ -8,20 +8,28 @@ public enum Crypto {
 
     /// SHA-256 of `bytes` (32 bytes).
     public static func sha256(_ bytes: some Collection<UInt8>) -> [UInt8] {
-        if let digest = bytes.withContiguousStorageIfAvailable({ sha256(buffer: UnsafeRawBufferPointer($0)) }) {
-            return digest
-        }
-        return Array(bytes).withUnsafeBytes { sha256(buffer: $0) }
+        digest(bytes, length: Int(SHA256_DIGEST_LENGTH)) { SHA256($0, $1, $2) != nil }
     }
 
-    private static func sha256(buffer: UnsafeRawBufferPointer) -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        withNonNullBase(buffer) { base, count in
-            digest.withUnsafeMutableBufferPointer { out in
-                precondition(SHA256(base, count, out.baseAddress) != nil, "SHA256 failed")
+    /// SHA-1 of `bytes` (20 bytes): only where a protocol demands it (the WebSocket handshake's
+    /// Sec-WebSocket-Accept), never for anything that needs collision resistance.
+    public static func sha1(_ bytes: some Collection<UInt8>) -> [UInt8] {
+        digest(bytes, length: Int(SHA_DIGEST_LENGTH)) { SHA1($0, $1, $2) != nil }
+    }
+
+    private static func digest(
+        _ bytes: some Collection<UInt8>, length: Int,
+        _ function: (UnsafePointer<UInt8>, Int, UnsafeMutablePointer<UInt8>?) -> Bool
+    ) -> [UInt8] {
+        func run(_ buffer: UnsafeRawBufferPointer) -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: length)
+            withNonNullBase(buffer) { base, count in
+                out.withUnsafeMutableBufferPointer { precondition(function(base, count, $0.baseAddress), "digest failed") }
             }
+            return out
         }
-        return digest
+        if let result = bytes.withContiguousStorageIfAvailable({ run(UnsafeRawBufferPointer($0)) }) { return result }
+        return Array(bytes).withUnsafeBytes { run($0) }
     }
 
     /// HMAC-SHA256 (RFC 2104) of `message` under `key` (32 bytes).

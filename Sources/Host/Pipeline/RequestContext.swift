@@ -22,6 +22,8 @@ final class RequestContext: @unchecked Sendable {
     var principal: Principal?
     var attributes: [String: [UInt8]] = [:]
     var response = ResponseDraft()
+    /// Set by a WebSocket route that accepted the handshake: the loop switches protocols.
+    var upgrade: WebSocketEndpoint?
     /// Copies handed to plugins (decoded parameters, principal strings); freed with the request.
     private var scratch: [UnsafeMutableRawBufferPointer] = []
     private(set) var principalView: pattern_principal?

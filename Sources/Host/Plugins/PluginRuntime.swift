@@ -20,6 +20,8 @@ final class PluginRuntime: Sendable {
     let database: Database
     let events = EventBus()
     let services = ServiceDirectory()
+    let webSockets = WebSocketDirectory()
+    let eventSocket: EventSocket
     let registrations = Mutex(Registrations())
     /// Plugins in load order, appended as each one starts.
     let plugins = Mutex<[LoadedPlugin]>([])
@@ -33,6 +35,7 @@ final class PluginRuntime: Sendable {
         self.database = database
         self.hostVersion = PinnedBytes(hostVersion)
         self.dataDirectory = PinnedBytes(dataDirectory)
+        eventSocket = EventSocket(directory: webSockets, events: events)
     }
 
     static func installed() -> PluginRuntime? { current.withLock { $0 } }

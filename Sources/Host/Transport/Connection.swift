@@ -12,6 +12,8 @@ final class Connection {
         /// Half-closed after an error response; discarding input briefly so the client reads the
         /// response before the socket closes (a close with unread input would reset it).
         case lingering
+        /// Upgraded: frames are handled by `webSocket`.
+        case webSocket
     }
 
     let fd: Int32
@@ -31,6 +33,8 @@ final class Connection {
     var requestStartedAt: UInt64 = 0
     var wantsWritable = false
     var readingPaused = false
+    /// Set once the connection has been upgraded to WebSocket.
+    var webSocket: WebSocketChannel?
 
     init(fd: Int32, generation: UInt64, client: ClientAddress) {
         self.fd = fd

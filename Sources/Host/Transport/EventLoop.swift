@@ -11,25 +11,34 @@ final class EventLoop: @unchecked Sendable {
     enum Message {
         case completed(fd: Int32, generation: UInt64, RequestContext)
         case drain
+        case webSocketSend(WebSocketEndpoint.ConnectionID, frame: [UInt8])
+        case webSocketBroadcast([WebSocketEndpoint.ConnectionID], frame: [UInt8])
+        case webSocketClose(WebSocketEndpoint.ConnectionID, code: UInt16, reason: String)
     }
 
-    private let context: TransportContext
-    private let epollFD: Int32
+    /// This loop's place in the server; the top byte of its WebSocket connection ids.
+    let index: Int
+
+    let context: TransportContext
+    let epollFD: Int32
     private let wakeFD: Int32
     private var listenFD: Int32
     /// Spare descriptor closed to accept-and-drop a connection when the process is out of fds.
     private var reserveFD: Int32
     private var connections: [Connection?] = []
-    private var nextGeneration: UInt64 = 0
+    /// Upgraded connections by their WebSocket id.
+    var webSockets: [WebSocketEndpoint.ConnectionID: Connection] = [:]
+    var nextGeneration: UInt64 = 0
     private let mailbox = Mutex<[Message]>([])
     private let wakePending = Atomic<Bool>(false)
-    private var now: UInt64 = MonotonicClock.milliseconds()
+    var now: UInt64 = MonotonicClock.milliseconds()
     private var dateSecond = -1
-    private var dateHeader: [UInt8] = []
-    private var draining = false
-    private var settings: TransportSettings { context.settings }
+    var dateHeader: [UInt8] = []
+    var draining = false
+    var settings: TransportSettings { context.settings }
 
-    init(listenFD: Int32, context: TransportContext) {
+    init(index: Int, listenFD: Int32, context: TransportContext) {
+        self.index = index
         self.context = context
         self.listenFD = listenFD
         epollFD = shim_epoll_create()
@@ -126,6 +135,10 @@ final class EventLoop: @unchecked Sendable {
 
     private func handleReadable(_ connection: Connection) {
         if connection.readingPaused { return }
+        if connection.webSocket != nil {
+            handleWebSocketReadable(connection)
+            return
+        }
         let space = connection.input.writableSpace(minimum: 16 * 1024)
         let count = read(connection.fd, space.baseAddress, space.count)
         if count == 0 || (count < 0 && shim_errno() != EAGAIN && shim_errno() != EINTR) {
@@ -196,7 +209,7 @@ final class EventLoop: @unchecked Sendable {
                     }
                     complete(connection, head: head, bodyLength: length)
                 }
-            case .processing, .closingAfterWrite, .lingering:
+            case .processing, .closingAfterWrite, .lingering, .webSocket:
                 return
             }
             if connection.output.count - connection.outputSent > 256 * 1024 { return }
@@ -256,6 +269,10 @@ final class EventLoop: @unchecked Sendable {
 
     /// Serialises the response; the connection then reads the next request or closes.
     private func finish(_ connection: Connection, _ request: RequestContext) {
+        if let endpoint = request.upgrade, request.response.status == 101, !draining {
+            upgrade(connection, request, to: endpoint)
+            return
+        }
         let keepAlive = request.head.keepAlive && !draining
         if request.head.version == .http10 && keepAlive {
             request.response.headers.append(("Connection", "keep-alive"))
@@ -285,7 +302,7 @@ final class EventLoop: @unchecked Sendable {
 
     // MARK: Writing
 
-    private func flush(_ connection: Connection) {
+    func flush(_ connection: Connection) {
         while connection.hasPendingOutput {
             let written = connection.output.withUnsafeBytes { bytes in
                 write(connection.fd, bytes.baseAddress! + connection.outputSent, bytes.count - connection.outputSent)
@@ -335,7 +352,7 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    private func setReading(_ connection: Connection, paused: Bool) {
+    func setReading(_ connection: Connection, paused: Bool) {
         connection.readingPaused = paused
         updateInterest(connection)
     }
@@ -346,9 +363,14 @@ final class EventLoop: @unchecked Sendable {
         _ = shim_epoll_ctl(epollFD, SHIM_EPOLL_CTL_MOD, connection.fd, events, UInt64(connection.fd))
     }
 
-    private func closeConnection(_ connection: Connection) {
+    func closeConnection(_ connection: Connection) {
         guard self.connection(connection.fd) === connection else { return }
         connections[Int(connection.fd)] = nil
+        if let channel = connection.webSocket {
+            webSockets[channel.id] = nil
+            context.webSockets.closed(channel.id)
+            channel.notifyClosed(code: 1006)
+        }
         close(connection.fd)
         context.openConnections.subtract(1, ordering: .relaxed)
     }
@@ -367,8 +389,12 @@ final class EventLoop: @unchecked Sendable {
                 break
             case .closingAfterWrite, .lingering:
                 closeConnection(connection)
+            case .webSocket:
+                // Only a close handshake sets a deadline: the peer never answered it.
+                closeConnection(connection)
             }
         }
+        sweepWebSockets()
     }
 
     private func drainMailbox() {
@@ -387,6 +413,14 @@ final class EventLoop: @unchecked Sendable {
                 flush(connection)
             case .drain:
                 startDraining()
+            case .webSocketSend(let id, let frame):
+                if let connection = webSockets[id] { send(frame, to: connection) }
+            case .webSocketBroadcast(let ids, let frame):
+                for id in ids {
+                    if let connection = webSockets[id] { send(frame, to: connection) }
+                }
+            case .webSocketClose(let id, let code, let reason):
+                if let connection = webSockets[id] { startClose(connection, code: code, reason: reason) }
             }
         }
     }
@@ -400,11 +434,13 @@ final class EventLoop: @unchecked Sendable {
         for case let connection? in connections {
             if case .readingHead = connection.state, connection.input.isEmpty, !connection.hasPendingOutput {
                 closeConnection(connection)
+            } else if connection.webSocket != nil {
+                startClose(connection, code: WebSocketCloseCode.goingAway, reason: "server shutting down")
             }
         }
     }
 
-    private func refreshDate() {
+    func refreshDate() {
         let second = time(nil)
         guard second != dateSecond else { return }
         dateSecond = second

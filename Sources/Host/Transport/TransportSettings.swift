@@ -8,6 +8,9 @@ struct TransportSettings: Sendable {
     /// How long an error response's connection keeps draining input before it closes.
     var lingerMilliseconds: UInt64 = 2_000
     var maxConnections = 10_000
+    var webSocketMaxMessageBytes = 1 << 20
+    var webSocketSendQueueBytes = 1 << 20
+    var webSocketPingIntervalMilliseconds: UInt64 = 30_000
 }
 
 /// What every event loop shares: the pipeline, the workers and the connection count.
@@ -16,10 +19,13 @@ final class TransportContext: Sendable {
     let pipeline: Pipeline
     let workers: WorkerPool
     let logger: Logger
+    let webSockets: WebSocketDirectory
     /// Open connections across all loops (for the limit and for draining).
     let openConnections = Atomic<Int>(0)
 
-    init(settings: TransportSettings, pipeline: Pipeline, workers: WorkerPool, logger: Logger) {
+    init(settings: TransportSettings, pipeline: Pipeline, workers: WorkerPool, logger: Logger,
+         webSockets: WebSocketDirectory) {
+        self.webSockets = webSockets
         self.settings = settings
         self.pipeline = pipeline
         self.workers = workers

@@ -58,7 +58,7 @@ extern "C" {
 #endif
 
 #define PATTERN_ABI_MAJOR 1
-#define PATTERN_ABI_MINOR 0
+#define PATTERN_ABI_MINOR 1
 
 /* Export marker for the entry function (plugins build with -fvisibility=hidden). */
 #define PATTERN_EXPORT __attribute__((visibility("default")))
@@ -139,6 +139,7 @@ typedef struct pattern_core_api {
     pattern_str (*host_version)(void);
     /* Sets this plugin's health entry; any thread, any time. `message` may be empty. */
     pattern_status (*report_health)(pattern_plugin *self, int32_t level, pattern_str message);
+    /* --- added in 1.1 --- */
     /* The loaded plugins, in load order (complete once every init has run): for metrics
      * and admin views. PATTERN_NOT_FOUND past the end. */
     size_t (*plugin_count)(void);
@@ -354,11 +355,62 @@ typedef struct pattern_events_api {
                                 void *userdata);
 } pattern_events_api;
 
-/* ===== Host table: WebSocket (reserved) ================================================ */
-/* Reserved in 1.0 so the layout of pattern_host_v1 never changes: a later minor adds its
- * functions (registering command types, sending to generation-tagged connection ids). */
+/* ===== Host table: WebSocket (1.1) ===================================================== */
+/* RFC 6455 lives in the host, on the event loop; plugins see whole messages.
+ *
+ * A connection is a generation-tagged 64-bit id, never reused while the process lives; 0 is
+ * never valid, and a stale id answers PATTERN_NOT_FOUND. Callbacks for one connection run
+ * one at a time, in order: on the network thread for PATTERN_INLINE routes (which must never
+ * block), else on worker threads. */
+typedef uint64_t pattern_ws_connection;
+
+typedef struct pattern_ws_route {
+    uint32_t struct_size;
+    pattern_str path;        /* the GET path that upgrades, e.g. "/ws/echo" */
+    uint32_t flags;          /* PATTERN_INLINE | PATTERN_PUBLIC | PATTERN_ADMIN, as for routes: the
+                              * upgrade request passes the middleware phases like any request */
+    pattern_str permission;  /* a permission the principal must hold, or empty */
+    /* After the 101 was sent; `request` is the upgrade request, valid during the call. Optional. */
+    void (*on_open)(pattern_ws_connection connection, pattern_request *request, void *userdata);
+    /* A complete message; text is valid UTF-8. Borrowed for the call. */
+    void (*on_message)(pattern_ws_connection connection, int32_t is_text, pattern_str payload,
+                       void *userdata);
+    /* The connection is gone: the peer's close code, 1005 for a close without one, 1006 when
+     * it dropped without a close frame, or the code the host closed with. Optional. */
+    void (*on_close)(pattern_ws_connection connection, int32_t code, void *userdata);
+    void *userdata;
+} pattern_ws_route;
+
+/* A command on the host's event socket (GET /api/v1/ws): a JSON text message whose "type" a
+ * plugin registered. Runs on a worker thread; `json` is the whole message. Answer with send. */
+typedef void (*pattern_ws_command_fn)(pattern_ws_connection connection, pattern_str user_id,
+                                      pattern_str json, void *userdata);
+
+/* May this user subscribe to `topic` ("agent:<id>", "group:<id>")? PATTERN_OK allows; any
+ * other status refuses. Runs on a worker thread; may query the database. */
+typedef pattern_status (*pattern_topic_authorizer_fn)(pattern_str user_id, int32_t is_admin,
+                                                      pattern_str topic, void *userdata);
+
 typedef struct pattern_ws_api {
     uint32_t struct_size;
+    /* --- added in 1.1 --- */
+    /* Registers a WebSocket route (init only). */
+    pattern_status (*add_route)(pattern_plugin *self, const pattern_ws_route *route);
+    /* Queues a message to one connection (copied); any thread. A peer that stops reading is
+     * closed with 1008 once its bounded send queue is full. */
+    pattern_status (*send)(pattern_ws_connection connection, int32_t is_text, pattern_str payload);
+    /* Starts the close handshake with `code` (1000, 1001, 1008, 1011, 3000-4999). */
+    pattern_status (*close)(pattern_ws_connection connection, int32_t code, pattern_str reason);
+    /* Registers a command type of the event socket (init only). */
+    pattern_status (*add_command)(pattern_plugin *self, pattern_str type, pattern_ws_command_fn fn,
+                                  void *userdata);
+    /* Registers who may subscribe to topics starting with `prefix` (init only). */
+    pattern_status (*add_topic_authorizer)(pattern_plugin *self, pattern_str prefix,
+                                           pattern_topic_authorizer_fn fn, void *userdata);
+    /* Sends `json` to every event-socket connection subscribed to `topic`, except `except`
+     * (0: none) -- e.g. typing, which is not echoed to the typist. Any thread. Events published
+     * on the event bus reach subscribers the same way, without an exception. */
+    pattern_status (*publish)(pattern_str topic, pattern_str json, pattern_ws_connection except);
 } pattern_ws_api;
 
 /* ===== Host table: metrics (reserved) ================================================== */

@@ -58,6 +58,12 @@ struct ServerConfig: Sendable, Equatable {
         var idleTimeoutSeconds = 60
         var shutdownGraceSeconds = 10
         var maxJSONDepth = 64
+        /// Largest WebSocket message (close 1009 beyond).
+        var webSocketMaxMessageBytes = 1_048_576
+        /// Unsent bytes a WebSocket peer may fall behind before it is closed with 1008.
+        var webSocketSendQueueBytes = 1_048_576
+        /// Idle time before the server pings; a peer silent for another interval is dropped.
+        var webSocketPingIntervalSeconds = 30
     }
 
     struct Log: Sendable, Equatable {
@@ -325,6 +331,9 @@ extension ServerConfig {
             .integer("limits", "idle_timeout_seconds", \.limits.idleTimeoutSeconds, min: 1),
             .integer("limits", "shutdown_grace_seconds", \.limits.shutdownGraceSeconds, min: 1),
             .integer("limits", "max_json_depth", \.limits.maxJSONDepth, min: 1),
+            .integer("limits", "ws_max_message_bytes", \.limits.webSocketMaxMessageBytes, min: 125),
+            .integer("limits", "ws_send_queue_bytes", \.limits.webSocketSendQueueBytes, min: 1024),
+            .integer("limits", "ws_ping_interval_seconds", \.limits.webSocketPingIntervalSeconds, min: 1),
 
             .choice("log", "level", \.log.level, environment: "PATTERN_LOG_LEVEL"),
             .choice("log", "format", \.log.format),

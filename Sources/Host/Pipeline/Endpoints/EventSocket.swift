@@ -1,0 +1,143 @@
+import Foundation
+import PluginABI
+import Synchronization
+
+/// `GET /api/v1/ws`: the event socket of API.md. Clients subscribe to agents, groups and
+/// their own user; events published on the host bus reach the subscribers of their topic.
+/// Plugins decide who may read their topics (topic authorizers) and may add command types.
+final class EventSocket: Sendable {
+    static let path = "/api/v1/ws"
+
+    /// Decides whether a user may subscribe to a topic under a prefix ("agent:").
+    struct TopicAuthorizer: Sendable {
+        let prefix: String
+        let allows: @Sendable (_ userID: String, _ isAdmin: Bool, _ topic: String) -> Bool
+    }
+
+    /// A plugin's command type: gets the connection, its user and the whole JSON message.
+    typealias Command = @Sendable (_ connection: UInt64, _ userID: String, _ json: [UInt8]) -> Void
+
+    private let subscriptions = TopicSubscriptions()
+    private let directory: WebSocketDirectory
+    private let events: EventBus
+    private let registry = Mutex<(authorizers: [TopicAuthorizer], commands: [String: Command])>(([], [:]))
+
+    init(directory: WebSocketDirectory, events: EventBus) {
+        self.directory = directory
+        self.events = events
+        events.subscribe(.init(plugin: "host", prefix: "") { [self] topic, json in
+            deliver(topic: topic, json: json, except: 0)
+        })
+    }
+
+    func addAuthorizer(_ authorizer: TopicAuthorizer) { registry.withLock { $0.authorizers.append(authorizer) } }
+
+    /// False when the type is built in or already taken.
+    func addCommand(_ type: String, _ command: @escaping Command) -> Bool {
+        guard !Self.builtInCommands.contains(type) else { return false }
+        return registry.withLock { registry in
+            guard registry.commands[type] == nil else { return false }
+            registry.commands[type] = command
+            return true
+        }
+    }
+
+    /// Sends `json` to the topic's subscribers (one encoding, one post per event loop).
+    func deliver(topic: String, json: [UInt8], except: UInt64) {
+        let ids = subscriptions.subscribers(of: topic, except: except)
+        guard !ids.isEmpty else { return }
+        directory.broadcast(WebSocketFrameWriter.frame(.text, payload: json), to: ids)
+    }
+
+    func route() -> Route {
+        WebSocketRoute.make(path: Self.path, plugin: "host", flags: 0, permission: nil, endpoint: WebSocketEndpoint(
+            isInline: false,
+            open: { [self] id, request in opened(id, request) },
+            message: { [self] id, isText, bytes in received(id, isText: isText, bytes) },
+            close: { [self] id, _ in closed(id) }))
+    }
+
+    // MARK: Connection events
+
+    private func opened(_ id: UInt64, _ request: RequestContext) {
+        guard let principal = request.principal else { return }
+        let first = subscriptions.join(id, userID: principal.userID, isAdmin: principal.isAdmin)
+        send(id, ["type": "connected", "user_id": principal.userID, "session_id": "ws_\(String(id, radix: 16))",
+                  "timestamp": Timestamp.rfc3339()])
+        if first { announcePresence(principal.userID, "online") }
+    }
+
+    private func closed(_ id: UInt64) {
+        if let user = subscriptions.leave(id) { announcePresence(user, "offline") }
+    }
+
+    private func announcePresence(_ userID: String, _ status: String) {
+        let event: [String: Any] = ["type": "presence", "user_id": userID, "status": status, "timestamp": Timestamp.rfc3339()]
+        events.publish(topic: "user:\(userID)", json: Self.encode(event))
+    }
+
+    private static let builtInCommands: Set<String> = [
+        "subscribe_agent", "unsubscribe_agent", "subscribe_group", "unsubscribe_group", "subscribe_user",
+        "unsubscribe_user", "ping",
+    ]
+
+    private func received(_ id: UInt64, isText: Bool, _ bytes: [UInt8]) {
+        guard let member = subscriptions.member(id) else { return }
+        guard isText, let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+              let type = object["type"] as? String
+        else {
+            return sendError(id, "invalid_command", "Commands are JSON objects with a \"type\".")
+        }
+        switch type {
+        case "ping":
+            send(id, ["type": "pong", "timestamp": Timestamp.rfc3339()])
+        case "subscribe_agent", "subscribe_group", "subscribe_user":
+            changeSubscription(id, member, object, kind: String(type.dropFirst("subscribe_".count)), subscribe: true)
+        case "unsubscribe_agent", "unsubscribe_group", "unsubscribe_user":
+            changeSubscription(id, member, object, kind: String(type.dropFirst("unsubscribe_".count)), subscribe: false)
+        default:
+            guard let command = registry.withLock({ $0.commands[type] }) else {
+                return sendError(id, "unknown_command", "Unknown command type \"\(type)\".")
+            }
+            command(id, member.userID, bytes)
+        }
+    }
+
+    private func changeSubscription(_ id: UInt64, _ member: TopicSubscriptions.Member, _ object: [String: Any],
+                                    kind: String, subscribe: Bool) {
+        let field = "\(kind)_id"
+        guard let resource = object[field] as? String, !resource.isEmpty, resource.utf8.count <= 128 else {
+            return sendError(id, "validation_error", "\(field) must be a non-empty string.")
+        }
+        let topic = "\(kind):\(resource)"
+        var allowed = true
+        var message = subscribe ? "subscribed" : "unsubscribed"
+        if subscribe {
+            allowed = mayRead(member, topic: topic, kind: kind, resource: resource)
+            if allowed { subscriptions.subscribe(id, to: topic) } else { message = "not found or not allowed" }
+        } else {
+            subscriptions.unsubscribe(id, from: topic)
+        }
+        send(id, ["type": "subscription", "subscription_type": kind, "resource_id": resource, "success": allowed,
+                  "message": message])
+    }
+
+    /// A user's own topic is theirs; other topics need the owning plugin's authorizer.
+    private func mayRead(_ member: TopicSubscriptions.Member, topic: String, kind: String, resource: String) -> Bool {
+        if kind == "user" { return resource == member.userID || member.isAdmin }
+        let authorizers = registry.withLock { $0.authorizers }.filter { topic.hasPrefix($0.prefix) }
+        return !authorizers.isEmpty && authorizers.allSatisfy { $0.allows(member.userID, member.isAdmin, topic) }
+    }
+
+    private func sendError(_ id: UInt64, _ errorType: String, _ message: String) {
+        send(id, ["type": "error", "error_type": errorType, "message": message, "timestamp": Timestamp.rfc3339()])
+    }
+
+    private func send(_ id: UInt64, _ object: [String: Any]) {
+        directory.send(WebSocketFrameWriter.frame(.text, payload: Self.encode(object)), to: id)
+    }
+
+    private static func encode(_ object: [String: Any]) -> [UInt8] {
+        Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8))
+    }
+}

@@ -1,0 +1,38 @@
+/// A connection after its upgrade: the protocol state, the endpoint it talks to, and the
+/// bookkeeping for pings and the close handshake. Owned by the event loop's thread.
+final class WebSocketChannel {
+    let id: WebSocketEndpoint.ConnectionID
+    let endpoint: WebSocketEndpoint
+    var session: WebSocketSession
+    /// Serialises the endpoint's callbacks when they run on workers.
+    let executor: SerialExecutor?
+    /// Monotonic ms of the last frame received (for idle pings).
+    var lastReceived: UInt64
+    /// Monotonic ms of the ping awaiting a pong, 0 when none.
+    var pingSentAt: UInt64 = 0
+    var closeSent = false
+    var closeNotified = false
+
+    init(id: WebSocketEndpoint.ConnectionID, endpoint: WebSocketEndpoint, maxMessageBytes: Int, workers: WorkerPool,
+         now: UInt64) {
+        self.id = id
+        self.endpoint = endpoint
+        session = WebSocketSession(maxMessageBytes: maxMessageBytes)
+        executor = endpoint.isInline ? nil : SerialExecutor(workers: workers)
+        lastReceived = now
+    }
+
+    /// Runs an endpoint callback in order with the others: inline, or on the executor.
+    func deliver(_ job: @escaping WorkerPool.Job) {
+        if let executor { executor.submit(job) } else { job() }
+    }
+
+    /// Tells the endpoint the connection is gone, once.
+    func notifyClosed(code: UInt16) {
+        guard !closeNotified else { return }
+        closeNotified = true
+        let endpoint = endpoint
+        let id = id
+        deliver { endpoint.close(id, code) }
+    }
+}
