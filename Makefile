@@ -29,6 +29,7 @@ run: build-deps release
 release:
 	$(SWIFT) build -c release
 	$(MAKE) -C Examples/hello-c OUT=$(CURDIR)/.build/release CC=$(CC)
+	$(MAKE) -C Examples/ws-echo OUT=$(CURDIR)/.build/release CC=$(CC)
 
 # ----- test --------------------------------------------------------------------------------
 
@@ -52,6 +53,7 @@ integration: venv
 # plugin flags (the integration suite compiles its own copies into a temporary directory).
 c-plugins: $(FIXTURES)
 	$(MAKE) -C Examples/hello-c OUT="$$($(SWIFT) build --show-bin-path)" CC=$(CC)
+	$(MAKE) -C Examples/ws-echo OUT="$$($(SWIFT) build --show-bin-path)" CC=$(CC)
 
 $(FIXTURE_DIR)/lib%.so: Tests/Fixtures/c-plugins/%.c $(ABI_INCLUDE)/pattern_plugin.h
 	@mkdir -p $(FIXTURE_DIR)
@@ -90,3 +92,4 @@ clean:
 	$(SWIFT) package clean
 	rm -rf $(FIXTURE_DIR) $(VENV)
 	$(MAKE) -C Examples/hello-c clean
+	$(MAKE) -C Examples/ws-echo clean

@@ -30,6 +30,7 @@ IO_TIMEOUT = 10.0
 HELLO_C = "libhello_c.so"
 HELLO_SWIFT = "libHelloSwift.so"
 ABI_1_0_FIXTURE = "libhello_c_abi_1_0.so"
+WS_ECHO = "libws_echo.so"
 # First-party plugins (SwiftPM products beside the binary).
 AUTH = "libPatternAuth.so"
 METRICS = "libPatternMetrics.so"
@@ -85,6 +86,7 @@ def plugin_files(bin_dir, tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("c-plugins")
     files = {name: bin_dir / name for name in (HELLO_SWIFT, AUTH, METRICS, RATELIMIT)}
     files[HELLO_C] = compile_c_plugin(REPO / "Examples" / "hello-c" / "hello.c", out / HELLO_C)
+    files[WS_ECHO] = compile_c_plugin(REPO / "Examples" / "ws-echo" / "ws_echo.c", out / WS_ECHO)
     # Built once against the ABI 1.0 header and committed: later hosts must keep loading it.
     files[ABI_1_0_FIXTURE] = REPO / "Tests" / "Fixtures" / "abi-1.0" / "libhello_c.so"
     for source in sorted((REPO / "Tests" / "Fixtures" / "c-plugins").glob("*.c")):
@@ -231,6 +233,23 @@ def start_server(server_binary, plugin_files, tmp_path):
     def start(plugins=(HELLO_C, HELLO_SWIFT), config: str | None = None) -> Server:
         workdir = tmp_path / f"server{len(started)}"
         workdir.mkdir()
+        server = Server(server_binary, workdir,
+                        make_plugin_dir(workdir / "plugins", plugin_files, plugins), config)
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def start_server_module(server_binary, plugin_files, tmp_path_factory):
+    """Like start_server, but its servers live for the whole test module."""
+    started: list[Server] = []
+
+    def start(plugins=(HELLO_C, HELLO_SWIFT), config: str | None = None) -> Server:
+        workdir = tmp_path_factory.mktemp("module-server")
         server = Server(server_binary, workdir,
                         make_plugin_dir(workdir / "plugins", plugin_files, plugins), config)
         started.append(server)
