@@ -76,16 +76,7 @@ extension HostTable {
             }
             let userdata = PluginUserdata(raw: userdata)
             runtime.events.subscribe(.init(plugin: plugin.name, prefix: prefix.string) { topic, json in
-                var topicBytes = Array(topic.utf8)
-                var jsonBytes = json
-                topicBytes.withUnsafeMutableBufferPointer { topicBuffer in
-                    jsonBytes.withUnsafeMutableBufferPointer { jsonBuffer in
-                        deliver(
-                            pattern_str(ptr: topicBuffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, len: topicBuffer.count),
-                            pattern_str(ptr: jsonBuffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }, len: jsonBuffer.count),
-                            userdata.raw)
-                    }
-                }
+                withBorrowed(topic) { topicText in withBorrowed(json) { deliver(topicText, $0, userdata.raw) } }
             })
             return PATTERN_OK
         }
