@@ -224,15 +224,13 @@ class Server:
             time.sleep(0.05)
 
 
-@pytest.fixture
-def start_server(server_binary, plugin_files, tmp_path):
-    """Factory: start_server(plugins=[...], config="TOML text") -> a started Server.
-    Every server it starts is stopped (and killed if need be) at teardown."""
+def _server_factory(server_binary, plugin_files, new_workdir):
+    """Yields start(plugins=[...], config="TOML text") -> a started Server; stops (and if need
+    be kills) every server it started when the fixture ends."""
     started: list[Server] = []
 
     def start(plugins=(HELLO_C, HELLO_SWIFT), config: str | None = None) -> Server:
-        workdir = tmp_path / f"server{len(started)}"
-        workdir.mkdir()
+        workdir = new_workdir()
         server = Server(server_binary, workdir,
                         make_plugin_dir(workdir / "plugins", plugin_files, plugins), config)
         started.append(server)
@@ -241,23 +239,26 @@ def start_server(server_binary, plugin_files, tmp_path):
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def start_server(server_binary, plugin_files, tmp_path):
+    """Factory: start_server(plugins=[...], config="TOML text") -> a started Server, stopped
+    when the test ends."""
+    counter = iter(range(1000))
+
+    def new_workdir() -> Path:
+        workdir = tmp_path / f"server{next(counter)}"
+        workdir.mkdir()
+        return workdir
+
+    yield from _server_factory(server_binary, plugin_files, new_workdir)
 
 
 @pytest.fixture(scope="module")
 def start_server_module(server_binary, plugin_files, tmp_path_factory):
     """Like start_server, but its servers live for the whole test module."""
-    started: list[Server] = []
-
-    def start(plugins=(HELLO_C, HELLO_SWIFT), config: str | None = None) -> Server:
-        workdir = tmp_path_factory.mktemp("module-server")
-        server = Server(server_binary, workdir,
-                        make_plugin_dir(workdir / "plugins", plugin_files, plugins), config)
-        started.append(server)
-        return server.start()
-
-    yield start
-    for server in started:
-        server.stop()
+    yield from _server_factory(server_binary, plugin_files, lambda: tmp_path_factory.mktemp("module-server"))
 
 
 @pytest.fixture(scope="session")

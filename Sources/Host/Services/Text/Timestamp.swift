@@ -12,9 +12,7 @@ enum Timestamp {
 
     /// RFC 3339 UTC with milliseconds, e.g. `2026-11-26T17:12:32.123Z` (API.md).
     static func rfc3339(_ ts: timespec = now()) -> String {
-        var seconds = ts.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
+        let parts = utc(ts.tv_sec)
         var out = [UInt8]()
         out.reserveCapacity(24)
         appendDigits(Int(parts.tm_year) + 1900, width: 4, to: &out)
@@ -23,11 +21,7 @@ enum Timestamp {
         out.append(UInt8(ascii: "-"))
         appendDigits(Int(parts.tm_mday), width: 2, to: &out)
         out.append(UInt8(ascii: "T"))
-        appendDigits(Int(parts.tm_hour), width: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        appendDigits(Int(parts.tm_min), width: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        appendDigits(Int(parts.tm_sec), width: 2, to: &out)
+        appendClock(parts, to: &out)
         out.append(UInt8(ascii: "."))
         appendDigits(ts.tv_nsec / 1_000_000, width: 3, to: &out)
         out.append(UInt8(ascii: "Z"))
@@ -36,27 +30,33 @@ enum Timestamp {
 
     /// IMF-fixdate for the HTTP `Date` header, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
     static func httpDate(epochSeconds: Int) -> [UInt8] {
+        let parts = utc(epochSeconds)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        var out = Array("\(days[Int(parts.tm_wday)]), ".utf8)
+        appendDigits(Int(parts.tm_mday), width: 2, to: &out)
+        out.append(contentsOf: " \(months[Int(parts.tm_mon)]) ".utf8)
+        appendDigits(Int(parts.tm_year) + 1900, width: 4, to: &out)
+        out.append(UInt8(ascii: " "))
+        appendClock(parts, to: &out)
+        out.append(contentsOf: " GMT".utf8)
+        return out
+    }
+
+    private static func utc(_ epochSeconds: Int) -> tm {
         var seconds = epochSeconds
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        var out = [UInt8]()
-        out.append(contentsOf: days[Int(parts.tm_wday)].utf8)
-        out.append(contentsOf: ", ".utf8)
-        appendDigits(Int(parts.tm_mday), width: 2, to: &out)
-        out.append(UInt8(ascii: " "))
-        out.append(contentsOf: months[Int(parts.tm_mon)].utf8)
-        out.append(UInt8(ascii: " "))
-        appendDigits(Int(parts.tm_year) + 1900, width: 4, to: &out)
-        out.append(UInt8(ascii: " "))
+        return parts
+    }
+
+    /// `HH:MM:SS`.
+    private static func appendClock(_ parts: tm, to out: inout [UInt8]) {
         appendDigits(Int(parts.tm_hour), width: 2, to: &out)
         out.append(UInt8(ascii: ":"))
         appendDigits(Int(parts.tm_min), width: 2, to: &out)
         out.append(UInt8(ascii: ":"))
         appendDigits(Int(parts.tm_sec), width: 2, to: &out)
-        out.append(contentsOf: " GMT".utf8)
-        return out
     }
 
     private static func appendDigits(_ value: Int, width: Int, to out: inout [UInt8]) {
