@@ -119,6 +119,7 @@ class Server:
     workdir: Path
     plugin_dir: Path
     config_text: str | None = None
+    env: dict[str, str] | None = None
     port: int = 0
     process: subprocess.Popen | None = None
     stderr_path: Path = field(init=False)
@@ -142,7 +143,7 @@ class Server:
             args += ["--config", str(config)]
         with open(self.stderr_path, "wb") as err, open(self.stdout_path, "wb") as out:
             self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out,
-                                            stderr=err, cwd=self.workdir)
+                                            stderr=err, cwd=self.workdir, env={**os.environ, **(self.env or {})})
         self._wait_ready()
         return self
 
@@ -225,14 +226,14 @@ class Server:
 
 
 def _server_factory(server_binary, plugin_files, new_workdir):
-    """Yields start(plugins=[...], config="TOML text") -> a started Server; stops (and if need
+    """Yields start(plugins=[...], config="TOML text", env={...}) -> a started Server; stops (and if need
     be kills) every server it started when the fixture ends."""
     started: list[Server] = []
 
-    def start(plugins=(HELLO_C, HELLO_SWIFT), config: str | None = None) -> Server:
+    def start(plugins=(HELLO_C, HELLO_SWIFT), config: str | None = None, env: dict | None = None) -> Server:
         workdir = new_workdir()
         server = Server(server_binary, workdir,
-                        make_plugin_dir(workdir / "plugins", plugin_files, plugins), config)
+                        make_plugin_dir(workdir / "plugins", plugin_files, plugins), config, env)
         started.append(server)
         return server.start()
 
