@@ -1,5 +1,6 @@
 """Concurrency and shutdown: a slow handler never stalls other connections, and SIGTERM
 drains in-flight requests before exiting 0."""
+import os
 import socket
 import threading
 import time
@@ -95,3 +96,22 @@ def test_idle_keep_alive_connection_does_not_block_shutdown(start_server):
         server.terminate()
         assert server.wait(timeout=10) == 0, server.stderr()
         assert conn.is_closed(timeout=1)
+
+
+def test_client_that_vanishes_during_a_slow_request_costs_no_cpu(server):
+    """A reset connection whose request is still running on a worker must not make the event
+    loop spin on the hang-up until the handler returns."""
+    sock = socket.create_connection(("127.0.0.1", server.port))
+    sock.sendall(b"GET /api/v1/hello-swift/slow?ms=2000 HTTP/1.1\r\nHost: x\r\n\r\n")
+    time.sleep(0.2)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # RST on close
+    sock.close()
+
+    def cpu_seconds() -> float:
+        fields = open(f"/proc/{server.process.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    before = cpu_seconds()
+    time.sleep(1.5)
+    assert cpu_seconds() - before < 0.5, "the event loop spun while the request ran"
+    assert server.get("/api/health").status_code == 200

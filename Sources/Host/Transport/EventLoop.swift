@@ -70,6 +70,12 @@ final class EventLoop: @unchecked Sendable {
                 } else if fd == wakeFD {
                     drainMailbox()
                 } else if let connection = connection(fd) {
+                    if connection.readingPaused && flags & (SHIM_EPOLLHUP | SHIM_EPOLLERR) != 0 {
+                        // The peer is gone while a worker runs its request: nobody can read the
+                        // answer, and level-triggered HUP would otherwise report again and again.
+                        closeConnection(connection)
+                        continue
+                    }
                     if flags & (SHIM_EPOLLIN | SHIM_EPOLLHUP | SHIM_EPOLLERR | SHIM_EPOLLRDHUP) != 0 {
                         handleReadable(connection)
                     }
