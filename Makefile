@@ -16,7 +16,7 @@ FIXTURE_DIR := .build/c-fixtures
 FIXTURES := $(patsubst Tests/Fixtures/c-plugins/%.c,$(FIXTURE_DIR)/lib%.so,$(wildcard Tests/Fixtures/c-plugins/*.c))
 
 BUILD_PACKAGES := libsqlite3-dev libssl-dev libcrypt-dev pkg-config
-TEST_PACKAGES := $(BUILD_PACKAGES) curl
+TEST_PACKAGES := $(BUILD_PACKAGES) curl prometheus
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test build release unit integration c-plugins build-deps test-deps venv clean

@@ -29,9 +29,10 @@ def require_tools() -> None:
                        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
 
 
-def build_release() -> Path:
-    subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True)
-    bin_dir = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
+def build_release(scratch_path: Path | None = None) -> Path:
+    scratch = ["--scratch-path", str(scratch_path)] if scratch_path else []
+    subprocess.run(["swift", "build", "-c", "release", *scratch], cwd=ROOT, check=True)
+    bin_dir = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path", *scratch], cwd=ROOT, check=True,
                              capture_output=True, text=True).stdout.strip()
     return Path(bin_dir) / "pattern-server"
 

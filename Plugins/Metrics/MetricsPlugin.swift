@@ -1,0 +1,41 @@
+import PluginABI
+import PluginKit
+
+/// Prometheus metrics on GET /metrics: HTTP traffic observed through the middleware phases,
+/// process statistics, loaded plugins, and other plugins' own metrics ("metrics.v1").
+enum MetricsPlugin: PatternPlugin {
+    static let name = "metrics"
+    static let version = "1.0.0"
+    static let summary = "Prometheus metrics at GET /metrics; the metrics.v1 service for other plugins"
+
+    static func setUp(_ host: PluginHost) throws {
+        let config = try host.config(MetricsConfig.self)
+        let exposition = Exposition.shared
+        exposition.attach(host)
+        let observer = RequestObserver(metrics: exposition.http, corsEnabled: corsEnabled(host))
+        try host.middleware(.preRoute, order: Int32.min, inline: true) { observer.requestArrived($0) }
+        try host.middleware(.log, order: Int32.min, inline: true) { observer.requestFinished($0) }
+        let access = config.access
+        // Not inline: reading /proc and formatting run on a worker, never on the event loop.
+        try host.route(.get, "/metrics", options: [.public],
+                       openAPI: #"{"summary":"Prometheus metrics (text format 0.0.4)","tags":["operations"],"responses":{"200":{"description":"Metrics","content":{"text/plain":{}}}}}"#) { request in
+            if let refusal = access.refusal(request) {
+                if refusal.status == 401 { request.addResponseHeader("WWW-Authenticate", "Bearer") }
+                throw refusal
+            }
+            return Response(status: 200, headers: [("Content-Type", PrometheusText.contentType),
+                                                   ("Cache-Control", "no-store")],
+                            body: Array(exposition.render().utf8))
+        }
+        try host.provideService(PATTERN_METRICS_SERVICE_V1, vtable: MetricsService.vtable.pointer)
+        host.reportHealth(.ok)
+    }
+
+    private static func corsEnabled(_ host: PluginHost) -> Bool {
+        guard let origins = host.setting("cors.allowed_origins") else { return false }
+        return origins.contains("\"")
+    }
+}
+
+@c(pattern_plugin_entry_v1)
+public func patternPluginEntry() -> UnsafeRawPointer { PluginExport.descriptor(for: MetricsPlugin.self) }

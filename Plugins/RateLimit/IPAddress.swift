@@ -1,0 +1,63 @@
+import Glibc
+
+/// An IPv4 or IPv6 address as 16 bytes (IPv4 in its IPv4-mapped IPv6 form, ::ffff:a.b.c.d),
+/// so one comparison serves both families.
+struct IPAddress: Hashable, Sendable {
+    let high: UInt64
+    let low: UInt64
+
+    init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// Parses "192.0.2.1", "2001:db8::1" or "::ffff:192.0.2.1"; nil for anything else.
+    init?(_ text: some StringProtocol) {
+        guard !text.isEmpty, text.utf8.count <= 45 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 16)
+        let string = String(text)
+        if string.utf8.contains(UInt8(ascii: ":")) {
+            guard inet_pton(AF_INET6, string, &bytes) == 1 else { return nil }
+        } else {
+            var v4 = [UInt8](repeating: 0, count: 4)
+            guard inet_pton(AF_INET, string, &v4) == 1 else { return nil }
+            bytes[10] = 0xFF
+            bytes[11] = 0xFF
+            bytes.replaceSubrange(12..<16, with: v4)
+        }
+        high = bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
+        low = bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    var isIPv4: Bool { high == 0 && low >> 32 == 0xFFFF }
+
+    /// The address with all but the first `bits` bits (of the 128) cleared.
+    func masked(_ bits: Int) -> IPAddress {
+        func mask(_ word: UInt64, _ keep: Int) -> UInt64 {
+            keep >= 64 ? word : keep <= 0 ? 0 : word & ~(UInt64.max >> UInt64(keep))
+        }
+        return IPAddress(high: mask(high, bits), low: mask(low, bits - 64))
+    }
+}
+
+/// A CIDR block, "10.0.0.0/8" or "2001:db8::/32"; a bare address is a single host.
+struct IPNetwork: Sendable, Equatable {
+    let base: IPAddress
+    /// Prefix length in the 128-bit space (an IPv4 /8 is 104).
+    let bits: Int
+
+    init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let address = IPAddress(parts[0]) else { return nil }
+        let width = address.isIPv4 ? 32 : 128
+        var prefix = width
+        if parts.count == 2 {
+            guard let parsed = Int(parts[1]), (0...width).contains(parsed) else { return nil }
+            prefix = parsed
+        }
+        bits = prefix + (128 - width)
+        base = address.masked(bits)
+    }
+
+    func contains(_ address: IPAddress) -> Bool { address.masked(bits) == base }
+}

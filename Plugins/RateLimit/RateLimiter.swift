@@ -1,0 +1,58 @@
+import PluginKit
+
+/// The RATE_LIMIT middleware: picks the request's policy and client key, charges the key's
+/// GCRA bucket, adds the draft-10 `RateLimit-Policy` and `RateLimit` headers, and answers 429
+/// with `Retry-After` when the bucket is empty. INLINE: a lock on one shard, no blocking.
+struct RateLimiter: Sendable {
+    let policies: [RatePolicy]
+    let defaultPolicy: RatePolicy
+    let exempt: [RoutePattern]
+    let resolver: ClientAddressResolver
+    let keys: KeyTable<RateKey>
+    let observer: RateLimitMetrics
+
+    func run(_ request: Request) -> PluginHost.MiddlewareOutcome {
+        let method = request.method
+        let path = request.path
+        let segments = RoutePattern.segments(of: path)
+        if exempt.contains(where: { $0.matches(method: method, pathSegments: segments) }) { return .next }
+        let policy = policy(method: method, segments: segments)
+        var gcra = policy.gcra
+        var policyHeader = policy.policyHeader
+        let key: RateKey
+        if policy.key == .principal, let principal = request.principal {
+            if let keyID = principal.apiKeyID {
+                key = .credential(.apiKey, keyID, policy: policy.index)
+            } else {
+                key = .credential(.user, principal.userID, policy: policy.index)
+            }
+            if principal.rateLimit > 0 {
+                (gcra, policyHeader) = policy.overridden(requestsPerMinute: Int(min(principal.rateLimit, 10_000_000)))
+            }
+        } else {
+            key = .address(resolver.address(of: request), policy: policy.index)
+        }
+        let (decision, changed) = keys.charge(key, gcra, now: GCRA.now())
+        if changed { observer.keysChanged(count: keys.count, evictions: keys.evictions) }
+        request.addResponseHeader("RateLimit-Policy", policyHeader)
+        request.addResponseHeader("RateLimit", policy.stateHeader(remaining: decision.remaining,
+                                                                  seconds: GCRA.wholeSeconds(decision.nextUnit)))
+        guard !decision.allowed else { return .next }
+        observer.limited(policy: policy.name)
+        let retryAfter = max(1, GCRA.wholeSeconds(decision.retryAfter))
+        request.addResponseHeader("Retry-After", String(retryAfter))
+        return .error(HTTPError(status: 429, type: "rate_limit", message: "Too many requests; retry in \(retryAfter) s."),
+                      on: request)
+    }
+
+    /// The most specific matching policy, else the default.
+    private func policy(method: String, segments: [Substring.UTF8View]) -> RatePolicy {
+        var best: (policy: RatePolicy, score: Int)?
+        for policy in policies {
+            for pattern in policy.patterns where pattern.matches(method: method, pathSegments: segments) {
+                if best == nil || pattern.specificity > best!.score { best = (policy, pattern.specificity) }
+            }
+        }
+        return best?.policy ?? defaultPolicy
+    }
+}

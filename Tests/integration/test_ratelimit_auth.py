@@ -1,0 +1,38 @@
+"""The ratelimit plugin with the real auth plugin: per-user keys, an API key's own
+rate_limit, and failed logins throttled per username through ratelimit.login.v1."""
+from auth_support import ADMIN_NAME, auth_env, probe_plugin, start_auth  # noqa: F401
+from conftest import HELLO_C, RATELIMIT, assert_error
+
+CONFIG = "[ratelimit.default]\nrequests = 6\nburst = 4\n[ratelimit.policies.auth]\nenabled = false\n"
+
+
+def test_api_key_rate_limit_and_user_keys(start_auth):
+    server = start_auth(config=CONFIG, extra=(RATELIMIT, HELLO_C))
+    admin = server.admin_token()
+    key = server.create_key(admin, ["read_agents"], rate_limit=2)["key"]
+    user = server.user_token("ratelimited-user")
+    as_key = {"Authorization": f"Bearer {key}"}
+    for _ in range(2):
+        response = server.get("/api/v1/hello", headers=as_key)
+        assert response.status_code == 200, response.text
+        assert response.headers["RateLimit-Policy"] == '"default";q=2;w=60'
+    limited = server.get("/api/v1/hello", headers=as_key)
+    assert_error(limited, 429, "rate_limit")
+    assert int(limited.headers["Retry-After"]) == 30
+    # the admin's own token is keyed by the admin's user id, with the default policy (burst 4,
+    # two of which creating the key and the user spent)
+    as_admin = {"Authorization": f"Bearer {admin}"}
+    for _ in range(2):
+        assert server.get("/api/v1/hello", headers=as_admin).status_code == 200
+    assert server.get("/api/v1/hello", headers=as_admin).status_code == 429
+    assert server.get("/api/v1/hello", headers={"Authorization": f"Bearer {user}"}).status_code == 200
+
+
+def test_failed_logins_are_throttled_per_username(start_auth):
+    server = start_auth(config="[ratelimit.policies.auth]\nenabled = false\n", extra=(RATELIMIT,))
+    for _ in range(5):
+        assert server.login(ADMIN_NAME, "wrong password!").status_code == 401
+    throttled = server.login(ADMIN_NAME.upper(), "wrong password!")
+    assert_error(throttled, 429, "rate_limit")
+    assert int(throttled.headers["Retry-After"]) > 0
+    assert server.login("someone-else", "wrong password!").status_code == 401
