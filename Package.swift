@@ -12,6 +12,11 @@ let package = Package(
         .library(name: "PluginKit", targets: ["PluginKit"]),
         // Plugins: each a shared library the host dlopens. Never a dependency of another target.
         .library(name: "HelloSwift", type: .dynamic, targets: ["HelloSwift"]),
+        .library(name: "PatternAuth", type: .dynamic, targets: ["Auth"]),
+        .library(name: "PatternMetrics", type: .dynamic, targets: ["Metrics"]),
+        .library(name: "PatternRateLimit", type: .dynamic, targets: ["RateLimit"]),
+        .library(name: "PatternAgents", type: .dynamic, targets: ["Agents"]),
+        .library(name: "PatternGroups", type: .dynamic, targets: ["Groups"]),
     ],
     targets: [
         // The contract: C headers only (the ABI, and vtables of named services between plugins).
@@ -31,6 +36,13 @@ let package = Package(
 
         .target(name: "HelloSwift", dependencies: ["PluginKit"], path: "Examples/hello-swift",
                 swiftSettings: strict),
+        .target(name: "Auth", dependencies: ["PluginKit", "PluginABI", "PatternCrypto"], path: "Plugins/Auth", swiftSettings: strict),
+        .target(name: "Metrics", dependencies: ["PluginKit", "PluginABI", "PatternCrypto"], path: "Plugins/Metrics",
+                swiftSettings: strict),
+        .target(name: "RateLimit", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/RateLimit",
+                swiftSettings: strict),
+        .target(name: "Agents", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Agents", swiftSettings: strict),
+        .target(name: "Groups", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Groups", swiftSettings: strict),
 
         .testTarget(name: "HostTests", dependencies: ["Host"], swiftSettings: strict),
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit"], swiftSettings: strict),

@@ -4,6 +4,7 @@ public struct CommandLineOptions: Sendable, Equatable {
         case serve
         case listPlugins
         case inspectPlugin(String)
+        case createAdmin(username: String)
         case help
     }
 
@@ -22,11 +23,15 @@ public struct CommandLineOptions: Sendable, Equatable {
         usage: pattern-server [serve] [--config FILE] [--plugin-dir DIR] [--host ADDRESS] [--port N] [--data-dir DIR]
                pattern-server plugins [--plugin-dir DIR] [--config FILE]   list plugins without starting them
                pattern-server plugins inspect FILE                          show one plugin's descriptor
+               pattern-server create-admin --username NAME [--config FILE] [--data-dir DIR] [--plugin-dir DIR]
+                   creates an administrator; password from PATTERN_ADMIN_PASSWORD or the first line of stdin
         """
 
     public static func parse(_ arguments: [String]) throws(UsageError) -> CommandLineOptions {
         var options = CommandLineOptions()
         var rest = arguments[...]
+        var adminUsername: String?
+        var creatingAdmin = false
         switch rest.first {
         case "serve":
             rest = rest.dropFirst()
@@ -41,6 +46,9 @@ public struct CommandLineOptions: Sendable, Equatable {
             } else {
                 options.command = .listPlugins
             }
+        case "create-admin":
+            rest = rest.dropFirst()
+            creatingAdmin = true
         case "help", "--help", "-h":
             options.command = .help
             return options
@@ -54,6 +62,7 @@ public struct CommandLineOptions: Sendable, Equatable {
             case "--plugin-dir": options.pluginDirectory = value
             case "--host": options.host = value
             case "--data-dir": options.dataDirectory = value
+            case "--username" where creatingAdmin: adminUsername = value
             case "--port":
                 guard let port = Int(value), (0...65535).contains(port) else {
                     throw UsageError(description: "--port: expected an integer from 0 to 65535, got \"\(value)\"")
@@ -62,6 +71,12 @@ public struct CommandLineOptions: Sendable, Equatable {
             default:
                 throw UsageError(description: "unknown option \(flag)")
             }
+        }
+        if creatingAdmin {
+            guard let adminUsername, !adminUsername.isEmpty else {
+                throw UsageError(description: "create-admin needs --username NAME")
+            }
+            options.command = .createAdmin(username: adminUsername)
         }
         return options
     }

@@ -35,6 +35,8 @@ public final class PluginHost: Sendable {
         case next
         /// Answer with this response and skip to the RESPONSE phase.
         case respond(Response)
+        /// Answer with the standard error body (and the error's headers), then skip likewise.
+        case reject(HTTPError)
     }
 
     public struct RegistrationError: Error, CustomStringConvertible {
@@ -183,6 +185,9 @@ final class MiddlewareBox: Sendable {
             return PATTERN_CONTINUE
         case .respond(let response):
             response.write(to: wrapped)
+            return PATTERN_STOP
+        case .reject(let error):
+            error.write(to: wrapped)
             return PATTERN_STOP
         }
     }

@@ -51,12 +51,24 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
     public var type: String
     public var message: String
     public var fields: [FieldProblem]
+    /// Headers sent with the error body (`WWW-Authenticate`, `Retry-After`, …).
+    public var headers: [Header]
 
-    public init(status: Int, type: String, message: String, fields: [FieldProblem] = []) {
+    public struct Header: Sendable, Equatable {
+        public var name: String
+        public var value: String
+        public init(_ name: String, _ value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public init(status: Int, type: String, message: String, fields: [FieldProblem] = [], headers: [Header] = []) {
         self.status = status
         self.type = type
         self.message = message
         self.fields = fields
+        self.headers = headers
     }
 
     public var description: String { "\(status) \(type): \(message)" }
@@ -78,6 +90,11 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         HTTPError(status: 403, type: "forbidden", message: message)
     }
 
+    /// 401 with `WWW-Authenticate: Bearer` (RFC 6750 §3), as API.md requires for every 401.
+    public static func unauthorized(_ message: String, challenge: String = "Bearer") -> HTTPError {
+        HTTPError(status: 401, type: "unauthorized", message: message, headers: [Header("WWW-Authenticate", challenge)])
+    }
+
     func write(to request: Request) {
         let fieldsJSON = fields.isEmpty ? "" : (try? JSONEncoder().encode(fields)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         _ = withABIString(type) { typeText in
@@ -85,6 +102,11 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
                 withABIString(fieldsJSON) { fieldsText in
                     request.http.pointee.respond_error(request.handle, Int32(status), typeText, messageText, fieldsText)
                 }
+            }
+        }
+        for header in headers {
+            _ = withABIString(header.name) { name in
+                withABIString(header.value) { value in request.http.pointee.add_header(request.handle, name, value) }
             }
         }
     }

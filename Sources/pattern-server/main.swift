@@ -15,6 +15,8 @@ case .help:
     print(CommandLineOptions.usage)
 case .serve:
     exit(Server.run(options))
+case .createAdmin(let username):
+    exit(Server.createAdmin(username: username, options))
 case .listPlugins, .inspectPlugin:
     do {
         print(try Server.pluginReport(options))

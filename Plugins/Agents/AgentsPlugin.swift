@@ -1,0 +1,28 @@
+import PluginKit
+
+/// The agents plugin: the caller's agents, their core and archival memory, and the
+/// "agents.v1" service other plugins use to ask about agents.
+enum AgentsPlugin: PatternPlugin {
+    static let name = "agents"
+    static let version = "1.0.0"
+    static let summary = "Agents: CRUD, core memory with versions, archival memory with full-text search"
+    static let requires = ["auth"]
+
+    static func setUp(_ host: PluginHost) throws {
+        let config = try AgentsConfig.load(host)
+        try AgentsSchema.register(host)
+        let agents = AgentStore(database: host.database)
+        let memory = MemoryStore(database: host.database)
+        let events = AgentEvents(host: host)
+        try AgentsService.provide(host, store: agents)
+        try AgentsRealtime(host: host, store: agents).register()
+        try AgentRoutes(store: agents, events: events).register(host)
+        try MemoryRoutes(agents: agents, memory: memory,
+                         editor: MemoryEditor(agents: agents, memory: memory, maxBlockBytes: config.maxMemoryBlockBytes),
+                         events: events).register(host)
+        host.reportHealth(.ok)
+    }
+}
+
+@c(pattern_plugin_entry_v1)
+public func patternPluginEntry() -> UnsafeRawPointer { PluginExport.descriptor(for: AgentsPlugin.self) }

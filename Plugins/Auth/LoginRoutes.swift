@@ -1,0 +1,172 @@
+import PluginKit
+
+/// `POST /auth/login` (and its alias `POST /api/auth`), `/auth/refresh`, `/auth/logout`, `/auth/me`.
+struct LoginRoutes {
+    static let loginPath = "/api/v1/auth/login"
+    static let aliasPath = "/api/auth"
+    static let refreshPath = "/api/v1/auth/refresh"
+    static let logoutPath = "/api/v1/auth/logout"
+    static let mePath = "/api/v1/auth/me"
+
+    let services: AuthServices
+
+    /// One body for every wrong password, unknown user, inactive user or bad key.
+    static let badCredentials = HTTPError.unauthorized("Invalid username or password.")
+    static let badAPIKey = HTTPError.unauthorized("Invalid API key.")
+    static let badRefreshToken = HTTPError.unauthorized("The refresh token is invalid, expired or revoked.",
+                                                        challenge: #"Bearer error="invalid_token""#)
+
+    struct LoginBody: Decodable {
+        enum Kind: String { case password, apiKey }
+        let kind: Kind
+        let username: String?
+        let password: String?
+        let apiKey: String?
+
+        enum Keys: String, CodingKey { case type, username, password, api_key }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: Keys.self)
+            switch try c.decodeIfPresent(String.self, forKey: .type) {
+            case nil, "password", "Password": kind = .password
+            case "api_key", "ApiKey": kind = .apiKey
+            default:
+                throw DecodingError.dataCorruptedError(forKey: .type, in: c,
+                                                       debugDescription: "must be \"password\" or \"api_key\"")
+            }
+            if kind == .password {
+                username = try c.decode(String.self, forKey: .username)
+                password = try c.decode(String.self, forKey: .password)
+                apiKey = nil
+            } else {
+                apiKey = try c.decode(String.self, forKey: .api_key)
+                username = nil
+                password = nil
+            }
+        }
+    }
+
+    struct RefreshBody: Decodable { let refresh_token: String }
+
+    func register(on host: PluginHost) throws {
+        let login: @Sendable (Request) throws -> Response = { try self.login($0) }
+        try host.route(.post, Self.loginPath, options: [.public], openAPI: OpenAPI.login, login)
+        try host.route(.post, Self.aliasPath, options: [.public], openAPI: OpenAPI.loginAlias, login)
+        try host.route(.post, Self.refreshPath, options: [.public], openAPI: OpenAPI.refresh) { try self.refresh($0) }
+        try host.route(.post, Self.logoutPath, openAPI: OpenAPI.logout) { try self.logout($0) }
+        try host.route(.get, Self.mePath, openAPI: OpenAPI.me) { try self.me($0) }
+    }
+
+    func login(_ request: Request) throws -> Response {
+        let body = try request.decodeJSON(LoginBody.self)
+        switch body.kind {
+        case .password: return try passwordLogin(body.username ?? "", body.password ?? "", request)
+        case .apiKey: return try keyLogin(body.apiKey ?? "", request)
+        }
+    }
+
+    private func passwordLogin(_ username: String, _ password: String, _ request: Request) throws -> Response {
+        let retryAfter = services.throttle.retryAfter(username)
+        if retryAfter > 0 {
+            services.events.login(success: false, method: .password, userID: nil, username: username, reason: "throttled",
+                                  request: request)
+            throw HTTPError(status: 429, type: "rate_limit", message: "Too many failed logins; try again later.",
+                            headers: [.init("Retry-After", String(retryAfter))])
+        }
+        // Usernames that cannot exist still cost one bcrypt verification, like unknown ones.
+        let user = username.utf8.count <= 64 ? try wrapped { try services.users.find(username: username) } : nil
+        let verified = services.hasher.verify(password, hash: user?.passwordHash)
+        guard let user, verified, user.isActive else {
+            services.throttle.recordFailure(username)
+            services.events.login(success: false, method: .password, userID: nil, username: username,
+                                  reason: "invalid_credentials", request: request)
+            throw Self.badCredentials
+        }
+        if services.hasher.needsRehash(user.passwordHash), let upgraded = services.hasher.hash(password) {
+            try? services.users.updatePasswordHash(id: user.id, hash: upgraded)
+        }
+        let pair = try wrapped { try services.startSession(user: user, apiKey: nil) }
+        services.events.login(success: true, method: .password, userID: user.id, username: user.username, request: request)
+        return try .json(pair)
+    }
+
+    private func keyLogin(_ secret: String, _ request: Request) throws -> Response {
+        let now = Clock.milliseconds()
+        let found = APIKeySecret.looksLikeKey(secret) && secret.utf8.count <= 256
+            ? try wrapped { try services.apiKeys.find(secret: secret) } : nil
+        guard let (key, user) = found, key.isUsable(now: now), user.isActive else {
+            services.events.login(success: false, method: .apiKey, userID: nil, username: nil, reason: "invalid_credentials",
+                                  request: request)
+            throw Self.badAPIKey
+        }
+        if services.keyUsage.shouldRecord(key.id, now: now) { try? services.apiKeys.touch(id: key.id, at: now) }
+        let pair = try wrapped { try services.startSession(user: user, apiKey: key) }
+        services.events.login(success: true, method: .apiKey, userID: user.id, username: user.username, apiKeyID: key.id,
+                              request: request)
+        return try .json(pair)
+    }
+
+    func refresh(_ request: Request) throws -> Response {
+        let token: String
+        if let credential = AuthenticationMiddleware.credential(request) {
+            guard !credential.isEmpty else { throw Self.badRefreshToken }
+            token = credential
+        } else {
+            token = try request.decodeJSON(RefreshBody.self).refresh_token
+        }
+        let now = Clock.milliseconds()
+        guard let claims = try? services.tokens.verify(token, kind: .refresh, now: now / 1000), let family = claims.family else {
+            services.events.login(success: false, method: .refresh, userID: nil, username: nil, reason: "invalid_token",
+                                  request: request)
+            throw Self.badRefreshToken
+        }
+        let newJTI = ResourceID.make("rt")
+        let outcome = try wrapped {
+            try services.sessions.rotate(jti: claims.id, familyID: family, userID: claims.subject, newJTI: newJTI,
+                                                now: now, refreshTTL: services.settings.refreshTokenTTL)
+        }
+        switch outcome {
+        case .rotated(let session, let expiresAt):
+            services.events.login(success: true, method: .refresh, userID: session.user.id, username: session.user.username,
+                                  apiKeyID: session.apiKey?.id, request: request)
+            return try .json(services.pair(user: session.user, familyID: family, permissions: session.permissions,
+                                           refreshJTI: newJTI, now: now, refreshExpiresAt: expiresAt))
+        case .reused(let session):
+            services.sessionCache.invalidate()
+            services.host.log(.warn, "refresh token reused: revoked login \(family) of user \(session.user.id)")
+            services.events.login(success: false, method: .refresh, userID: session.user.id, username: session.user.username,
+                                  reason: "refresh_token_reuse", request: request)
+            throw Self.badRefreshToken
+        case .refused:
+            services.events.login(success: false, method: .refresh, userID: nil, username: nil, reason: "invalid_token",
+                                  request: request)
+            throw Self.badRefreshToken
+        }
+    }
+
+    func logout(_ request: Request) throws -> Response {
+        if let family = request.attribute(AuthenticationMiddleware.sessionAttribute) {
+            try wrapped {
+                try services.sessions.revoke(familyID: family, reason: "logout", now: Clock.milliseconds())
+                services.sessionCache.invalidate()
+            }
+        }
+        return .noContent
+    }
+
+    func me(_ request: Request) throws -> Response {
+        guard let principal = request.principal else { throw AuthenticationMiddleware.invalid }
+        if let family = request.attribute(AuthenticationMiddleware.sessionAttribute),
+           let session = try wrapped({ try services.session(family) }), !session.userJSON.isEmpty {
+            return Response(status: 200, headers: [("Content-Type", "application/json")], body: session.userJSON)
+        }
+        let user = try wrapped { try services.users.find(id: principal.userID) }
+        guard let user else { throw HTTPError.notFound("No such user.") }
+        return try .json(user.response)
+    }
+}
+
+/// Runs storage work, turning its failures into API errors that reveal nothing.
+func wrapped<T>(_ body: () throws -> T) throws(HTTPError) -> T {
+    do { return try body() } catch { throw HTTPError.storage(error) }
+}

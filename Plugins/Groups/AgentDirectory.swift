@@ -1,0 +1,79 @@
+import PluginABI
+import PluginKit
+
+/// The agents plugin's "agents.v1" service (pattern_agents_service.h), as groups uses it:
+/// is this agent one of the caller's, and what is it called. Groups never reads the agents
+/// plugin's tables.
+struct AgentDirectory: Sendable {
+    static let serviceName = "agents.v1"
+
+    // @unchecked: points at the agents plugin's vtable, immutable and alive for the process.
+    private struct VTable: @unchecked Sendable {
+        let pointer: UnsafePointer<pattern_agents_v1>
+    }
+
+    private let table: VTable
+
+    struct Missing: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Looks the service up (in setUp, after the agents plugin, which `requires` loads first).
+    init(_ host: PluginHost) throws {
+        guard let raw = host.lookupService(Self.serviceName) else {
+            throw Missing(description: "the \"agents.v1\" service is missing: load the agents plugin")
+        }
+        let pointer = raw.assumingMemoryBound(to: pattern_agents_v1.self)
+        let needed = MemoryLayout<pattern_agents_v1>.offset(of: \pattern_agents_v1.find_agent)!
+            + MemoryLayout<UnsafeRawPointer>.size
+        guard Int(pointer.pointee.struct_size) >= needed else {
+            throw Missing(description: "the \"agents.v1\" service is too old (struct_size \(pointer.pointee.struct_size))")
+        }
+        table = VTable(pointer: pointer)
+    }
+
+    /// The agent's name when `agentID` is one of `ownerID`'s agents, nil otherwise (missing or
+    /// another user's). A database failure is a 503/500.
+    func name(ofAgent agentID: String, ownedBy ownerID: String) throws(HTTPError) -> String? {
+        let receiver = Receiver()
+        let status = withBorrowed(agentID) { id in
+            withBorrowed(ownerID) { owner in
+                table.pointer.pointee.find_agent(id, owner, { info, userdata in
+                    guard let info, let userdata else { return }
+                    Unmanaged<Receiver>.fromOpaque(userdata).takeUnretainedValue().name = info.pointee.name.text
+                }, Unmanaged.passUnretained(receiver).toOpaque())
+            }
+        }
+        switch status {
+        case PATTERN_OK: return receiver.name ?? ""
+        case PATTERN_NOT_FOUND: return nil
+        case PATTERN_BUSY: throw HTTPError(status: 503, type: "service_unavailable", message: "The database is busy; retry shortly.")
+        default: throw HTTPError(status: 500, type: "internal_error", message: "The server failed to handle this request.")
+        }
+    }
+
+    func owns(_ ownerID: String, agent agentID: String) throws(HTTPError) -> Bool {
+        try name(ofAgent: agentID, ownedBy: ownerID) != nil
+    }
+
+    /// Collects the callback's copy; used on one thread, within one call.
+    private final class Receiver {
+        var name: String?
+    }
+}
+
+extension pattern_str {
+    var text: String {
+        guard let ptr, len > 0 else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: ptr, count: len), as: UTF8.self)
+    }
+}
+
+/// Calls `body` with a `pattern_str` view of `text`, valid only inside `body`.
+func withBorrowed<R>(_ text: String, _ body: (pattern_str) -> R) -> R {
+    var copy = text
+    return copy.withUTF8 { buffer in
+        body(pattern_str(ptr: buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                         len: buffer.count))
+    }
+}

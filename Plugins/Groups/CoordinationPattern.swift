@@ -1,0 +1,163 @@
+import PluginKit
+
+/// Validates and normalises a group's `coordination_pattern` (tagged by `type`, API.md):
+/// supervisor, round_robin, voting, pipeline, dynamic, sleeptime. Every agent id it names must
+/// be one of the caller's agents; counts and durations (integer milliseconds) must be
+/// positive; a voting quorum lies between 1 and the member count. The normalised value has
+/// every field, with defaults filled in for the optional ones.
+struct CoordinationPattern {
+    static let types = ["supervisor", "round_robin", "voting", "pipeline", "dynamic", "sleeptime"]
+    static let delegationStrategies = ["round_robin", "least_busy", "capability", "random"]
+    static let fallbackBehaviors = ["handle_self", "queue", "fail"]
+    static let tieBreakers = ["random", "first_vote", "no_decision", "supervisor_decides"]
+    static let maxDuration: Int64 = 7 * 24 * 3600 * 1000
+
+    /// How many members the group has (for the quorum).
+    let memberCount: Int
+    /// Whether an agent id is one of the caller's agents.
+    let ownsAgent: (String) throws(HTTPError) -> Bool
+
+    func validate(_ value: JSONValue, field: String = "coordination_pattern") throws(HTTPError) -> JSONValue {
+        let fields = try JSONFields(value, path: field)
+        let type = try fields.requiredString("type")
+        switch type {
+        case "supervisor": return try supervisor(fields)
+        case "round_robin":
+            let index = try fields.integer("current_index") ?? 0
+            guard index >= 0 else { throw .validation(fields.field("current_index"), "must be 0 or more") }
+            return ["type": "round_robin", "current_index": .integer(index),
+                    "skip_unavailable": .bool(try fields.bool("skip_unavailable") ?? true)]
+        case "voting": return try voting(fields)
+        case "pipeline": return try pipeline(fields)
+        case "dynamic":
+            let selector = try fields.requiredString("selector_name")
+            guard !selector.isEmpty, selector.count <= 128 else {
+                throw .validation(fields.field("selector_name"), "must be 1 to 128 characters")
+            }
+            let config = fields.value("selector_config") ?? [:]
+            guard case .object = config else { throw .validation(fields.field("selector_config"), "must be an object") }
+            return ["type": "dynamic", "selector_name": .string(selector), "selector_config": config]
+        case "sleeptime":
+            let interval = try duration(fields, "check_interval")
+            let triggers = try fields.array("triggers") ?? []
+            guard triggers.count <= 64 else { throw .validation(fields.field("triggers"), "must have at most 64 entries") }
+            for (index, trigger) in triggers.enumerated() {
+                guard case .object = trigger else { throw .validation("\(fields.field("triggers"))[\(index)]", "must be an object") }
+            }
+            var intervention: JSONValue = .null
+            if let agent = try fields.string("intervention_agent_id") {
+                try requireOwned(agent, fields.field("intervention_agent_id"))
+                intervention = .string(agent)
+            }
+            return ["type": "sleeptime", "check_interval": .integer(interval), "triggers": .array(triggers),
+                    "intervention_agent_id": intervention]
+        default:
+            throw .validation(fields.field("type"), "must be one of \(Self.types.joined(separator: ", "))")
+        }
+    }
+
+    private func supervisor(_ fields: JSONFields) throws(HTTPError) -> JSONValue {
+        let leader = try fields.requiredString("leader_id")
+        try requireOwned(leader, fields.field("leader_id"))
+        let rules = try fields.requiredObject("delegation_rules")
+        var maxDelegations: JSONValue = .null
+        if let count = try rules.integer("max_delegations_per_agent") {
+            guard count >= 1 else { throw .validation(rules.field("max_delegations_per_agent"), "must be 1 or more") }
+            maxDelegations = .integer(count)
+        }
+        return ["type": "supervisor", "leader_id": .string(leader), "delegation_rules": [
+            "max_delegations_per_agent": maxDelegations,
+            "delegation_strategy": .string(try oneOf(rules, "delegation_strategy", Self.delegationStrategies)),
+            "fallback_behavior": .string(try oneOf(rules, "fallback_behavior", Self.fallbackBehaviors)),
+        ]]
+    }
+
+    private func voting(_ fields: JSONFields) throws(HTTPError) -> JSONValue {
+        let quorum = try fields.requiredInteger("quorum")
+        guard quorum >= 1, quorum <= memberCount else {
+            throw .validation(fields.field("quorum"), "must be from 1 to the member count (\(memberCount))")
+        }
+        let rules = try fields.requiredObject("voting_rules")
+        let tieBreaker: JSONValue
+        switch rules.value("tie_breaker") {
+        case .object(let members)?:
+            let specific = try JSONFields(.object(members), path: rules.field("tie_breaker"))
+            let agent = try specific.requiredObject("specific_agent").requiredString("agent_id")
+            try requireOwned(agent, specific.field("specific_agent.agent_id"))
+            tieBreaker = ["specific_agent": ["agent_id": .string(agent)]]
+        default:
+            tieBreaker = .string(try oneOf(rules, "tie_breaker", Self.tieBreakers))
+        }
+        return ["type": "voting", "quorum": .integer(quorum), "voting_rules": [
+            "voting_timeout": .integer(try duration(rules, "voting_timeout")), "tie_breaker": tieBreaker,
+            "weight_by_expertise": .bool(try rules.bool("weight_by_expertise") ?? false),
+        ]]
+    }
+
+    private func pipeline(_ fields: JSONFields) throws(HTTPError) -> JSONValue {
+        let stages = try fields.requiredArray("stages")
+        guard (1...64).contains(stages.count) else { throw .validation(fields.field("stages"), "must have 1 to 64 stages") }
+        var normalised: [JSONValue] = []
+        for (index, stage) in stages.enumerated() {
+            let stageFields = try JSONFields(stage, path: "\(fields.field("stages"))[\(index)]")
+            let name = try stageFields.requiredString("name")
+            guard !name.isEmpty, name.count <= 128 else {
+                throw .validation(stageFields.field("name"), "must be 1 to 128 characters")
+            }
+            guard let agents = try stageFields.stringArray("agent_ids"), !agents.isEmpty else {
+                throw .validation(stageFields.field("agent_ids"), "must name at least one agent")
+            }
+            for (position, agent) in agents.enumerated() {
+                try requireOwned(agent, "\(stageFields.field("agent_ids"))[\(position)]")
+            }
+            normalised.append([
+                "name": .string(name), "agent_ids": .array(agents.map { .string($0) }),
+                "timeout": .integer(try duration(stageFields, "timeout")),
+                "on_failure": try failureAction(stageFields),
+            ])
+        }
+        return ["type": "pipeline", "stages": .array(normalised),
+                "parallel_stages": .bool(try fields.bool("parallel_stages") ?? false)]
+    }
+
+    /// `"skip"`, `"abort"`, `{"retry": {"max_attempts": n}}` or `{"fallback": {"agent_id": "…"}}`.
+    private func failureAction(_ stage: JSONFields) throws(HTTPError) -> JSONValue {
+        let field = stage.field("on_failure")
+        switch stage.value("on_failure") {
+        case nil: return "skip"
+        case .string(let action)? where action == "skip" || action == "abort": return .string(action)
+        case .object(let members)? where members.count == 1 && members["retry"] != nil:
+            let retry = try JSONFields(members["retry"]!, path: "\(field).retry")
+            let attempts = try retry.requiredInteger("max_attempts")
+            guard (1...100).contains(attempts) else { throw .validation(retry.field("max_attempts"), "must be 1 to 100") }
+            return ["retry": ["max_attempts": .integer(attempts)]]
+        case .object(let members)? where members.count == 1 && members["fallback"] != nil:
+            let fallback = try JSONFields(members["fallback"]!, path: "\(field).fallback")
+            let agent = try fallback.requiredString("agent_id")
+            try requireOwned(agent, fallback.field("agent_id"))
+            return ["fallback": ["agent_id": .string(agent)]]
+        default:
+            throw .validation(field, #"must be "skip", "abort", {"retry": {"max_attempts": n}} or {"fallback": {"agent_id": "…"}}"#)
+        }
+    }
+
+    private func duration(_ fields: JSONFields, _ key: String) throws(HTTPError) -> Int64 {
+        let milliseconds = try fields.requiredInteger(key)
+        guard milliseconds > 0, milliseconds <= Self.maxDuration else {
+            throw .validation(fields.field(key), "must be a positive number of milliseconds (at most \(Self.maxDuration))")
+        }
+        return milliseconds
+    }
+
+    private func oneOf(_ fields: JSONFields, _ key: String, _ allowed: [String]) throws(HTTPError) -> String {
+        let text = try fields.requiredString(key)
+        guard allowed.contains(text) else {
+            throw .validation(fields.field(key), "must be one of \(allowed.joined(separator: ", "))")
+        }
+        return text
+    }
+
+    private func requireOwned(_ agentID: String, _ field: String) throws(HTTPError) {
+        guard try ownsAgent(agentID) else { throw .validation(field, "must be one of your agents") }
+    }
+}

@@ -1,0 +1,28 @@
+/*
+ * pattern_auth_service.h: the "auth.admin.v1" named service.
+ *
+ * Provided by the auth plugin for operators' tools: `pattern-server create-admin` boots the
+ * plugins without serving, looks this service up and creates the first administrator:
+ *     const pattern_auth_admin_v1 *admin;
+ *     host->services->lookup((pattern_str){"auth.admin.v1", 13}, (const void **)&admin);
+ * Check PATTERN_HAS_FIELD before using a function added after create_admin.
+ */
+#ifndef PATTERN_AUTH_SERVICE_H
+#define PATTERN_AUTH_SERVICE_H
+
+#include "pattern_plugin.h"
+
+#define PATTERN_AUTH_ADMIN_SERVICE_V1 "auth.admin.v1"
+
+typedef struct pattern_auth_admin_v1 {
+    uint32_t struct_size;
+    /* Creates an active administrator with this username and password (API.md's rules:
+     * username 3-64 of [A-Za-z0-9_.-], unique case-insensitively; password >= 8 characters,
+     * <= 1024 bytes). Blocks for one bcrypt hash. On PATTERN_OK `result->message` holds the
+     * new user's id; otherwise one line saying why: PATTERN_INVALID for a username or password
+     * that breaks the rules, PATTERN_CONFLICT when the username is taken, PATTERN_INTERNAL
+     * for a storage failure. Never logs or echoes the password. Thread-safe. */
+    pattern_status (*create_admin)(pattern_str username, pattern_str password, pattern_error *result);
+} pattern_auth_admin_v1;
+
+#endif
