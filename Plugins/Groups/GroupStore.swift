@@ -31,11 +31,16 @@ struct GroupStore: Sendable {
         case "member_count": "member_count \(direction)"
         default: "g.created_at \(direction)"
         }
-        let total = try database.execute("SELECT COUNT(*) FROM groups_groups g WHERE \(filter)", parameters)
-            .rows.first?.first?.integer ?? 0
-        let rows = try database.execute(
-            "SELECT \(Self.columns) FROM groups_groups g WHERE \(filter) ORDER BY \(order), g.id \(direction) LIMIT ? OFFSET ?",
-            parameters + [.integer(Int64(page.limit)), .integer(Int64(page.offset))])
+        // The page and the total in one statement; a page past the end counts separately.
+        let rows = try database.execute("""
+            SELECT \(Self.columns), (SELECT COUNT(*) FROM groups_groups g WHERE \(filter)) AS total
+            FROM groups_groups g WHERE \(filter) ORDER BY \(order), g.id \(direction) LIMIT ? OFFSET ?
+            """, parameters + parameters + [.integer(Int64(page.limit)), .integer(Int64(page.offset))])
+        var total = rows.rows.first?[10].integer ?? 0
+        if rows.rows.isEmpty {
+            total = try database.execute("SELECT COUNT(*) FROM groups_groups g WHERE \(filter)", parameters)
+                .rows.first?.first?.integer ?? 0
+        }
         return (rows.rows.map(Self.group), Int(total))
     }
 
