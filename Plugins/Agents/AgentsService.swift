@@ -24,19 +24,19 @@ enum AgentsService {
     private static func findAgent(_ id: pattern_str, _ owner: pattern_str, _ receive: pattern_agent_info_fn?,
                                   _ userdata: UnsafeMutableRawPointer?) -> pattern_status {
         guard let store = store.withLock({ $0 }) else { return PATTERN_STATE }
-        let ownerID = owner.text
+        let ownerID = owner.string
         let agent: Agent?
         do {
-            agent = try store.find(id: id.text, ownerID: ownerID.isEmpty ? nil : ownerID, in: store.database)
+            agent = try store.find(id: id.string, ownerID: ownerID.isEmpty ? nil : ownerID, in: store.database)
         } catch {
             return error.kind == .busy ? PATTERN_BUSY : PATTERN_INTERNAL
         }
         guard let agent else { return PATTERN_NOT_FOUND }
         guard let receive else { return PATTERN_OK }
-        withBorrowed(agent.id) { idText in
-            withBorrowed(agent.ownerID) { ownerText in
-                withBorrowed(agent.name) { nameText in
-                    withBorrowed(agent.agentType) { typeText in
+        withABIString(agent.id) { idText in
+            withABIString(agent.ownerID) { ownerText in
+                withABIString(agent.name) { nameText in
+                    withABIString(agent.agentType) { typeText in
                         var info = pattern_agent_info(
                             struct_size: UInt32(MemoryLayout<pattern_agent_info>.size), id: idText,
                             owner_id: ownerText, name: nameText, agent_type: typeText,
@@ -51,29 +51,12 @@ enum AgentsService {
 
     private static func countAgents(_ owner: pattern_str, _ count: UnsafeMutablePointer<Int64>?) -> pattern_status {
         guard let store = store.withLock({ $0 }) else { return PATTERN_STATE }
-        let ownerID = owner.text
+        let ownerID = owner.string
         do {
             count?.pointee = try store.count(ownerID: ownerID.isEmpty ? nil : ownerID)
             return PATTERN_OK
         } catch {
             return error.kind == .busy ? PATTERN_BUSY : PATTERN_INTERNAL
         }
-    }
-}
-
-extension pattern_str {
-    /// A copy of the borrowed bytes as a String.
-    var text: String {
-        guard let ptr, len > 0 else { return "" }
-        return String(decoding: UnsafeRawBufferPointer(start: ptr, count: len), as: UTF8.self)
-    }
-}
-
-/// Calls `body` with a `pattern_str` view of `text`, valid only inside `body`.
-func withBorrowed<R>(_ text: String, _ body: (pattern_str) -> R) -> R {
-    var copy = text
-    return copy.withUTF8 { buffer in
-        body(pattern_str(ptr: buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                         len: buffer.count))
     }
 }

@@ -32,9 +32,9 @@ enum AdminService {
             write("the auth plugin is not initialised", to: result)
             return PATTERN_STATE
         }
-        let name = Self.string(username)
+        let name = username.string
         do {
-            let user = try authServices.createUser(username: name, password: Self.string(password), email: nil,
+            let user = try authServices.createUser(username: name, password: password.string, email: nil,
                                                    displayName: nil, isAdmin: true)
             authServices.events.userCreated(user, by: nil)
             authServices.host.log(.info, "administrator \(user.username) created (\(user.id))")
@@ -50,11 +50,6 @@ enum AdminService {
             write("the user could not be stored (see the server log)", to: result)
             return PATTERN_INTERNAL
         }
-    }
-
-    private static func string(_ text: pattern_str) -> String {
-        guard let pointer = text.ptr, text.len > 0 else { return "" }
-        return String(decoding: UnsafeRawBufferPointer(start: pointer, count: text.len), as: UTF8.self)
     }
 
     private static func write(_ message: String, to result: UnsafeMutablePointer<pattern_error>?) {

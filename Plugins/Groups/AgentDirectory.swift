@@ -36,11 +36,11 @@ struct AgentDirectory: Sendable {
     /// another user's). A database failure is a 503/500.
     func name(ofAgent agentID: String, ownedBy ownerID: String) throws(HTTPError) -> String? {
         let receiver = Receiver()
-        let status = withBorrowed(agentID) { id in
-            withBorrowed(ownerID) { owner in
+        let status = withABIString(agentID) { id in
+            withABIString(ownerID) { owner in
                 table.pointer.pointee.find_agent(id, owner, { info, userdata in
                     guard let info, let userdata else { return }
-                    Unmanaged<Receiver>.fromOpaque(userdata).takeUnretainedValue().name = info.pointee.name.text
+                    Unmanaged<Receiver>.fromOpaque(userdata).takeUnretainedValue().name = info.pointee.name.string
                 }, Unmanaged.passUnretained(receiver).toOpaque())
             }
         }
@@ -59,21 +59,5 @@ struct AgentDirectory: Sendable {
     /// Collects the callback's copy; used on one thread, within one call.
     private final class Receiver {
         var name: String?
-    }
-}
-
-extension pattern_str {
-    var text: String {
-        guard let ptr, len > 0 else { return "" }
-        return String(decoding: UnsafeRawBufferPointer(start: ptr, count: len), as: UTF8.self)
-    }
-}
-
-/// Calls `body` with a `pattern_str` view of `text`, valid only inside `body`.
-func withBorrowed<R>(_ text: String, _ body: (pattern_str) -> R) -> R {
-    var copy = text
-    return copy.withUTF8 { buffer in
-        body(pattern_str(ptr: buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                         len: buffer.count))
     }
 }

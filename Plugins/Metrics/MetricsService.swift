@@ -1,10 +1,11 @@
 import PluginABI
+import PluginKit
 
 /// The "metrics.v1" vtable (pattern_metrics_service.h) over the plugin's registry.
 /// C function pointers capture nothing, so they reach the registry through `Exposition.shared`.
 enum MetricsService {
     /// Allocated once, never freed: the host hands this pointer to other plugins.
-    static let vtable = ServiceTable(pointer: {
+    static let vtable = ServiceVTable(pointer: {
         let table = UnsafeMutablePointer<pattern_metrics_service_v1>.allocate(capacity: 1)
         table.initialize(to: pattern_metrics_service_v1(
             struct_size: UInt32(MemoryLayout<pattern_metrics_service_v1>.size),
@@ -73,17 +74,5 @@ enum MetricsService {
         let labelValues = (0..<count).map { values![$0].string }
         guard let series = family.series(labelValues) else { return PATTERN_BUSY }
         return apply(family, series)
-    }
-}
-
-// @unchecked: points to a vtable written once before it is shared and never changed after.
-struct ServiceTable: @unchecked Sendable {
-    let pointer: UnsafeRawPointer
-}
-
-extension pattern_str {
-    var string: String {
-        guard let ptr, len > 0 else { return "" }
-        return String(decoding: UnsafeRawBufferPointer(start: ptr, count: len), as: UTF8.self)
     }
 }

@@ -51,7 +51,7 @@ final class LoginThrottle: Sendable {
     }
 
     /// Allocated once, never freed: the host hands this pointer to the auth plugin.
-    static let vtable = ServiceTable(pointer: {
+    static let vtable = ServiceVTable(pointer: {
         let table = UnsafeMutablePointer<pattern_login_throttle_v1>.allocate(capacity: 1)
         table.initialize(to: pattern_login_throttle_v1(
             struct_size: UInt32(MemoryLayout<pattern_login_throttle_v1>.size),
@@ -59,16 +59,4 @@ final class LoginThrottle: Sendable {
             record_failure: { username in LoginThrottle.shared.recordFailure(username.string) }))
         return UnsafeRawPointer(table)
     }())
-}
-
-// @unchecked: points to a vtable written once before it is shared and never changed after.
-struct ServiceTable: @unchecked Sendable {
-    let pointer: UnsafeRawPointer
-}
-
-extension pattern_str {
-    var string: String {
-        guard let ptr, len > 0 else { return "" }
-        return String(decoding: UnsafeRawBufferPointer(start: ptr, count: len), as: UTF8.self)
-    }
 }

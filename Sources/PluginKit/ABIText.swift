@@ -2,19 +2,20 @@ import PluginABI
 
 extension pattern_str {
     /// Copies the borrowed bytes into a Swift string (invalid UTF-8 is repaired).
-    var string: String {
+    public var string: String {
         guard let ptr, len > 0 else { return "" }
         return String(decoding: UnsafeRawBufferPointer(start: ptr, count: len), as: UTF8.self)
     }
 
-    var byteArray: [UInt8] {
+    /// Copies the borrowed bytes.
+    public var byteArray: [UInt8] {
         guard let ptr, len > 0 else { return [] }
         return Array(UnsafeRawBufferPointer(start: ptr, count: len))
     }
 }
 
 /// Calls `body` with a borrowed `pattern_str` view of `text` (valid only inside `body`).
-func withABIString<R>(_ text: String, _ body: (pattern_str) -> R) -> R {
+public func withABIString<R>(_ text: String, _ body: (pattern_str) -> R) -> R {
     var copy = text
     return copy.withUTF8 { buffer in
         body(pattern_str(ptr: buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
@@ -22,7 +23,8 @@ func withABIString<R>(_ text: String, _ body: (pattern_str) -> R) -> R {
     }
 }
 
-func withABIBytes<R>(_ bytes: [UInt8], _ body: (pattern_str) -> R) -> R {
+/// Calls `body` with a borrowed `pattern_str` view of `bytes` (valid only inside `body`).
+public func withABIBytes<R>(_ bytes: [UInt8], _ body: (pattern_str) -> R) -> R {
     bytes.withUnsafeBufferPointer { buffer in
         body(pattern_str(ptr: buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
                          len: buffer.count))

@@ -25,3 +25,14 @@ extension HostTableReference {
         return status == PATTERN_OK ? vtable : nil
     }
 }
+
+/// The address of a vtable a plugin provides: written once before it is shared, never changed
+/// or freed after, so it may sit in a `static let` and cross threads.
+// @unchecked: the pointee is immutable once shared and lives as long as the process.
+public struct ServiceVTable: @unchecked Sendable {
+    public let pointer: UnsafeRawPointer
+
+    public init(pointer: UnsafeRawPointer) {
+        self.pointer = pointer
+    }
+}

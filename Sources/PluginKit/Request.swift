@@ -49,6 +49,24 @@ public struct Request {
                          apiKeyID: keyID.isEmpty ? nil : keyID, rateLimit: view.rate_limit)
     }
 
+    /// The calling user's id. On routes registered without `.public` the host has already
+    /// answered 401 when nobody authenticated; this is the belt to that brace.
+    public func callerID() throws(HTTPError) -> String {
+        guard let principal, !principal.userID.isEmpty else {
+            throw HTTPError.unauthorized("Authentication is required.")
+        }
+        return principal.userID
+    }
+
+    /// The `{parameter}` path parameter when it can be an id of this kind at all, else 404:
+    /// an id that cannot exist is just as absent as one that does not.
+    public func resourceID(_ parameter: String = "id", prefix: String, missing: String) throws(HTTPError) -> String {
+        guard let id = pathParameter(parameter), ResourceID.isValid(id, prefix: prefix) else {
+            throw HTTPError.notFound(missing)
+        }
+        return id
+    }
+
     /// Sets who is calling (for authenticating plugins).
     public func setPrincipal(_ principal: Principal) {
         var permissionViews = principal.permissions.map { Array($0.utf8) }
