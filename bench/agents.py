@@ -53,7 +53,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--scratch-path", type=Path, default=ROOT / ".build-agents")
+    parser.add_argument("--scratch-path", type=Path, default=None)
     args = parser.parse_args()
     benchlib.raise_fd_limit()
     benchlib.require_tools()
