@@ -10,10 +10,6 @@ final class Exposition: Sendable {
 
     let http = HTTPMetrics()
     let registry = MetricRegistry(reserved: Exposition.ownFamilyNames)
-    /// Fed by the host's WebSocket transport once it reports connections (a later ABI minor).
-    let websocketConnections = AtomicLevel()
-    let websocketMessagesIn = AtomicCount()
-    let websocketMessagesOut = AtomicCount()
     private let host = Mutex<PluginHost?>(nil)
 
     static let ownFamilyNames: Set<String> = HTTPMetrics.familyNames.union(ProcessMetrics.familyNames).union([
@@ -36,13 +32,13 @@ final class Exposition: Sendable {
         }
         ProcessMetrics.render(into: &text)
         http.render(into: &text)
-        text.family("websocket_connections", .gauge,
-                    help: "Open WebSocket connections (stays 0 until the host's WebSocket transport reports them).")
-        text.sample("websocket_connections", [], Double(max(0, websocketConnections.current)))
+        let transport = host.withLock { $0 }?.transportStats
+        text.family("websocket_connections", .gauge, help: "Open WebSocket connections.")
+        text.sample("websocket_connections", [], Double(transport?.webSocketConnections ?? 0))
         text.family("websocket_messages_total", .counter,
-                    help: "WebSocket messages by direction (stays 0 until the host's WebSocket transport reports them).")
-        text.sample("websocket_messages_total", [("direction", "in")], count: websocketMessagesIn.current)
-        text.sample("websocket_messages_total", [("direction", "out")], count: websocketMessagesOut.current)
+                    help: "WebSocket data messages: received from clients (in), queued to clients (out).")
+        text.sample("websocket_messages_total", [("direction", "in")], count: transport?.webSocketMessagesReceived ?? 0)
+        text.sample("websocket_messages_total", [("direction", "out")], count: transport?.webSocketMessagesSent ?? 0)
         for family in registry.all {
             family.render(into: &text)
         }

@@ -72,10 +72,10 @@ public enum Server {
         func drain(graceSeconds: Int) {
             for loop in loops { loop.post(.drain) }
             let deadline = MonotonicClock.milliseconds() + UInt64(graceSeconds) * 1000
-            while transport.openConnections.load(ordering: .relaxed) > 0 && MonotonicClock.milliseconds() < deadline {
+            while transport.counters.openConnections.load(ordering: .relaxed) > 0 && MonotonicClock.milliseconds() < deadline {
                 usleep(10_000)
             }
-            let left = transport.openConnections.load(ordering: .relaxed)
+            let left = transport.counters.openConnections.load(ordering: .relaxed)
             if left > 0 { transport.logger.log(.warn, "grace period over; closing connections", ["open": String(left)]) }
             for plugin in plugins.reversed() {
                 if let shutdown = plugin.file.descriptor.field(\.shutdown) ?? nil { shutdown() }
@@ -147,7 +147,8 @@ public enum Server {
         settings.webSocketPingIntervalMilliseconds = UInt64(config.limits.webSocketPingIntervalSeconds) * 1000
         let transport = TransportContext(settings: settings, pipeline: pipeline,
                                          workers: WorkerPool(threads: config.server.workers), logger: logger,
-                                         webSockets: booted.runtime.webSockets)
+                                         webSockets: booted.runtime.webSockets,
+                                         counters: booted.runtime.transportCounters)
         let loops = try listen(config: config, transport: transport)
         booted.runtime.webSockets.attach(loops)
         return Running(loops: loops, transport: transport, plugins: plugins)

@@ -22,3 +22,26 @@ extension PluginHost {
         }
     }
 }
+
+extension PluginHost {
+    /// Counters of the host's transport (ABI 1.1).
+    public struct TransportStats: Sendable, Equatable {
+        public let openConnections: UInt64
+        public let webSocketConnections: UInt64
+        public let webSocketMessagesReceived: UInt64
+        public let webSocketMessagesSent: UInt64
+    }
+
+    /// The transport's counters now; nil on a host older than ABI 1.1.
+    public var transportStats: TransportStats? {
+        let needed = MemoryLayout<pattern_core_api>.offset(of: \.transport_stats)! + MemoryLayout<UnsafeRawPointer>.size
+        guard let core = table.raw.pointee.core, Int(core.pointee.struct_size) >= needed else { return nil }
+        var stats = pattern_transport_stats()
+        stats.struct_size = UInt32(MemoryLayout<pattern_transport_stats>.size)
+        guard core.pointee.transport_stats(&stats) == PATTERN_OK else { return nil }
+        return TransportStats(
+            openConnections: stats.open_connections, webSocketConnections: stats.websocket_connections,
+            webSocketMessagesReceived: stats.websocket_messages_received,
+            webSocketMessagesSent: stats.websocket_messages_sent)
+    }
+}

@@ -23,6 +23,22 @@ extension HostTable {
             version?.pointee = plugin.versionBytes.str
             return PATTERN_OK
         }
+        api.transport_stats = { out in
+            guard let out, let counters = HostTable.runtime?.transportCounters else { return PATTERN_INVALID }
+            let stats = pattern_transport_stats(
+                struct_size: ABIStruct.size(of: pattern_transport_stats.self),
+                open_connections: UInt64(max(0, counters.openConnections.load(ordering: .relaxed))),
+                websocket_connections: UInt64(max(0, counters.webSocketConnections.load(ordering: .relaxed))),
+                websocket_messages_received: counters.webSocketMessagesReceived.load(ordering: .relaxed),
+                websocket_messages_sent: counters.webSocketMessagesSent.load(ordering: .relaxed))
+            // Copy only what the caller's struct_size says it has room for.
+            let room = min(Int(out.pointee.struct_size), MemoryLayout<pattern_transport_stats>.size)
+            withUnsafeBytes(of: stats) { bytes in
+                UnsafeMutableRawPointer(out).advanced(by: 4).copyMemory(
+                    from: bytes.baseAddress!.advanced(by: 4), byteCount: max(0, room - 4))
+            }
+            return PATTERN_OK
+        }
         return api
     }
 

@@ -21,6 +21,7 @@ final class PluginRuntime: Sendable {
     let events = EventBus()
     let services = ServiceDirectory()
     let webSockets = WebSocketDirectory()
+    let transportCounters = TransportCounters()
     let eventSocket: EventSocket
     let registrations = Mutex(Registrations())
     /// Plugins in load order, appended as each one starts.

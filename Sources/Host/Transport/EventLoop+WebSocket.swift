@@ -19,6 +19,7 @@ extension EventLoop {
         connection.deadline = 0
         webSockets[id] = connection
         context.webSockets.opened(id)
+        context.counters.webSocketConnections.add(1, ordering: .relaxed)
         if connection.readingPaused { setReading(connection, paused: false) }
         channel.deliver { endpoint.open(id, request) }
         if !connection.input.isEmpty { processWebSocketInput(connection) }
@@ -53,8 +54,10 @@ extension EventLoop {
         for event in events {
             switch event {
             case .text(let message):
+                context.counters.webSocketMessagesReceived.add(1, ordering: .relaxed)
                 channel.deliver { endpoint.message(id, true, message) }
             case .binary(let message):
+                context.counters.webSocketMessagesReceived.add(1, ordering: .relaxed)
                 channel.deliver { endpoint.message(id, false, message) }
             case .ping(let payload):
                 if !channel.closeSent { WebSocketFrameWriter.append(.pong, payload: payload, to: &connection.output) }
@@ -97,6 +100,7 @@ extension EventLoop {
             connection.deadline = now + settings.lingerMilliseconds
         } else {
             connection.output.append(contentsOf: frame)
+            context.counters.webSocketMessagesSent.add(1, ordering: .relaxed)
         }
         flush(connection)
     }

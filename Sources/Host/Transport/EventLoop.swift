@@ -103,11 +103,11 @@ final class EventLoop: @unchecked Sendable {
                 if error == EMFILE || error == ENFILE { shedOneConnection() }
                 return
             }
-            if context.openConnections.load(ordering: .relaxed) >= settings.maxConnections {
+            if context.counters.openConnections.load(ordering: .relaxed) >= settings.maxConnections {
                 close(fd)
                 continue
             }
-            context.openConnections.add(1, ordering: .relaxed)
+            context.counters.openConnections.add(1, ordering: .relaxed)
             _ = shim_set_nodelay(fd)
             nextGeneration += 1
             let client = ClientAddress(String(decoding: address.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
@@ -375,10 +375,11 @@ final class EventLoop: @unchecked Sendable {
         if let channel = connection.webSocket {
             webSockets[channel.id] = nil
             context.webSockets.closed(channel.id)
+            context.counters.webSocketConnections.subtract(1, ordering: .relaxed)
             channel.notifyClosed(code: 1006)
         }
         close(connection.fd)
-        context.openConnections.subtract(1, ordering: .relaxed)
+        context.counters.openConnections.subtract(1, ordering: .relaxed)
     }
 
     // MARK: Timers, mailbox, draining

@@ -20,12 +20,12 @@ final class TransportContext: Sendable {
     let workers: WorkerPool
     let logger: Logger
     let webSockets: WebSocketDirectory
-    /// Open connections across all loops (for the limit and for draining).
-    let openConnections = Atomic<Int>(0)
+    let counters: TransportCounters
 
     init(settings: TransportSettings, pipeline: Pipeline, workers: WorkerPool, logger: Logger,
-         webSockets: WebSocketDirectory) {
+         webSockets: WebSocketDirectory, counters: TransportCounters) {
         self.webSockets = webSockets
+        self.counters = counters
         self.settings = settings
         self.pipeline = pipeline
         self.workers = workers

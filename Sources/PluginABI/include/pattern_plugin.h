@@ -133,6 +133,15 @@ typedef const pattern_plugin_descriptor *(*pattern_plugin_entry_v1_fn)(void);
 #define PATTERN_HEALTH_WARNING 1
 #define PATTERN_HEALTH_ERROR 2
 
+/* Counters of the host's transport (added in 1.1), for metrics. */
+typedef struct pattern_transport_stats {
+    uint32_t struct_size;                 /* set by the caller: how much it can take */
+    uint64_t open_connections;            /* HTTP and WebSocket connections open now */
+    uint64_t websocket_connections;       /* of those, upgraded to WebSocket */
+    uint64_t websocket_messages_received; /* whole messages, since start */
+    uint64_t websocket_messages_sent;     /* data messages queued to peers, since start */
+} pattern_transport_stats;
+
 typedef struct pattern_core_api {
     uint32_t struct_size;
     /* The host's version string, e.g. "0.1.0". */
@@ -144,6 +153,8 @@ typedef struct pattern_core_api {
      * and admin views. PATTERN_NOT_FOUND past the end. */
     size_t (*plugin_count)(void);
     pattern_status (*plugin_at)(size_t index, pattern_str *name, pattern_str *version);
+    /* Fills the fields of `out` that its struct_size covers. Any thread. */
+    pattern_status (*transport_stats)(pattern_transport_stats *out);
 } pattern_core_api;
 
 /* ===== Host table: log ================================================================= */
