@@ -9,22 +9,33 @@ struct ResponseDraft {
 
     mutating func replace(status: Int, contentType: String, body: [UInt8]) {
         self.status = status
-        headers.removeAll { $0.name.lowercased() == "content-type" }
+        headers.removeAll { ASCII.equalsIgnoringCase($0.name, "content-type") }
         headers.append(("Content-Type", contentType))
         self.body = body
     }
 
     func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { ASCII.equalsIgnoringCase($0.name, name) }?.value
     }
 
     /// Header names the transport writes itself; plugins may not set them.
-    static func isReserved(_ lowercasedName: String) -> Bool {
-        switch lowercasedName {
-        case "content-length", "transfer-encoding", "connection", "date", "server", "keep-alive", "upgrade":
-            true
-        default:
-            false
-        }
+    static func isReserved(_ name: String) -> Bool {
+        reservedNames.contains { ASCII.equalsIgnoringCase(name, $0) }
+    }
+
+    private static let reservedNames = [
+        "content-length", "transfer-encoding", "connection", "date", "server", "keep-alive", "upgrade",
+    ]
+}
+
+/// Case-insensitive comparison of ASCII names (header names are ASCII tokens): no Unicode
+/// case mapping and no allocation, since it runs for every header a plugin adds.
+enum ASCII {
+    static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { lower($0) == lower($1) }
+    }
+
+    @inline(__always) static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
     }
 }

@@ -196,7 +196,7 @@ extension HostTable {
               value.bytes.allSatisfy({ $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 })
         else { return PATTERN_INVALID }
         let headerName = name.string
-        guard !ResponseDraft.isReserved(headerName.lowercased()) else { return PATTERN_INVALID }
+        guard !ResponseDraft.isReserved(headerName) else { return PATTERN_INVALID }
         RequestContext.from(request).response.headers.append((headerName, value.string))
         return PATTERN_OK
     }
