@@ -31,8 +31,8 @@ final class Exposition: Sendable {
             }
         }
         ProcessMetrics.render(into: &text)
-        http.render(into: &text)
         let transport = host.withLock { $0 }?.transportStats
+        http.render(into: &text, inFlight: transport?.requestsInFlight ?? 0)
         text.family("websocket_connections", .gauge, help: "Open WebSocket connections.")
         text.sample("websocket_connections", [], Double(transport?.webSocketConnections ?? 0))
         text.family("websocket_messages_total", .counter,

@@ -29,14 +29,9 @@ final class HTTPMetrics: Sendable {
 
     private final class Stripe: Sendable {
         let routes = Mutex<[RouteKey: RouteSeries]>([:])
-        let inFlight = AtomicLevel()
     }
 
     private let stripes = (0..<ThreadStripe.count).map { _ in Stripe() }
-
-    func requestArrived() { stripes[ThreadStripe.current].inFlight.add(1) }
-    func requestLeft() { stripes[ThreadStripe.current].inFlight.add(-1) }
-    var inFlight: Int64 { stripes.reduce(0) { $0 + $1.inFlight.current } }
 
     func record(method: UInt8, route: String, status: Int, seconds: Double, requestBytes: Int, responseBytes: Int) {
         let key = RouteKey(method: method, route: route.isEmpty ? Self.unmatchedRoute : route)
@@ -61,7 +56,8 @@ final class HTTPMetrics: Sendable {
         }
     }
 
-    func render(into text: inout PrometheusText) {
+    /// `inFlight` comes from the host's transport, which counts every request it parsed.
+    func render(into text: inout PrometheusText, inFlight: UInt64) {
         let series = allSeries
         text.family("http_requests_total", .counter,
                     help: "HTTP requests answered, by method, route template (\"unmatched\" when no route matched) and status.")
@@ -88,8 +84,8 @@ final class HTTPMetrics: Sendable {
                            .merged(route.map(\.responseSize.snapshot)))
         }
         text.family("http_requests_in_flight", .gauge,
-                    help: "Requests received and not yet answered (counted from routing to the log phase).")
-        text.sample("http_requests_in_flight", [], Double(max(0, inFlight)))
+                    help: "Requests received and not yet answered.")
+        text.sample("http_requests_in_flight", [], Double(inFlight))
     }
 
     static let familyNames: Set<String> = ["http_requests_total", "http_request_duration_seconds",

@@ -12,8 +12,7 @@ enum MetricsPlugin: PatternPlugin {
         let config = try host.config(MetricsConfig.self)
         let exposition = Exposition.shared
         exposition.attach(host)
-        let observer = RequestObserver(metrics: exposition.http, corsEnabled: corsEnabled(host))
-        try host.middleware(.preRoute, order: Int32.min, inline: true) { observer.requestArrived($0) }
+        let observer = RequestObserver(metrics: exposition.http)
         try host.middleware(.log, order: Int32.min, inline: true) { observer.requestFinished($0) }
         let access = config.access
         // Not inline: reading /proc and formatting run on a worker, never on the event loop.
@@ -29,11 +28,6 @@ enum MetricsPlugin: PatternPlugin {
         }
         try host.provideService(PATTERN_METRICS_SERVICE_V1, vtable: MetricsService.vtable.pointer)
         host.reportHealth(.ok)
-    }
-
-    private static func corsEnabled(_ host: PluginHost) -> Bool {
-        guard let origins = host.setting("cors.allowed_origins") else { return false }
-        return origins.contains("\"")
     }
 }
 

@@ -30,6 +30,7 @@ extension PluginHost {
         public let webSocketConnections: UInt64
         public let webSocketMessagesReceived: UInt64
         public let webSocketMessagesSent: UInt64
+        public let requestsInFlight: UInt64
     }
 
     /// The transport's counters now; nil on a host older than ABI 1.1.
@@ -42,6 +43,6 @@ extension PluginHost {
         return TransportStats(
             openConnections: stats.open_connections, webSocketConnections: stats.websocket_connections,
             webSocketMessagesReceived: stats.websocket_messages_received,
-            webSocketMessagesSent: stats.websocket_messages_sent)
+            webSocketMessagesSent: stats.websocket_messages_sent, requestsInFlight: stats.requests_in_flight)
     }
 }

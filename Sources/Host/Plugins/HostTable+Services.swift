@@ -30,7 +30,8 @@ extension HostTable {
                 open_connections: UInt64(max(0, counters.openConnections.load(ordering: .relaxed))),
                 websocket_connections: UInt64(max(0, counters.webSocketConnections.load(ordering: .relaxed))),
                 websocket_messages_received: counters.webSocketMessagesReceived.load(ordering: .relaxed),
-                websocket_messages_sent: counters.webSocketMessagesSent.load(ordering: .relaxed))
+                websocket_messages_sent: counters.webSocketMessagesSent.load(ordering: .relaxed),
+                requests_in_flight: UInt64(max(0, counters.requestsInFlight.load(ordering: .relaxed))))
             // Copy only what the caller's struct_size says it has room for.
             let room = min(Int(out.pointee.struct_size), MemoryLayout<pattern_transport_stats>.size)
             withUnsafeBytes(of: stats) { bytes in

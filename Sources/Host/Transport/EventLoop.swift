@@ -246,6 +246,7 @@ final class EventLoop: @unchecked Sendable {
             connection.input.consume(head.headLength + bodyLength)
         }
         connection.sentContinue = false
+        context.counters.requestsInFlight.add(1, ordering: .relaxed)
         let request = RequestContext(
             storage: storage, head: head, bodyRange: head.headLength..<(head.headLength + bodyLength),
             clientIP: connection.client, receivedAt: connection.requestStartedAt)
@@ -275,6 +276,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Serialises the response; the connection then reads the next request or closes.
     private func finish(_ connection: Connection, _ request: RequestContext) {
+        context.counters.requestsInFlight.subtract(1, ordering: .relaxed)
         if let endpoint = request.upgrade, request.response.status == 101, !draining {
             upgrade(connection, request, to: endpoint)
             return
@@ -414,7 +416,10 @@ final class EventLoop: @unchecked Sendable {
         for message in messages {
             switch message {
             case .completed(let fd, let generation, let request):
-                guard let connection = connection(fd), connection.generation == generation else { continue }
+                guard let connection = connection(fd), connection.generation == generation else {
+                    context.counters.requestsInFlight.subtract(1, ordering: .relaxed)  // its client left
+                    continue
+                }
                 finish(connection, request)
                 processInput(connection)
                 flush(connection)

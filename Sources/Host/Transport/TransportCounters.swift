@@ -8,4 +8,6 @@ final class TransportCounters: Sendable {
     let webSocketConnections = Atomic<Int>(0)
     let webSocketMessagesReceived = Atomic<UInt64>(0)
     let webSocketMessagesSent = Atomic<UInt64>(0)
+    /// Requests parsed and not yet answered (counted by the loop, wherever they run).
+    let requestsInFlight = Atomic<Int>(0)
 }

@@ -140,6 +140,7 @@ typedef struct pattern_transport_stats {
     uint64_t websocket_connections;       /* of those, upgraded to WebSocket */
     uint64_t websocket_messages_received; /* whole messages, since start */
     uint64_t websocket_messages_sent;     /* data messages queued to peers, since start */
+    uint64_t requests_in_flight;          /* HTTP requests received and not yet answered */
 } pattern_transport_stats;
 
 typedef struct pattern_core_api {
