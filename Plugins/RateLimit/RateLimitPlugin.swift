@@ -13,7 +13,9 @@ enum RateLimitPlugin: PatternPlugin {
         let config = try host.config(RateLimitConfig.self)
         let metrics = RateLimitMetrics(host.metrics)
         let limiter = RateLimiter(
-            policies: config.policies, defaultPolicy: config.defaultPolicy, exempt: config.exempt,
+            policies: config.policies, defaultPolicy: config.defaultPolicy,
+            exemptPaths: Set(config.exempt.compactMap(\.exactPath)),
+            exemptPatterns: config.exempt.filter { $0.exactPath == nil },
             resolver: ClientAddressResolver(trustedProxies: config.trustedProxies, ipv6KeyPrefix: config.ipv6KeyPrefix),
             keys: KeyTable(maxKeys: config.maxKeys), observer: metrics)
         try host.middleware(.rateLimit, inline: true) { limiter.run($0) }

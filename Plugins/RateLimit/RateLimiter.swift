@@ -6,16 +6,20 @@ import PluginKit
 struct RateLimiter: Sendable {
     let policies: [RatePolicy]
     let defaultPolicy: RatePolicy
-    let exempt: [RoutePattern]
+    /// Exempt paths without wildcards (the usual case: health, metrics), found by a hash lookup
+    /// before any path parsing; the rest of the exempt patterns are matched segment by segment.
+    let exemptPaths: Set<String>
+    let exemptPatterns: [RoutePattern]
     let resolver: ClientAddressResolver
     let keys: KeyTable<RateKey>
     let observer: RateLimitMetrics
 
     func run(_ request: Request) -> PluginHost.MiddlewareOutcome {
-        let method = request.method
         let path = request.path
+        if exemptPaths.contains(path) { return .next }
+        let method = request.method
         let segments = RoutePattern.segments(of: path)
-        if exempt.contains(where: { $0.matches(method: method, pathSegments: segments) }) { return .next }
+        if exemptPatterns.contains(where: { $0.matches(method: method, pathSegments: segments) }) { return .next }
         let policy = policy(method: method, segments: segments)
         var gcra = policy.gcra
         var policyHeader = policy.policyHeader

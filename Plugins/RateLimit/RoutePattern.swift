@@ -28,6 +28,18 @@ struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The one path this pattern matches when it has no method and no wildcard, e.g. an exempt
+    /// "/api/v1/health": such patterns are checked by plain string equality.
+    var exactPath: String? {
+        guard method == nil, !matchesRest else { return nil }
+        var path = ""
+        for segment in segments {
+            guard case .literal(let bytes) = segment else { return nil }
+            path += "/" + String(decoding: bytes, as: UTF8.self)
+        }
+        return path.isEmpty ? "/" : path
+    }
+
     /// More literal segments are more specific; then more segments; an open end is least.
     var specificity: Int {
         segments.reduce(0) { $0 + ($1 == .any ? 1 : 100) } * 10 + (matchesRest ? 0 : 5) + (method == nil ? 0 : 1)
