@@ -13,11 +13,9 @@ Writes bench/results/agents.md and regenerates BENCHMARKS.md.
 usage: bench/agents.py [--rounds 3] [--duration 10] [--scratch-path DIR]
 """
 import argparse
-import json
 import statistics
 import sys
 import tempfile
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -30,22 +28,12 @@ AGENTS_IN_DB = 1000
 CONNECTIONS = 64
 
 
-def call(base: str, method: str, path: str, body=None, token: str | None = None) -> dict:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(f"{base}{path}", method=method, headers=headers,
-                                     data=json.dumps(body).encode() if body is not None else None)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
-
-
 def login(base: str, username: str, password: str) -> str:
-    return call(base, "POST", "/api/v1/auth/login", {"username": username, "password": password})["access_token"]
+    return benchlib.call(base, "POST", "/api/v1/auth/login", {"username": username, "password": password})["access_token"]
 
 
 def user(base: str, admin: str, username: str) -> str:
-    call(base, "POST", "/api/v1/users", {"username": username, "password": f"{username}-password"}, admin)
+    benchlib.call(base, "POST", "/api/v1/users", {"username": username, "password": f"{username}-password"}, admin)
     return login(base, username, f"{username}-password")
 
 
@@ -68,11 +56,11 @@ def main() -> None:
         admin = login(base, ADMIN, PASSWORD)
         reader, writer = user(base, admin, "bench-reader"), user(base, admin, "bench-writer")
         with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(lambda i: call(base, "POST", "/api/v1/agents",
+            list(pool.map(lambda i: benchlib.call(base, "POST", "/api/v1/agents",
                                          {"name": f"agent-{i:04}", "agent_type": "generic",
                                           "description": "benchmark agent", "tools": ["search"],
                                           "metadata": {"index": i}}, reader), range(AGENTS_IN_DB)))
-        page = call(base, "GET", "/api/v1/agents?limit=20", token=reader)
+        page = benchlib.call(base, "GET", "/api/v1/agents?limit=20", token=reader)
         assert page["total"] == AGENTS_IN_DB and len(page["items"]) == 20, page["total"]
 
         results: dict[str, list[dict]] = {}
@@ -83,7 +71,7 @@ def main() -> None:
             results.setdefault("create", []).append(benchlib.wrk(
                 f"{base}/api/v1/agents", CONNECTIONS, args.duration, script=str(ROOT / "bench" / "agents_create.lua"),
                 headers=[f"Authorization: Bearer {writer}"]))
-        created = call(base, "GET", "/api/v1/agents?limit=1", token=writer)["total"]
+        created = benchlib.call(base, "GET", "/api/v1/agents?limit=1", token=writer)["total"]
         rss = benchlib.rss_kib(server.pid)
     finally:
         benchlib.stop(server)

@@ -1,5 +1,6 @@
 """Shared pieces of the benchmark scripts: building, starting servers, running wrk,
 parsing its output, and writing BENCHMARKS.md from per-benchmark sections."""
+import json
 import os
 import platform
 import re
@@ -126,6 +127,18 @@ def parse_wrk(output: str) -> dict:
     if non2xx:
         errors += int(non2xx.group(1))
     return {"rps": rps, "p50_ms": latency.get("50", 0.0), "p99_ms": latency.get("99", 0.0), "errors": errors}
+
+
+def call(base: str, method: str, path: str, body=None, token: str | None = None) -> dict:
+    """One JSON API request (bearer token optional); the decoded answer, {} when empty."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(f"{base}{path}", method=method, headers=headers,
+                                     data=json.dumps(body).encode() if body is not None else None)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        text = response.read()
+        return json.loads(text) if text else {}
 
 
 def rss_kib(pid: int) -> int:

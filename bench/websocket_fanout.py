@@ -22,24 +22,12 @@ import struct
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib  # noqa: E402
 
 PASSWORD = "bench-password-123"
-
-
-def http(port: int, method: str, path: str, token: str | None = None, body: dict | None = None) -> dict:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method,
-                                     data=json.dumps(body).encode() if body is not None else None)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        text = response.read()
-        return json.loads(text) if text else {}
 
 
 async def read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes]:
@@ -137,9 +125,10 @@ def main() -> None:
         binary, work, port, plugins=["libPatternAuth.so", "libPatternAgents.so"],
         env={"PATTERN_ADMIN_USERNAME": "bench", "PATTERN_ADMIN_PASSWORD": PASSWORD, "BCRYPT_COST": "4"},
         config="[limits]\nmax_connections = 20000\n")
+    base = f"http://127.0.0.1:{port}"
     try:
-        token = http(port, "POST", "/api/v1/auth/login", body={"username": "bench", "password": PASSWORD})["access_token"]
-        agent = http(port, "POST", "/api/v1/agents", token, {"name": "fanout", "agent_type": "generic"})
+        token = benchlib.call(base, "POST", "/api/v1/auth/login", {"username": "bench", "password": PASSWORD})["access_token"]
+        agent = benchlib.call(base, "POST", "/api/v1/agents", {"name": "fanout", "agent_type": "generic"}, token)
         time.sleep(1)
         baseline = benchlib.rss_kib(server.pid)
 
@@ -163,12 +152,12 @@ def main() -> None:
         publish_times = []
         for index in range(args.events):  # spaced events: latency of each fan-out
             publish_times.append(time.monotonic())
-            http(port, "PATCH", f"/api/v1/agents/{agent['id']}", token, {"state": states[index % 2]})
+            benchlib.call(base, "PATCH", f"/api/v1/agents/{agent['id']}", {"state": states[index % 2]}, token)
             time.sleep(0.5)
         burst_start = time.monotonic()
         for index in range(args.events, args.events + args.burst):  # back to back: throughput
             publish_times.append(time.monotonic())
-            http(port, "PATCH", f"/api/v1/agents/{agent['id']}", token, {"state": states[index % 2]})
+            benchlib.call(base, "PATCH", f"/api/v1/agents/{agent['id']}", {"state": states[index % 2]}, token)
         time.sleep(5)
         stop.set()
         arrivals = [client for _ in workers for client in result_queue.get(timeout=120)]
