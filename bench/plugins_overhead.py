@@ -70,8 +70,8 @@ def main() -> None:
         "",
         benchlib.machine_line(),
         f"wrk -t2 -c{args.connections}, {args.duration} s per round, {args.rounds} alternating rounds per server; "
-        "medians. Both servers: release build, hello-c loaded, log level warn. `both` adds metrics (observer "
-        "middleware in PRE_ROUTE and LOG) and ratelimit (RATE_LIMIT; health is exempt, /api/v1/hello is limited "
+        "medians. Both servers: release build, hello-c loaded, log level warn. `both` adds metrics (an observer "
+        "middleware in LOG) and ratelimit (RATE_LIMIT; health is exempt, /api/v1/hello is limited "
         "with a quota it never reaches).",
         "",
         "| endpoint | plugins | req/s (median) | p50 | p99 | errors | ratio both/neither |",
