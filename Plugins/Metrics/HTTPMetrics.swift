@@ -27,18 +27,27 @@ final class HTTPMetrics: Sendable {
         }
     }
 
+    /// A stripe's lookup key: the method and the host's route id, no string hashing per request.
+    private struct FastKey: Hashable {
+        let method: UInt8
+        let routeID: UInt
+    }
+
     private final class Stripe: Sendable {
-        let routes = Mutex<[RouteKey: RouteSeries]>([:])
+        let routes = Mutex<[FastKey: RouteSeries]>([:])
     }
 
     private let stripes = (0..<ThreadStripe.count).map { _ in Stripe() }
 
-    func record(method: UInt8, route: String, status: Int, seconds: Double, requestBytes: Int, responseBytes: Int) {
-        let key = RouteKey(method: method, route: route.isEmpty ? Self.unmatchedRoute : route)
+    /// `route` is only evaluated the first time a stripe sees this (method, route id).
+    func record(method: UInt8, routeID: UInt, route: () -> String, status: Int, seconds: Double, requestBytes: Int,
+                responseBytes: Int) {
+        let fastKey = FastKey(method: method, routeID: routeID)
         let series = stripes[ThreadStripe.current].routes.withLock { routes in
-            if let existing = routes[key] { return existing }
-            let created = RouteSeries(key: key)
-            routes[key] = created
+            if let existing = routes[fastKey] { return existing }
+            let template = route()
+            let created = RouteSeries(key: RouteKey(method: method, route: template.isEmpty ? Self.unmatchedRoute : template))
+            routes[fastKey] = created
             return created
         }
         series.statuses.record(status)

@@ -7,7 +7,8 @@ struct RequestObserver: Sendable {
     let metrics: HTTPMetrics
 
     func requestFinished(_ request: Request) -> PluginHost.MiddlewareOutcome {
-        metrics.record(method: request.withMethodBytes(HTTPMethodLabel.index), route: request.routeTemplate,
+        metrics.record(method: request.withMethodBytes(HTTPMethodLabel.index), routeID: request.routeID,
+                       route: { request.routeTemplate },
                        status: request.responseStatus, seconds: request.elapsedSeconds,
                        requestBytes: request.bodySize, responseBytes: request.responseBodySize)
         return .next

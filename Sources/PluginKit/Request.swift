@@ -14,6 +14,10 @@ public struct Request {
     public var path: String { api.path(handle).string }
     /// The matched route's template, e.g. `/api/v1/agents/{id}`; empty when unmatched.
     public var routeTemplate: String { api.route_template(handle).string }
+    /// Identifies the matched route without building its template string: the host keeps each
+    /// template at one address for the life of the process, so equal ids mean the same route
+    /// (0 when no route matched). Lets observers key per-route state by an integer.
+    public var routeID: UInt { UInt(bitPattern: api.route_template(handle).ptr) }
     public var requestID: String { api.request_id(handle).string }
     public var clientIP: String { api.client_ip(handle).string }
     public var body: [UInt8] { api.body(handle).byteArray }

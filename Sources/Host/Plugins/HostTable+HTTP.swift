@@ -227,13 +227,17 @@ extension RequestContext {
 
 /// RFC 9110 token characters (header names, methods).
 enum HTTPToken {
-    static func isTokenByte(_ byte: UInt8) -> Bool {
+    @inline(__always) static func isTokenByte(_ byte: UInt8) -> Bool { table[Int(byte)] }
+
+    /// One lookup per byte: header names are checked for every header a plugin adds.
+    private static let table: [Bool] = (0...255).map { value in
+        let byte = UInt8(value)
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
              UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
+            return true
         default:
-            "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
         }
     }
 }

@@ -7,13 +7,26 @@ import Synchronization
 /// this route never waits on it and can run inline on the event loop.
 final class HealthEndpoint: Sendable {
     private let plugins: [LoadedPlugin]
-    private let version: String
+    /// `{"name":"<plugin>","status":` for each plugin, rendered once: only the status and the
+    /// message change between requests.
+    private let servicePrefixes: [[UInt8]]
+    /// `,"version":"<version>","uptime_seconds":`, rendered once.
+    private let versionField: [UInt8]
     private let startedAt = MonotonicClock.nanoseconds()
     private let databaseHealthy = Atomic<Bool>(true)
 
     init(plugins: [LoadedPlugin], version: String, database: Database) {
         self.plugins = plugins
-        self.version = version
+        servicePrefixes = plugins.enumerated().map { index, plugin in
+            var prefix = Array((index == 0 ? #"{"name":"# : #",{"name":"#).utf8)
+            JSONText.appendQuoted(plugin.name, to: &prefix)
+            prefix.append(contentsOf: #","status":"#.utf8)
+            return prefix
+        }
+        var field = Array(#","version":"#.utf8)
+        JSONText.appendQuoted(version, to: &field)
+        field.append(contentsOf: #","uptime_seconds":"#.utf8)
+        versionField = field
         let probe = Thread { [self] in
             while true {
                 let healthy = (try? database.execute("SELECT 1", [])) != nil
@@ -43,9 +56,7 @@ final class HealthEndpoint: Sendable {
         for (index, plugin) in plugins.enumerated() {
             let health = plugin.health.withLock { $0 }
             worst = max(worst, health.level)
-            services.append(contentsOf: index == 0 ? #"{"name":"#.utf8 : #",{"name":"#.utf8)
-            JSONText.appendQuoted(plugin.name, to: &services)
-            services.append(contentsOf: #","status":"#.utf8)
+            services.append(contentsOf: servicePrefixes[index])
             services.append(contentsOf: Self.levelName(health.level).utf8)
             services.append(contentsOf: #","message":"#.utf8)
             if let message = health.message {
@@ -57,9 +68,7 @@ final class HealthEndpoint: Sendable {
         }
         let status = !databaseOK ? "\"unhealthy\"" : worst == PATTERN_HEALTH_OK ? "\"healthy\"" : "\"degraded\""
         body.append(contentsOf: status.utf8)
-        body.append(contentsOf: #","version":"#.utf8)
-        JSONText.appendQuoted(version, to: &body)
-        body.append(contentsOf: #","uptime_seconds":"#.utf8)
+        body.append(contentsOf: versionField)
         ResponseSerializer.appendDecimal(Int((MonotonicClock.nanoseconds() - startedAt) / 1_000_000_000), to: &body)
         body.append(contentsOf: #","database_status":"#.utf8)
         body.append(contentsOf: (databaseOK ? "\"ok\"" : "\"error\"").utf8)
