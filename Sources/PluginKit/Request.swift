@@ -7,46 +7,45 @@ public struct Request {
     let handle: OpaquePointer
     let http: UnsafePointer<pattern_http_api>
 
-    private var api: pattern_http_api { http.pointee }
 
-    public var method: String { api.method(handle).string }
+    public var method: String { http.pointee.method(handle).string }
     /// The raw path, without the query.
-    public var path: String { api.path(handle).string }
+    public var path: String { http.pointee.path(handle).string }
     /// The matched route's template, e.g. `/api/v1/agents/{id}`; empty when unmatched.
-    public var routeTemplate: String { api.route_template(handle).string }
+    public var routeTemplate: String { http.pointee.route_template(handle).string }
     /// Identifies the matched route without building its template string: the host keeps each
     /// template at one address for the life of the process, so equal ids mean the same route
     /// (0 when no route matched). Lets observers key per-route state by an integer.
-    public var routeID: UInt { UInt(bitPattern: api.route_template(handle).ptr) }
-    public var requestID: String { api.request_id(handle).string }
-    public var clientIP: String { api.client_ip(handle).string }
-    public var body: [UInt8] { api.body(handle).byteArray }
+    public var routeID: UInt { UInt(bitPattern: http.pointee.route_template(handle).ptr) }
+    public var requestID: String { http.pointee.request_id(handle).string }
+    public var clientIP: String { http.pointee.client_ip(handle).string }
+    public var body: [UInt8] { http.pointee.body(handle).byteArray }
 
     /// The first header with this name (case-insensitive).
     public func header(_ name: String) -> String? {
         var value = pattern_str()
-        let status = withABIString(name) { api.header(handle, $0, &value) }
+        let status = withABIString(name) { http.pointee.header(handle, $0, &value) }
         return status == PATTERN_OK ? value.string : nil
     }
 
     /// A `{param}` of the route, percent-decoded.
     public func pathParameter(_ name: String) -> String? {
         var value = pattern_str()
-        let status = withABIString(name) { api.path_param(handle, $0, &value) }
+        let status = withABIString(name) { http.pointee.path_param(handle, $0, &value) }
         return status == PATTERN_OK ? value.string : nil
     }
 
     /// A query parameter, percent-decoded; the first when repeated.
     public func query(_ name: String) -> String? {
         var value = pattern_str()
-        let status = withABIString(name) { api.query_param(handle, $0, &value) }
+        let status = withABIString(name) { http.pointee.query_param(handle, $0, &value) }
         return status == PATTERN_OK ? value.string : nil
     }
 
     public var principal: Principal? {
         var view = pattern_principal()
         view.struct_size = UInt32(MemoryLayout<pattern_principal>.size)
-        guard api.get_principal(handle, &view) == PATTERN_OK else { return nil }
+        guard http.pointee.get_principal(handle, &view) == PATTERN_OK else { return nil }
         let permissions = (0..<view.permission_count).map { view.permissions[$0].string }
         let keyID = view.api_key_id.string
         return Principal(userID: view.user_id.string, isAdmin: view.is_admin != 0, permissions: permissions,
@@ -81,7 +80,7 @@ public struct Request {
                         struct_size: UInt32(MemoryLayout<pattern_principal>.size), user_id: userID,
                         is_admin: principal.isAdmin ? 1 : 0, permissions: list, permission_count: count,
                         api_key_id: keyID, rate_limit: principal.rateLimit)
-                    return api.set_principal(handle, &view)
+                    return http.pointee.set_principal(handle, &view)
                 }
             }
         }

@@ -48,24 +48,13 @@ final class HealthEndpoint: Sendable {
 
     private func respond(_ context: RequestContext) {
         let databaseOK = databaseHealthy.load(ordering: .relaxed)
-        var worst = PATTERN_HEALTH_OK
+        let reports = plugins.map { plugin in plugin.health.withLock { $0 } }
+        let worst = reports.map(\.level).max() ?? PATTERN_HEALTH_OK
+        // One buffer, sized up front: the body is rebuilt for every request.
         var body: [UInt8] = []
-        body.reserveCapacity(256)
+        body.reserveCapacity(160 + servicePrefixes.reduce(0) { $0 + $1.count + 40 }
+                             + reports.reduce(0) { $0 + ($1.message?.utf8.count ?? 0) })
         body.append(contentsOf: #"{"status":"#.utf8)
-        var services: [UInt8] = []
-        for (index, plugin) in plugins.enumerated() {
-            let health = plugin.health.withLock { $0 }
-            worst = max(worst, health.level)
-            services.append(contentsOf: servicePrefixes[index])
-            services.append(contentsOf: Self.levelName(health.level).utf8)
-            services.append(contentsOf: #","message":"#.utf8)
-            if let message = health.message {
-                JSONText.appendQuoted(message, to: &services)
-            } else {
-                services.append(contentsOf: "null".utf8)
-            }
-            services.append(UInt8(ascii: "}"))
-        }
         let status = !databaseOK ? "\"unhealthy\"" : worst == PATTERN_HEALTH_OK ? "\"healthy\"" : "\"degraded\""
         body.append(contentsOf: status.utf8)
         body.append(contentsOf: versionField)
@@ -73,7 +62,17 @@ final class HealthEndpoint: Sendable {
         body.append(contentsOf: #","database_status":"#.utf8)
         body.append(contentsOf: (databaseOK ? "\"ok\"" : "\"error\"").utf8)
         body.append(contentsOf: #","services":["#.utf8)
-        body.append(contentsOf: services)
+        for (index, health) in reports.enumerated() {
+            body.append(contentsOf: servicePrefixes[index])
+            body.append(contentsOf: Self.levelName(health.level).utf8)
+            body.append(contentsOf: #","message":"#.utf8)
+            if let message = health.message {
+                JSONText.appendQuoted(message, to: &body)
+            } else {
+                body.append(contentsOf: "null".utf8)
+            }
+            body.append(UInt8(ascii: "}"))
+        }
         body.append(contentsOf: "]}".utf8)
         context.respondJSON(databaseOK ? 200 : 503, body)
     }
