@@ -8,7 +8,6 @@ struct AgentStore: Sendable {
     static let sortFields = ["created_at", "updated_at", "name", "last_active_at", "message_count"]
 
     /// Where a list row carries the total, after the agent's columns.
-    private static let totalColumn = 15
 
     private static let columns = """
         id, owner_id, name, agent_type, description, system_prompt, state, model_provider, model_id, \
@@ -47,18 +46,9 @@ struct AgentStore: Sendable {
         case "message_count": "message_count \(direction)"
         default: "created_at \(direction)"
         }
-        // One statement for the page and the total (an uncorrelated subquery runs once); only a
-        // page past the end, which has no row to carry the total, needs a second one.
-        let rows = try database.execute("""
-            SELECT \(Self.columns), (SELECT COUNT(*) FROM agents_agents WHERE \(filter)) AS total
-            FROM agents_agents WHERE \(filter) ORDER BY \(order), id \(direction) LIMIT ? OFFSET ?
-            """, parameters + parameters + [.integer(Int64(page.limit)), .integer(Int64(page.offset))])
-        var total = rows.rows.first?[Self.totalColumn].integer ?? 0
-        if rows.rows.isEmpty {
-            total = try database.execute("SELECT COUNT(*) FROM agents_agents WHERE \(filter)", parameters)
-                .rows.first?.first?.integer ?? 0
-        }
-        return (rows.rows.map(Self.agent), Int(total))
+        let found = try database.page(select: Self.columns, from: "agents_agents", where: filter, parameters,
+                                      orderBy: "\(order), id \(direction)", page)
+        return (found.rows.map(Self.agent), found.total)
     }
 
     func insert(_ agent: Agent, in executor: any SQLExecutor) throws(DatabaseFailure) {

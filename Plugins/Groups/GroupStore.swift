@@ -31,17 +31,9 @@ struct GroupStore: Sendable {
         case "member_count": "member_count \(direction)"
         default: "g.created_at \(direction)"
         }
-        // The page and the total in one statement; a page past the end counts separately.
-        let rows = try database.execute("""
-            SELECT \(Self.columns), (SELECT COUNT(*) FROM groups_groups g WHERE \(filter)) AS total
-            FROM groups_groups g WHERE \(filter) ORDER BY \(order), g.id \(direction) LIMIT ? OFFSET ?
-            """, parameters + parameters + [.integer(Int64(page.limit)), .integer(Int64(page.offset))])
-        var total = rows.rows.first?[10].integer ?? 0
-        if rows.rows.isEmpty {
-            total = try database.execute("SELECT COUNT(*) FROM groups_groups g WHERE \(filter)", parameters)
-                .rows.first?.first?.integer ?? 0
-        }
-        return (rows.rows.map(Self.group), Int(total))
+        let found = try database.page(select: Self.columns, from: "groups_groups g", where: filter, parameters,
+                                      orderBy: "\(order), g.id \(direction)", page)
+        return (found.rows.map(Self.group), found.total)
     }
 
     func insert(_ group: Group, in executor: any SQLExecutor) throws(DatabaseFailure) {

@@ -102,3 +102,22 @@ public struct Page<Item: Encodable>: Encodable {
         case totalPages = "total_pages"
     }
 }
+
+extension DatabaseClient {
+    /// One page of `SELECT columns FROM source WHERE filter ORDER BY order` and the number of
+    /// matching rows, in one statement: the uncorrelated COUNT subquery runs once and rides along
+    /// as the last column of each row. Only a page past the end, which has no row to carry it,
+    /// costs a second statement.
+    public func page(select columns: String, from source: String, where filter: String, _ parameters: [SQLValue],
+                     orderBy order: String, _ page: PageRequest) throws(DatabaseFailure) -> (rows: [[SQLValue]], total: Int) {
+        let result = try execute("""
+            SELECT \(columns), (SELECT COUNT(*) FROM \(source) WHERE \(filter)) AS total
+            FROM \(source) WHERE \(filter) ORDER BY \(order) LIMIT ? OFFSET ?
+            """, parameters + parameters + [.integer(Int64(page.limit)), .integer(Int64(page.offset))])
+        if let first = result.rows.first {
+            return (result.rows, Int(first.last?.integer ?? 0))
+        }
+        let total = try execute("SELECT COUNT(*) FROM \(source) WHERE \(filter)", parameters).rows.first?.first?.integer
+        return ([], Int(total ?? 0))
+    }
+}

@@ -517,3 +517,12 @@ def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:
             return True
         time.sleep(interval)
     return predicate()
+
+
+def assert_config_refused(run_cli, tmp_path, plugin: str, config: str, *needles: str):
+    """Starting with `plugin` and this config must fail with a line naming every needle."""
+    path = tmp_path / "bad.toml"
+    path.write_text(config)
+    result = run_cli("serve", "--config", str(path), plugins=(plugin,), serve=True)
+    assert result.returncode != 0
+    assert result.line_with(*needles), result.stderr

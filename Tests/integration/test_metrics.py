@@ -8,7 +8,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import HELLO_C, HELLO_SWIFT, METRICS, RawConnection, assert_error
+from conftest import assert_config_refused, HELLO_C, HELLO_SWIFT, METRICS, RawConnection, assert_error
 from metrics_support import check_exposition, promtool_check, samples, scrape, value
 
 PLUGINS = (METRICS, HELLO_C, HELLO_SWIFT)
@@ -180,11 +180,7 @@ def test_token_mode(start_server):
     ('[metrics]\nacess = "open"\n', "metrics.acess"),
 ])
 def test_bad_config_refuses_the_start(run_cli, tmp_path, config, needle):
-    path = tmp_path / "bad.toml"
-    path.write_text(config)
-    result = run_cli("serve", "--config", str(path), plugins=(METRICS,), serve=True)
-    assert result.returncode != 0
-    assert result.line_with("metrics", needle), result.stderr
+    assert_config_refused(run_cli, tmp_path, METRICS, config, "metrics", needle)
 
 
 def test_metrics_route_is_in_openapi(metrics_server):

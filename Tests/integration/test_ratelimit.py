@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import HELLO_C, HELLO_SWIFT, METRICS, RATELIMIT, assert_error
+from conftest import assert_config_refused, HELLO_C, HELLO_SWIFT, METRICS, RATELIMIT, assert_error
 from metrics_support import probe_plugin  # noqa: F401
 
 TINY = """
@@ -161,8 +161,4 @@ def test_deploys_alone_and_with_metrics(start_server, plugins):
     ("[ratelimit.login]\nmax_failures = -1\n", "ratelimit.login.max_failures"),
 ])
 def test_bad_config_refuses_the_start(run_cli, tmp_path, config, needle):
-    path = tmp_path / "bad.toml"
-    path.write_text(config)
-    result = run_cli("serve", "--config", str(path), plugins=(RATELIMIT,), serve=True)
-    assert result.returncode != 0
-    assert result.line_with(needle), result.stderr
+    assert_config_refused(run_cli, tmp_path, RATELIMIT, config, needle)
