@@ -59,9 +59,9 @@ final class RequestContext: @unchecked Sendable {
     var methodString: String { String(decoding: method, as: UTF8.self) }
     var isHead: Bool { method.elementsEqual("HEAD".utf8) }
 
-    /// The first header named `lowercaseName`, as a range of `storage`.
-    func headerRange(_ lowercaseName: String) -> Range<Int>? {
-        head.header(lowercaseName, in: UnsafeRawBufferPointer(storage))
+    /// The first header with this name (any case), as a range of `storage`.
+    func headerRange(_ name: String) -> Range<Int>? {
+        head.header(name, in: UnsafeRawBufferPointer(storage))
     }
 
     func header(_ lowercaseName: String) -> String? {

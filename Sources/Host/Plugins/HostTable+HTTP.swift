@@ -23,7 +23,7 @@ extension HostTable {
         api.body = { request in let context = RequestContext.from(request); return context.str(context.bodyRange) }
         api.header = { request, name, value in
             let context = RequestContext.from(request)
-            guard let range = context.headerRange(name.string.lowercased()) else { return PATTERN_NOT_FOUND }
+            guard let range = context.headerRange(name.string) else { return PATTERN_NOT_FOUND }
             value?.pointee = context.str(range)
             return PATTERN_OK
         }
