@@ -1,6 +1,15 @@
 import Synchronization
 
-/// A lock-free event count.
+extension Atomic where Value == UInt64 {
+    /// Adds to a cell that only the calling thread ever writes (its own series): a relaxed
+    /// load and store lose nothing then, and cost less than a locked read-modify-write.
+    /// Readers (scrapes) still load atomically, so they never see a torn value.
+    func addFromOwner(_ amount: UInt64) {
+        store(load(ordering: .relaxed) &+ amount, ordering: .relaxed)
+    }
+}
+
+/// A lock-free event count any thread may add to.
 final class AtomicCount: Sendable {
     private let value = Atomic<UInt64>(0)
 
@@ -24,12 +33,4 @@ final class AtomicDouble: Sendable {
 
     func set(_ value: Double) { bits.store(value.bitPattern, ordering: .relaxed) }
     var current: Double { Double(bitPattern: bits.load(ordering: .relaxed)) }
-}
-
-/// A lock-free signed gauge of whole units (in-flight requests, open connections).
-final class AtomicLevel: Sendable {
-    private let value = Atomic<Int64>(0)
-
-    func add(_ delta: Int64) { value.wrappingAdd(delta, ordering: .relaxed) }
-    var current: Int64 { value.load(ordering: .relaxed) }
 }

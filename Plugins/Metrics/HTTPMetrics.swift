@@ -1,66 +1,38 @@
+import Glibc
 import Synchronization
 
 /// The HTTP server's metrics, fed by the observer middleware: requests by method, route
-/// template and status, latency and body sizes by method and route, requests in flight.
-/// Each thread writes its own stripe (a map keyed by (method, route) whose lock and counters
-/// it alone uses, in practice), so requests on different cores never contend; a scrape sums
-/// the stripes. The route set is bounded by the registered routes plus "unmatched".
+/// template and status, latency and body sizes by method and route.
+/// Each thread that runs requests records into series of its own, found through its
+/// thread-local table, so recording takes no lock, hashes no string and never shares a cache
+/// line with another core; a scrape adds up the threads' series. The route set is bounded by
+/// the registered routes plus "unmatched".
 final class HTTPMetrics: Sendable {
     static let unmatchedRoute = "unmatched"
 
-    struct RouteKey: Hashable, Sendable {
-        let method: UInt8
-        let route: String
-    }
+    private let tableKey = ThreadSeriesTable.makeKey()
+    /// Every thread's series, for scrapes; a thread adds one when it first meets a (method, route).
+    private let published = Mutex<[RouteSeries]>([])
 
-    final class RouteSeries: Sendable {
-        let key: RouteKey
-        let statuses = StatusCounts()
-        let duration = HistogramCells(bounds: HistogramCells.durationBounds)
-        let requestSize = HistogramCells(bounds: HistogramCells.sizeBounds)
-        let responseSize = HistogramCells(bounds: HistogramCells.sizeBounds)
-
-        init(key: RouteKey) { self.key = key }
-
-        var labels: [(String, String)] {
-            [("method", HTTPMethodLabel.names[Int(key.method)]), ("route", key.route)]
-        }
-    }
-
-    /// A stripe's lookup key: the method and the host's route id, no string hashing per request.
-    private struct FastKey: Hashable {
-        let method: UInt8
-        let routeID: UInt
-    }
-
-    private final class Stripe: Sendable {
-        let routes = Mutex<[FastKey: RouteSeries]>([:])
-    }
-
-    private let stripes = (0..<ThreadStripe.count).map { _ in Stripe() }
-
-    /// `route` is only evaluated the first time a stripe sees this (method, route id).
+    /// `route` (the template) is only evaluated the first time a thread sees this (method, route id).
     func record(method: UInt8, routeID: UInt, route: () -> String, status: Int, seconds: Double, requestBytes: Int,
                 responseBytes: Int) {
-        let fastKey = FastKey(method: method, routeID: routeID)
-        let series = stripes[ThreadStripe.current].routes.withLock { routes in
-            if let existing = routes[fastKey] { return existing }
+        let table = ThreadSeriesTable.current(tableKey)
+        let series: RouteSeries
+        if let existing = table.series(method: method, routeID: routeID) {
+            series = existing
+        } else {
             let template = route()
-            let created = RouteSeries(key: RouteKey(method: method, route: template.isEmpty ? Self.unmatchedRoute : template))
-            routes[fastKey] = created
-            return created
+            series = RouteSeries(key: .init(method: method, route: template.isEmpty ? Self.unmatchedRoute : template))
+            table.insert(series, method: method, routeID: routeID)
+            published.withLock { $0.append(series) }
         }
-        series.statuses.record(status)
-        series.duration.observe(seconds)
-        series.requestSize.observe(Double(requestBytes))
-        series.responseSize.observe(Double(responseBytes))
+        series.record(status: status, seconds: seconds, requestBytes: requestBytes, responseBytes: responseBytes)
     }
 
-    /// Per (method, route): the stripes' series for it, by route then method.
+    /// Per (method, route): the threads' series for it, by route then method.
     private var allSeries: [[RouteSeries]] {
-        let grouped = Dictionary(grouping: stripes.flatMap { stripe in stripe.routes.withLock { Array($0.values) } },
-                                 by: \.key)
-        return grouped.values.sorted {
+        Dictionary(grouping: published.withLock { $0 }, by: \.key).values.sorted {
             ($0[0].key.route, $0[0].key.method) < ($1[0].key.route, $1[0].key.method)
         }
     }
@@ -71,7 +43,7 @@ final class HTTPMetrics: Sendable {
         text.family("http_requests_total", .counter,
                     help: "HTTP requests answered, by method, route template (\"unmatched\" when no route matched) and status.")
         for route in series {
-            let totals = route.flatMap(\.statuses.counts).reduce(into: [Int: UInt64]()) { $0[$1.0, default: 0] += $1.1 }
+            let totals = route.flatMap { $0.statuses.counts }.reduce(into: [Int: UInt64]()) { $0[$1.0, default: 0] += $1.1 }
             for (status, count) in totals.sorted(by: { $0.key < $1.key }) {
                 text.sample("http_requests_total", route[0].labels + [("status", String(status))], count: count)
             }
@@ -79,18 +51,18 @@ final class HTTPMetrics: Sendable {
         text.family("http_request_duration_seconds", .histogram,
                     help: "Time from the request's first byte to its response being ready, by method and route template.")
         for route in series {
-            text.histogram("http_request_duration_seconds", route[0].labels, bounds: route[0].duration.bounds,
-                           .merged(route.map(\.duration.snapshot)))
+            text.histogram("http_request_duration_seconds", route[0].labels, bounds: RouteSeries.durationBounds,
+                           .merged(route.map { $0.duration.snapshot(unit: 1e-9) }))
         }
         text.family("http_request_size_bytes", .histogram, help: "Request body sizes, by method and route template.")
         for route in series {
-            text.histogram("http_request_size_bytes", route[0].labels, bounds: route[0].requestSize.bounds,
-                           .merged(route.map(\.requestSize.snapshot)))
+            text.histogram("http_request_size_bytes", route[0].labels, bounds: RouteSeries.sizeBounds,
+                           .merged(route.map { $0.requestSize.snapshot(unit: 1) }))
         }
         text.family("http_response_size_bytes", .histogram, help: "Response body sizes, by method and route template.")
         for route in series {
-            text.histogram("http_response_size_bytes", route[0].labels, bounds: route[0].responseSize.bounds,
-                           .merged(route.map(\.responseSize.snapshot)))
+            text.histogram("http_response_size_bytes", route[0].labels, bounds: RouteSeries.sizeBounds,
+                           .merged(route.map { $0.responseSize.snapshot(unit: 1) }))
         }
         text.family("http_requests_in_flight", .gauge,
                     help: "Requests received and not yet answered.")

@@ -56,6 +56,4 @@ final class HistogramCells: Sendable {
     /// The API's latency buckets, 0.5 ms … 10 s.
     static let durationBounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
                                            2.5, 5, 10]
-    /// Body sizes, 64 B … 16 MiB (powers of four).
-    static let sizeBounds: [Double] = [64, 256, 1024, 4096, 16384, 65536, 262_144, 1_048_576, 4_194_304, 16_777_216]
 }

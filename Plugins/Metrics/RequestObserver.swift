@@ -7,7 +7,7 @@ struct RequestObserver: Sendable {
     let metrics: HTTPMetrics
 
     func requestFinished(_ request: Request) -> PluginHost.MiddlewareOutcome {
-        metrics.record(method: request.withMethodBytes(HTTPMethodLabel.index), routeID: request.routeID,
+        metrics.record(method: HTTPMethodLabel.index(request.methodBytes), routeID: request.routeID,
                        route: { request.routeTemplate },
                        status: request.responseStatus, seconds: request.elapsedSeconds,
                        requestBytes: request.bodySize, responseBytes: request.responseBodySize)

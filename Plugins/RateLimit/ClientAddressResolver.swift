@@ -9,7 +9,7 @@ struct ClientAddressResolver: Sendable {
     let ipv6KeyPrefix: Int
 
     func address(of request: Request) -> IPAddress {
-        let peer = IPAddress(request.clientIP) ?? IPAddress(high: 0, low: 0)
+        let peer = IPAddress(bytes: request.clientIPBytes) ?? IPAddress(high: 0, low: 0)
         var client = peer
         if isTrusted(peer), let forwarded = request.header("x-forwarded-for") {
             for entry in forwarded.split(separator: ",").reversed() {

@@ -13,20 +13,46 @@ struct IPAddress: Hashable, Sendable {
 
     /// Parses "192.0.2.1", "2001:db8::1" or "::ffff:192.0.2.1"; nil for anything else.
     init?(_ text: some StringProtocol) {
-        guard !text.isEmpty, text.utf8.count <= 45 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: 16)
-        let string = String(text)
-        if string.utf8.contains(UInt8(ascii: ":")) {
-            guard inet_pton(AF_INET6, string, &bytes) == 1 else { return nil }
-        } else {
-            var v4 = [UInt8](repeating: 0, count: 4)
-            guard inet_pton(AF_INET, string, &v4) == 1 else { return nil }
-            bytes[10] = 0xFF
-            bytes[11] = 0xFF
-            bytes.replaceSubrange(12..<16, with: v4)
+        self.init(bytes: text.utf8)
+    }
+
+    /// The same from bytes (the host's view of the peer address, no String built): dotted
+    /// IPv4 is parsed here, the rest by inet_pton.
+    init?(bytes text: some Collection<UInt8>) {
+        guard !text.isEmpty, text.count <= 45 else { return nil }
+        if let v4 = Self.parseIPv4(text) {
+            self.init(high: 0, low: 0xFFFF_0000_0000 | UInt64(v4))
+            return
         }
-        high = bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
-        low = bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
+        guard text.contains(UInt8(ascii: ":")) else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 16)
+        guard inet_pton(AF_INET6, String(decoding: text, as: UTF8.self), &bytes) == 1 else { return nil }
+        self.init(high: bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) },
+                  low: bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) })
+    }
+
+    /// Four decimal parts 0–255 separated by dots, without leading zeros: what inet_pton(AF_INET) takes.
+    private static func parseIPv4(_ text: some Collection<UInt8>) -> UInt32? {
+        var value: UInt32 = 0
+        var part: UInt32 = 0
+        var digits = 0
+        var dots = 0
+        for byte in text {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, dots < 3 else { return nil }
+                value = value << 8 | part
+                (part, digits, dots) = (0, 0, dots + 1)
+            } else if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                guard digits == 0 || part > 0 else { return nil }
+                part = part * 10 + UInt32(byte - UInt8(ascii: "0"))
+                digits += 1
+                guard digits <= 3, part <= 255 else { return nil }
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0, dots == 3 else { return nil }
+        return value << 8 | part
     }
 
     var isIPv4: Bool { high == 0 && low >> 32 == 0xFFFF }

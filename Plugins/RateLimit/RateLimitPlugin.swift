@@ -14,7 +14,7 @@ enum RateLimitPlugin: PatternPlugin {
         let metrics = RateLimitMetrics(host.metrics)
         let limiter = RateLimiter(
             policies: config.policies, defaultPolicy: config.defaultPolicy,
-            exemptPaths: Set(config.exempt.compactMap(\.exactPath)),
+            exemptPaths: config.exempt.compactMap(\.exactPath),
             exemptPatterns: config.exempt.filter { $0.exactPath == nil },
             resolver: ClientAddressResolver(trustedProxies: config.trustedProxies, ipv6KeyPrefix: config.ipv6KeyPrefix),
             keys: KeyTable(maxKeys: config.maxKeys), observer: metrics)

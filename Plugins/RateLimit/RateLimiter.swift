@@ -6,18 +6,18 @@ import PluginKit
 struct RateLimiter: Sendable {
     let policies: [RatePolicy]
     let defaultPolicy: RatePolicy
-    /// Exempt paths without wildcards (the usual case: health, metrics), found by a hash lookup
+    /// Exempt paths without wildcards (the usual case: health, metrics), compared byte for byte
     /// before any path parsing; the rest of the exempt patterns are matched segment by segment.
-    let exemptPaths: Set<String>
+    let exemptPaths: [[UInt8]]
     let exemptPatterns: [RoutePattern]
     let resolver: ClientAddressResolver
     let keys: KeyTable<RateKey>
     let observer: RateLimitMetrics
 
     func run(_ request: Request) -> PluginHost.MiddlewareOutcome {
-        let path = request.path
-        if exemptPaths.contains(path) { return .next }
-        let method = request.method
+        let path = request.pathBytes
+        if exemptPaths.contains(where: { $0.elementsEqual(path) }) { return .next }
+        let method = request.methodBytes
         let segments = RoutePattern.segments(of: path)
         if exemptPatterns.contains(where: { $0.matches(method: method, pathSegments: segments) }) { return .next }
         let policy = policy(method: method, segments: segments)
@@ -39,8 +39,8 @@ struct RateLimiter: Sendable {
         let (decision, changed) = keys.charge(key, gcra, now: GCRA.now())
         if changed { observer.keysChanged(count: keys.count, evictions: keys.evictions) }
         request.addResponseHeader("RateLimit-Policy", policyHeader)
-        request.addResponseHeader("RateLimit", policy.stateHeader(remaining: decision.remaining,
-                                                                  seconds: GCRA.wholeSeconds(decision.nextUnit)))
+        request.addResponseHeader("RateLimit", bytes: policy.stateHeader(remaining: decision.remaining,
+                                                                         seconds: GCRA.wholeSeconds(decision.nextUnit)))
         guard !decision.allowed else { return .next }
         observer.limited(policy: policy.name)
         let retryAfter = max(1, GCRA.wholeSeconds(decision.retryAfter))
@@ -50,7 +50,7 @@ struct RateLimiter: Sendable {
     }
 
     /// The most specific matching policy, else the default.
-    private func policy(method: String, segments: [Substring.UTF8View]) -> RatePolicy {
+    private func policy(method: UnsafeRawBufferPointer, segments: [RoutePattern.PathSegment]) -> RatePolicy {
         var best: (policy: RatePolicy, score: Int)?
         for policy in policies {
             for pattern in policy.patterns where pattern.matches(method: method, pathSegments: segments) {

@@ -19,6 +19,8 @@ struct RatePolicy: Sendable {
     let gcra: GCRA
     /// The `RateLimit-Policy` header value (draft-ietf-httpapi-ratelimit-headers-10).
     let policyHeader: String
+    /// `"<name>";r=`, the start of every `RateLimit` header value.
+    private let stateHeaderPrefix: [UInt8]
     /// Index in the limiter's policy list; part of every key, so policies never share state.
     let index: UInt16
 
@@ -33,6 +35,7 @@ struct RatePolicy: Sendable {
         self.index = index
         gcra = GCRA(quota: quota, windowNanoseconds: Int64(windowSeconds) * 1_000_000_000, burst: burst)
         policyHeader = Self.policyHeader(name: name, quota: quota, window: windowSeconds)
+        stateHeaderPrefix = Array("\"\(name)\";r=".utf8)
     }
 
     /// The policy for a credential with its own `rate_limit` (requests per minute): the same
@@ -47,8 +50,27 @@ struct RatePolicy: Sendable {
         "\"\(name)\";q=\(quota);w=\(window)"
     }
 
-    /// The `RateLimit` header value: remaining quota and seconds until more arrives.
-    func stateHeader(remaining: Int, seconds: Int64) -> String {
-        "\"\(name)\";r=\(remaining);t=\(seconds)"
+    /// The `RateLimit` header value: remaining quota and seconds until more arrives. Built as
+    /// bytes (it changes with every request) from the prefix rendered once.
+    func stateHeader(remaining: Int, seconds: Int64) -> [UInt8] {
+        var value = stateHeaderPrefix
+        value.reserveCapacity(stateHeaderPrefix.count + 24)
+        Self.appendDecimal(Int64(remaining), to: &value)
+        value += Self.secondsParameter
+        Self.appendDecimal(seconds, to: &value)
+        return value
+    }
+
+    private static let secondsParameter = Array(";t=".utf8)
+
+    private static func appendDecimal(_ number: Int64, to bytes: inout [UInt8]) {
+        guard number > 0 else { return bytes.append(UInt8(ascii: "0")) }
+        let start = bytes.count
+        var rest = number
+        while rest > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        }
+        bytes[start...].reverse()
     }
 }

@@ -1,13 +1,16 @@
 /// Which requests a policy covers: an optional method and a path pattern matched against the
 /// request's path, segment by segment. `{name}` and `*` match one segment, a final `**` any
 /// rest (including nothing): "POST /api/v1/users", "/api/v1/auth/**", "/api/v1/agents/{id}".
+/// Matching works on the request's borrowed bytes, so the request path builds no String.
 struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
     enum Segment: Sendable, Equatable {
         case literal([UInt8])
         case any
     }
 
-    let method: String?
+    typealias PathSegment = Slice<UnsafeRawBufferPointer>
+
+    let method: [UInt8]?
     let segments: [Segment]
     let matchesRest: Bool
     let description: String
@@ -16,7 +19,7 @@ struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
         description = text
         let parts = text.split(separator: " ", omittingEmptySubsequences: true)
         guard (1...2).contains(parts.count) else { return nil }
-        method = parts.count == 2 ? parts[0].uppercased() : nil
+        method = parts.count == 2 ? Array(parts[0].uppercased().utf8) : nil
         let path = parts[parts.count - 1]
         guard path.hasPrefix("/") else { return nil }
         var pieces = path.split(separator: "/").map(String.init)
@@ -29,15 +32,15 @@ struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The one path this pattern matches when it has no method and no wildcard, e.g. an exempt
-    /// "/api/v1/health": such patterns are checked by plain string equality.
-    var exactPath: String? {
+    /// "/api/v1/health": such patterns are checked by comparing bytes.
+    var exactPath: [UInt8]? {
         guard method == nil, !matchesRest else { return nil }
-        var path = ""
+        var path: [UInt8] = []
         for segment in segments {
             guard case .literal(let bytes) = segment else { return nil }
-            path += "/" + String(decoding: bytes, as: UTF8.self)
+            path += [UInt8(ascii: "/")] + bytes
         }
-        return path.isEmpty ? "/" : path
+        return path.isEmpty ? [UInt8(ascii: "/")] : path
     }
 
     /// More literal segments are more specific; then more segments; an open end is least.
@@ -45,8 +48,10 @@ struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
         segments.reduce(0) { $0 + ($1 == .any ? 1 : 100) } * 10 + (matchesRest ? 0 : 5) + (method == nil ? 0 : 1)
     }
 
-    func matches(method requestMethod: String, pathSegments: [Substring.UTF8View]) -> Bool {
-        if let method, method != requestMethod && !(method == "GET" && requestMethod == "HEAD") { return false }
+    /// A GET pattern also covers HEAD.
+    func matches(method requestMethod: UnsafeRawBufferPointer, pathSegments: [PathSegment]) -> Bool {
+        if let method, !method.elementsEqual(requestMethod),
+           !(method == Self.get && requestMethod.elementsEqual(Self.head)) { return false }
         guard matchesRest ? pathSegments.count >= segments.count : pathSegments.count == segments.count else {
             return false
         }
@@ -56,8 +61,11 @@ struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
         return true
     }
 
+    private static let get = Array("GET".utf8)
+    private static let head = Array("HEAD".utf8)
+
     /// A request path's segments, ignoring empty ones ("/a//b/" is a, b).
-    static func segments(of path: String) -> [Substring.UTF8View] {
-        Substring(path).utf8.split(separator: UInt8(ascii: "/"))
+    static func segments(of path: UnsafeRawBufferPointer) -> [PathSegment] {
+        path.split(separator: UInt8(ascii: "/"))
     }
 }

@@ -7,6 +7,9 @@ extension pattern_str {
         return String(decoding: UnsafeRawBufferPointer(start: ptr, count: len), as: UTF8.self)
     }
 
+    /// The bytes themselves, not copied: valid as long as the host's view is.
+    public var borrowedBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: ptr, count: ptr == nil ? 0 : len) }
+
     /// Copies the borrowed bytes.
     public var byteArray: [UInt8] {
         guard let ptr, len > 0 else { return [] }

@@ -2,30 +2,39 @@
 /// drop idle entries from its old end: per-client state (rate limits, throttles) whose memory
 /// must stay bounded whatever clients send. Not synchronised: wrap it in a `Mutex`.
 /// Every operation is O(1) (amortised), plus the entries a sweep removes.
+/// Inlinable so that plugins get it specialised for their key type: unspecialised generic
+/// code looks up type metadata at run time and costs an order of magnitude more per call.
 public struct BoundedLRUTable<Key: Hashable, Value> {
     public let capacity: Int
-    private var index: [Key: Int32] = [:]
-    private var slots: [Slot] = []
-    private var free: [Int32] = []
+    @usableFromInline var index: [Key: Int32] = [:]
+    @usableFromInline var slots: [Slot] = []
+    @usableFromInline var free: [Int32] = []
     /// Most recently used, least recently used (-1 when empty).
-    private var head: Int32 = -1
-    private var tail: Int32 = -1
+    @usableFromInline var head: Int32 = -1
+    @usableFromInline var tail: Int32 = -1
 
-    fileprivate struct Slot {
-        var key: Key?
-        var value: Value?
-        var newer: Int32
-        var older: Int32
+    @usableFromInline struct Slot {
+        @usableFromInline var key: Key?
+        @usableFromInline var value: Value?
+        @usableFromInline var newer: Int32
+        @usableFromInline var older: Int32
+
+        @inlinable init(key: Key?, value: Value?, newer: Int32, older: Int32) {
+            self.key = key
+            self.value = value
+            self.newer = newer
+            self.older = older
+        }
     }
 
-    public init(capacity: Int) {
+    @inlinable public init(capacity: Int) {
         self.capacity = max(1, capacity)
     }
 
-    public var count: Int { index.count }
+    @inlinable public var count: Int { index.count }
 
     /// The value for `key`, marking it most recently used.
-    public mutating func value(for key: Key) -> Value? {
+    @inlinable public mutating func value(for key: Key) -> Value? {
         guard let slot = index[key] else { return nil }
         moveToFront(slot)
         return slots[Int(slot)].value
@@ -34,7 +43,7 @@ public struct BoundedLRUTable<Key: Hashable, Value> {
     /// Sets the value for `key` (most recently used). Returns how many entries were evicted
     /// to make room (0 or 1).
     @discardableResult
-    public mutating func set(_ value: Value, for key: Key) -> Int {
+    @inlinable public mutating func set(_ value: Value, for key: Key) -> Int {
         if let slot = index[key] {
             slots[Int(slot)].value = value
             moveToFront(slot)
@@ -59,7 +68,7 @@ public struct BoundedLRUTable<Key: Hashable, Value> {
     }
 
     @discardableResult
-    public mutating func removeValue(for key: Key) -> Value? {
+    @inlinable public mutating func removeValue(for key: Key) -> Value? {
         guard let slot = index[key] else { return nil }
         let value = slots[Int(slot)].value
         removeSlot(slot)
@@ -69,7 +78,7 @@ public struct BoundedLRUTable<Key: Hashable, Value> {
     /// Removes up to `limit` entries from the least recently used end while `isIdle` holds
     /// for them; returns how many it removed.
     @discardableResult
-    public mutating func removeIdle(limit: Int, _ isIdle: (Value) -> Bool) -> Int {
+    @inlinable public mutating func removeIdle(limit: Int, _ isIdle: (Value) -> Bool) -> Int {
         var removed = 0
         while removed < limit, tail >= 0, let value = slots[Int(tail)].value, isIdle(value) {
             removeSlot(tail)
@@ -79,7 +88,7 @@ public struct BoundedLRUTable<Key: Hashable, Value> {
     }
 
     /// Keys from most to least recently used (for tests and diagnostics).
-    public var keysByRecency: [Key] {
+    @inlinable public var keysByRecency: [Key] {
         var keys: [Key] = []
         var slot = head
         while slot >= 0 {
@@ -89,7 +98,7 @@ public struct BoundedLRUTable<Key: Hashable, Value> {
         return keys
     }
 
-    private mutating func removeSlot(_ slot: Int32) {
+    @inlinable mutating func removeSlot(_ slot: Int32) {
         unlink(slot)
         if let key = slots[Int(slot)].key { index.removeValue(forKey: key) }
         slots[Int(slot)].key = nil
@@ -97,13 +106,13 @@ public struct BoundedLRUTable<Key: Hashable, Value> {
         free.append(slot)
     }
 
-    private mutating func moveToFront(_ slot: Int32) {
+    @inlinable mutating func moveToFront(_ slot: Int32) {
         guard slot != head else { return }
         unlink(slot)
         linkAtFront(slot)
     }
 
-    private mutating func linkAtFront(_ slot: Int32) {
+    @inlinable mutating func linkAtFront(_ slot: Int32) {
         slots[Int(slot)].older = head
         slots[Int(slot)].newer = -1
         if head >= 0 { slots[Int(head)].newer = slot }
@@ -111,7 +120,7 @@ public struct BoundedLRUTable<Key: Hashable, Value> {
         if tail < 0 { tail = slot }
     }
 
-    private mutating func unlink(_ slot: Int32) {
+    @inlinable mutating func unlink(_ slot: Int32) {
         let newer = slots[Int(slot)].newer
         let older = slots[Int(slot)].older
         if newer >= 0 { slots[Int(newer)].older = older } else { head = older }

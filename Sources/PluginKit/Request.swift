@@ -21,6 +21,12 @@ public struct Request {
     public var clientIP: String { http.pointee.client_ip(handle).string }
     public var body: [UInt8] { http.pointee.body(handle).byteArray }
 
+    // Borrowed views for per-request hot paths (middleware, observers): no String is built.
+    // Like the request itself they are valid only during the call that received it.
+    public var methodBytes: UnsafeRawBufferPointer { http.pointee.method(handle).borrowedBytes }
+    public var pathBytes: UnsafeRawBufferPointer { http.pointee.path(handle).borrowedBytes }
+    public var clientIPBytes: UnsafeRawBufferPointer { http.pointee.client_ip(handle).borrowedBytes }
+
     /// The first header with this name (case-insensitive).
     public func header(_ name: String) -> String? {
         var value = pattern_str()

@@ -11,16 +11,17 @@ extension Request {
     /// Seconds since the request's first byte arrived.
     public var elapsedSeconds: Double { http.pointee.elapsed_seconds(handle) }
 
-    /// Calls `body` with the method's bytes, borrowed (no String is built).
-    public func withMethodBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        let method = http.pointee.method(handle)
-        return body(UnsafeRawBufferPointer(start: method.ptr, count: method.len))
-    }
-
     /// Adds a response header; usable in any phase (it survives error bodies set later).
     public func addResponseHeader(_ name: String, _ value: String) {
         _ = withABIString(name) { nameText in
             withABIString(value) { http.pointee.add_header(handle, nameText, $0) }
+        }
+    }
+
+    /// Adds a response header whose value the caller built as bytes.
+    public func addResponseHeader(_ name: String, bytes value: [UInt8]) {
+        _ = withABIString(name) { nameText in
+            withABIBytes(value) { http.pointee.add_header(handle, nameText, $0) }
         }
     }
 }

@@ -1,7 +1,7 @@
 """GET /api/v1/health (and its alias /api/health) and the OpenAPI document."""
 import pytest
 
-from conftest import assert_standard_headers
+from conftest import HELLO_C, assert_standard_headers
 
 
 @pytest.mark.parametrize("path", ["/api/v1/health", "/api/health"])
@@ -20,6 +20,23 @@ def test_health_reports_every_loaded_plugin(server, path):
     # hello-c reports OK with an empty message: the API shows that as null.
     assert services["hello-c"] == {"name": "hello-c", "status": "ok", "message": None}
     assert services["hello-swift"]["status"] == "ok"
+
+
+def test_health_follows_every_report(start_server):
+    """The body is rendered once per change: each new report must show on the next request."""
+    server = start_server(plugins=[HELLO_C, "libhealth_switch.so"])
+
+    def state():
+        body = server.get("/api/v1/health").json()
+        return body["status"], {s["name"]: s for s in body["services"]}["health-switch"]
+
+    assert state() == ("healthy", {"name": "health-switch", "status": "ok", "message": None})
+    steps = [("warning", "disk \"low\"", "degraded"), ("ok", "", "healthy"), ("error", "down", "degraded"),
+             ("error", "still down", "degraded"), ("ok", "", "healthy")]
+    for level, message, overall in steps:
+        assert server.post("/api/v1/health-switch", params={"level": level, "message": message}).status_code == 204
+        assert state() == (overall, {"name": "health-switch", "status": level, "message": message or None})
+    assert server.post("/api/v1/health-switch", params={"level": "bad"}).status_code == 400
 
 
 def test_health_alias_matches(server):

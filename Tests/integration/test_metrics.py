@@ -111,6 +111,29 @@ def test_sizes_and_latency_are_observed(metrics_server):
                  le="10", **slow) == 1
 
 
+def test_concurrent_requests_are_all_counted(metrics_server):
+    """Every thread of the server counts into series of its own and a scrape adds them up:
+    requests spread over the event loops (inline route) and the workers (the other) all count."""
+    def client(path):
+        with requests.Session() as session:
+            for _ in range(150):
+                assert session.get(metrics_server.url(path)).status_code == 200
+
+    threads = [threading.Thread(target=client, args=(path,))
+               for path in ("/api/v1/hello", "/api/v1/hello/x") for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    families = check_exposition(scrape(metrics_server))
+    for route in ("/api/v1/hello", "/api/v1/hello/{name}"):
+        assert value(families, "http_requests_total", method="GET", route=route, status=200) == 600
+        assert value(families, "http_request_duration_seconds", "http_request_duration_seconds_count",
+                     method="GET", route=route) == 600
+        assert value(families, "http_response_size_bytes", "http_response_size_bytes_count",
+                     method="GET", route=route) == 600
+
+
 def test_in_flight_counts_running_requests(metrics_server):
     thread = threading.Thread(target=lambda: requests.get(metrics_server.url("/api/v1/hello-swift/slow?ms=1500"),
                                                           timeout=10))

@@ -94,6 +94,20 @@ def test_forwarded_chain_skips_trusted_hops(tiny):
     assert tiny.get("/api/v1/hello/x", headers={"X-Forwarded-For": "192.0.2.8"}).status_code == 200
 
 
+def test_ipv6_clients_share_their_64_and_malformed_hops_are_no_key(tiny):
+    xff = lambda ip: {"X-Forwarded-For": ip}
+    for host in ("2001:db8::1", "2001:db8::2", "2001:db8::ffff:1"):
+        assert tiny.get("/api/v1/hello/x", headers=xff(host)).status_code == 200
+    assert tiny.get("/api/v1/hello/x", headers=xff("2001:db8::3")).status_code == 429, "one /64, one key"
+    assert tiny.get("/api/v1/hello/x", headers=xff("2001:db8:0:1::1")).status_code == 200, "the next /64"
+    # Not addresses: the walk stops there, so they all count against the proxy's own key.
+    answers = [tiny.get("/api/v1/hello/x", headers=xff(forged)).status_code
+               for forged in ("203.0.113.256", "203.0.113.01", "203.0.113", "1.2.3.4.5", "::ffff:zz")]
+    assert answers == [200, 200, 200, 429, 429]
+    assert tiny.get("/api/v1/hello/x").status_code == 429
+    assert tiny.get("/api/v1/hello/x", headers=xff("203.0.113.1")).status_code == 200, "a fresh, valid key"
+
+
 def test_auth_policy_covers_login_aliases_and_registration_per_ip(start_server):
     server = start_server(plugins=(RATELIMIT, HELLO_C))
     paths = [("POST", "/api/auth"), ("POST", "/api/v1/auth/login"), ("POST", "/api/v1/users"),

@@ -18,14 +18,15 @@ struct ResponseDraft {
         headers.first { ASCII.equalsIgnoringCase($0.name, name) }?.value
     }
 
-    /// Header names the transport writes itself; plugins may not set them.
-    static func isReserved(_ name: String) -> Bool {
-        reservedNames.contains { ASCII.equalsIgnoringCase(name, $0) }
+    /// Header names the transport writes itself; plugins may not set them. Checked on the
+    /// name's bytes, before any String is made of them.
+    static func isReserved(_ name: UnsafeRawBufferPointer) -> Bool {
+        reservedNames.contains { $0.count == name.count && zip($0, name).allSatisfy { $0 == ASCII.lower($1) } }
     }
 
     private static let reservedNames = [
         "content-length", "transfer-encoding", "connection", "date", "server", "keep-alive", "upgrade",
-    ]
+    ].map { Array($0.utf8) }
 }
 
 /// Case-insensitive comparison of ASCII names (header names are ASCII tokens): no Unicode

@@ -192,12 +192,10 @@ extension HostTable {
         -> pattern_status
     {
         let nameBytes = name.bytes
-        guard !nameBytes.isEmpty, nameBytes.allSatisfy(HTTPToken.isTokenByte),
+        guard !nameBytes.isEmpty, nameBytes.allSatisfy(HTTPToken.isTokenByte), !ResponseDraft.isReserved(nameBytes),
               value.bytes.allSatisfy({ $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 })
         else { return PATTERN_INVALID }
-        let headerName = name.string
-        guard !ResponseDraft.isReserved(headerName) else { return PATTERN_INVALID }
-        RequestContext.from(request).response.headers.append((headerName, value.string))
+        RequestContext.from(request).response.headers.append((name.string, value.string))
         return PATTERN_OK
     }
 

@@ -11,7 +11,7 @@ extension HostTable {
                   (PATTERN_HEALTH_OK...PATTERN_HEALTH_ERROR).contains(level)
             else { return PATTERN_INVALID }
             let text = message.string
-            plugin.health.withLock { $0 = LoadedPlugin.Health(level: level, message: text.isEmpty ? nil : text) }
+            plugin.reportHealth(LoadedPlugin.Health(level: level, message: text.isEmpty ? nil : text))
             return PATTERN_OK
         }
         api.plugin_count = { HostTable.runtime?.plugins.withLock { $0.count } ?? 0 }

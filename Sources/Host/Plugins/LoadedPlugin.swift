@@ -13,7 +13,10 @@ final class LoadedPlugin: Sendable {
     let configJSON: PinnedBytes
     let nameBytes: PinnedBytes
     let versionBytes: PinnedBytes
-    let health = Mutex(Health())
+    private let healthReport = Mutex(Health())
+    /// Counts health reports from all plugins, so the health endpoint can tell cheaply that
+    /// nothing changed since it last rendered them.
+    static let healthReports = Atomic<UInt64>(0)
     /// Registration problems found during init (clashing routes, bad SQL ...): they stop the start.
     let registrationFailures = Mutex<[String]>([])
     /// Migrations registered so far, in order (each registration applies the pending ones).
@@ -33,6 +36,13 @@ final class LoadedPlugin: Sendable {
 
     static func from(_ handle: OpaquePointer?) -> LoadedPlugin? {
         handle.map { Unmanaged<LoadedPlugin>.fromOpaque(UnsafeRawPointer($0)).takeUnretainedValue() }
+    }
+
+    var health: Health { healthReport.withLock { $0 } }
+
+    func reportHealth(_ health: Health) {
+        healthReport.withLock { $0 = health }
+        Self.healthReports.add(1, ordering: .releasing)
     }
 
     func recordFailure(_ message: String) {

@@ -4,29 +4,29 @@ import Synchronization
 
 /// `GET /api/v1/health` (and `/api/health`): overall status, version, uptime, the database's
 /// state and one entry per loaded plugin. The database is probed by a background thread so
-/// this route never waits on it and can run inline on the event loop.
+/// this route never waits on it and can run inline on the event loop. Everything but the
+/// uptime changes only when a plugin reports its health or the probe changes its mind, so
+/// that is rendered once per change and each request only adds the uptime.
 final class HealthEndpoint: Sendable {
     private let plugins: [LoadedPlugin]
-    /// `{"name":"<plugin>","status":` for each plugin, rendered once: only the status and the
-    /// message change between requests.
-    private let servicePrefixes: [[UInt8]]
-    /// `,"version":"<version>","uptime_seconds":`, rendered once.
-    private let versionField: [UInt8]
+    private let version: String
     private let startedAt = MonotonicClock.nanoseconds()
     private let databaseHealthy = Atomic<Bool>(true)
 
+    /// The body before and after the uptime, for one state of the reports and the database.
+    private struct Rendering: Sendable {
+        let reports: UInt64
+        let databaseOK: Bool
+        let status: Int
+        let beforeUptime: [UInt8]
+        let afterUptime: [UInt8]
+    }
+
+    private let rendering = Mutex<Rendering?>(nil)
+
     init(plugins: [LoadedPlugin], version: String, database: Database) {
         self.plugins = plugins
-        servicePrefixes = plugins.enumerated().map { index, plugin in
-            var prefix = Array((index == 0 ? #"{"name":"# : #",{"name":"#).utf8)
-            JSONText.appendQuoted(plugin.name, to: &prefix)
-            prefix.append(contentsOf: #","status":"#.utf8)
-            return prefix
-        }
-        var field = Array(#","version":"#.utf8)
-        JSONText.appendQuoted(version, to: &field)
-        field.append(contentsOf: #","uptime_seconds":"#.utf8)
-        versionField = field
+        self.version = version
         let probe = Thread { [self] in
             while true {
                 let healthy = (try? database.execute("SELECT 1", [])) != nil
@@ -47,34 +47,51 @@ final class HealthEndpoint: Sendable {
     }
 
     private func respond(_ context: RequestContext) {
+        // The count first: a report landing after it makes the next request render again.
+        let reports = LoadedPlugin.healthReports.load(ordering: .acquiring)
         let databaseOK = databaseHealthy.load(ordering: .relaxed)
-        let reports = plugins.map { plugin in plugin.health.withLock { $0 } }
-        let worst = reports.map(\.level).max() ?? PATTERN_HEALTH_OK
-        // One buffer, sized up front: the body is rebuilt for every request.
-        var body: [UInt8] = []
-        body.reserveCapacity(160 + servicePrefixes.reduce(0) { $0 + $1.count + 40 }
-                             + reports.reduce(0) { $0 + ($1.message?.utf8.count ?? 0) })
-        body.append(contentsOf: #"{"status":"#.utf8)
-        let status = !databaseOK ? "\"unhealthy\"" : worst == PATTERN_HEALTH_OK ? "\"healthy\"" : "\"degraded\""
-        body.append(contentsOf: status.utf8)
-        body.append(contentsOf: versionField)
-        ResponseSerializer.appendDecimal(Int((MonotonicClock.nanoseconds() - startedAt) / 1_000_000_000), to: &body)
-        body.append(contentsOf: #","database_status":"#.utf8)
-        body.append(contentsOf: (databaseOK ? "\"ok\"" : "\"error\"").utf8)
-        body.append(contentsOf: #","services":["#.utf8)
-        for (index, health) in reports.enumerated() {
-            body.append(contentsOf: servicePrefixes[index])
-            body.append(contentsOf: Self.levelName(health.level).utf8)
-            body.append(contentsOf: #","message":"#.utf8)
-            if let message = health.message {
-                JSONText.appendQuoted(message, to: &body)
-            } else {
-                body.append(contentsOf: "null".utf8)
-            }
-            body.append(UInt8(ascii: "}"))
+        let current = rendering.withLock { cached in
+            if let cached, cached.reports == reports, cached.databaseOK == databaseOK { return cached }
+            let fresh = render(reports: reports, databaseOK: databaseOK)
+            cached = fresh
+            return fresh
         }
-        body.append(contentsOf: "]}".utf8)
-        context.respondJSON(databaseOK ? 200 : 503, body)
+        var body: [UInt8] = []
+        body.reserveCapacity(current.beforeUptime.count + 20 + current.afterUptime.count)
+        body += current.beforeUptime
+        ResponseSerializer.appendDecimal(Int((MonotonicClock.nanoseconds() - startedAt) / 1_000_000_000), to: &body)
+        body += current.afterUptime
+        context.respondJSON(current.status, body)
+    }
+
+    private func render(reports: UInt64, databaseOK: Bool) -> Rendering {
+        let healths = plugins.map(\.health)
+        let worst = healths.map(\.level).max() ?? PATTERN_HEALTH_OK
+        var before = Array(#"{"status":"#.utf8)
+        let status = !databaseOK ? "\"unhealthy\"" : worst == PATTERN_HEALTH_OK ? "\"healthy\"" : "\"degraded\""
+        before += status.utf8
+        before += #","version":"#.utf8
+        JSONText.appendQuoted(version, to: &before)
+        before += #","uptime_seconds":"#.utf8
+        var after = Array(#","database_status":"#.utf8)
+        after += (databaseOK ? "\"ok\"" : "\"error\"").utf8
+        after += #","services":["#.utf8
+        for (index, (plugin, health)) in zip(plugins, healths).enumerated() {
+            after += (index == 0 ? #"{"name":"# : #",{"name":"#).utf8
+            JSONText.appendQuoted(plugin.name, to: &after)
+            after += #","status":"#.utf8
+            after += Self.levelName(health.level).utf8
+            after += #","message":"#.utf8
+            if let message = health.message {
+                JSONText.appendQuoted(message, to: &after)
+            } else {
+                after += "null".utf8
+            }
+            after.append(UInt8(ascii: "}"))
+        }
+        after += "]}".utf8
+        return Rendering(reports: reports, databaseOK: databaseOK, status: databaseOK ? 200 : 503,
+                         beforeUptime: before, afterUptime: after)
     }
 
     private static func levelName(_ level: Int32) -> String {

@@ -1,0 +1,66 @@
+import Glibc
+
+/// One thread's map from (method, host route id) to the series that thread records into:
+/// open addressing over integer keys, kept in thread-local storage and touched by no other
+/// thread, so a lookup takes no lock and hashes no string.
+final class ThreadSeriesTable {
+    private struct Entry {
+        let method: UInt8
+        let routeID: UInt
+        let series: RouteSeries
+    }
+
+    /// Power-of-two sized, at most half full.
+    private var slots = [Entry?](repeating: nil, count: 16)
+    private var count = 0
+
+    /// The calling thread's table under `key`, created on first use.
+    static func current(_ key: pthread_key_t) -> ThreadSeriesTable {
+        if let stored = pthread_getspecific(key) {
+            return Unmanaged<ThreadSeriesTable>.fromOpaque(stored).takeUnretainedValue()
+        }
+        let table = ThreadSeriesTable()
+        pthread_setspecific(key, Unmanaged.passRetained(table).toOpaque())
+        return table
+    }
+
+    /// A key whose tables are released when their thread exits.
+    static func makeKey() -> pthread_key_t {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { stored in
+            if let stored { Unmanaged<ThreadSeriesTable>.fromOpaque(stored).release() }
+        }
+        return key
+    }
+
+    func series(method: UInt8, routeID: UInt) -> RouteSeries? {
+        var index = slot(method, routeID)
+        while let entry = slots[index] {
+            if entry.routeID == routeID && entry.method == method { return entry.series }
+            index = (index + 1) & (slots.count - 1)
+        }
+        return nil
+    }
+
+    func insert(_ series: RouteSeries, method: UInt8, routeID: UInt) {
+        if (count + 1) * 2 > slots.count {
+            let entries = slots.compactMap { $0 }
+            slots = [Entry?](repeating: nil, count: slots.count * 2)
+            for entry in entries { place(entry) }
+        }
+        place(Entry(method: method, routeID: routeID, series: series))
+        count += 1
+    }
+
+    private func place(_ entry: Entry) {
+        var index = slot(entry.method, entry.routeID)
+        while slots[index] != nil { index = (index + 1) & (slots.count - 1) }
+        slots[index] = entry
+    }
+
+    /// Fibonacci hashing of the route id (an address) mixed with the method.
+    private func slot(_ method: UInt8, _ routeID: UInt) -> Int {
+        let mixed = (routeID ^ UInt(method)) &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: mixed >> 32) & (slots.count - 1)
+    }
+}
