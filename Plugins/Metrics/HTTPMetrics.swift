@@ -19,12 +19,12 @@ final class HTTPMetrics: Sendable {
                 responseBytes: Int) {
         let table = ThreadSeriesTable.current(tableKey)
         let series: RouteSeries
-        if let existing = table.series(method: method, routeID: routeID) {
+        if let existing = table.pointee.series(method: method, routeID: routeID) {
             series = existing
         } else {
             let template = route()
             series = RouteSeries(key: .init(method: method, route: template.isEmpty ? Self.unmatchedRoute : template))
-            table.insert(series, method: method, routeID: routeID)
+            table.pointee.insert(series, method: method, routeID: routeID)
             published.withLock { $0.append(series) }
         }
         series.record(status: status, seconds: seconds, requestBytes: requestBytes, responseBytes: responseBytes)

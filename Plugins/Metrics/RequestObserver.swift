@@ -7,10 +7,10 @@ struct RequestObserver: Sendable {
     let metrics: HTTPMetrics
 
     func requestFinished(_ request: Request) -> PluginHost.MiddlewareOutcome {
-        metrics.record(method: HTTPMethodLabel.index(request.methodBytes), routeID: request.routeID,
-                       route: { request.routeTemplate },
-                       status: request.responseStatus, seconds: request.elapsedSeconds,
-                       requestBytes: request.bodySize, responseBytes: request.responseBodySize)
+        let exchange = request.exchangeSummary
+        metrics.record(method: HTTPMethodLabel.index(exchange.methodBytes), routeID: exchange.routeID,
+                       route: { request.routeTemplate }, status: exchange.status, seconds: exchange.elapsedSeconds,
+                       requestBytes: exchange.requestBodySize, responseBytes: exchange.responseBodySize)
         return .next
     }
 }

@@ -1,9 +1,10 @@
 import Glibc
 
 /// One thread's map from (method, host route id) to the series that thread records into:
-/// open addressing over integer keys, kept in thread-local storage and touched by no other
-/// thread, so a lookup takes no lock and hashes no string.
-final class ThreadSeriesTable {
+/// open addressing over integer keys. Each thread's table lives in thread-local storage and
+/// no other thread touches it, so a lookup takes no lock; it is reached through a pointer
+/// rather than as a class instance, which also spares it the runtime's exclusivity checks.
+struct ThreadSeriesTable {
     private struct Entry {
         let method: UInt8
         let routeID: UInt
@@ -15,20 +16,21 @@ final class ThreadSeriesTable {
     private var count = 0
 
     /// The calling thread's table under `key`, created on first use.
-    static func current(_ key: pthread_key_t) -> ThreadSeriesTable {
-        if let stored = pthread_getspecific(key) {
-            return Unmanaged<ThreadSeriesTable>.fromOpaque(stored).takeUnretainedValue()
-        }
-        let table = ThreadSeriesTable()
-        pthread_setspecific(key, Unmanaged.passRetained(table).toOpaque())
+    static func current(_ key: pthread_key_t) -> UnsafeMutablePointer<ThreadSeriesTable> {
+        if let stored = pthread_getspecific(key) { return stored.assumingMemoryBound(to: ThreadSeriesTable.self) }
+        let table = UnsafeMutablePointer<ThreadSeriesTable>.allocate(capacity: 1)
+        table.initialize(to: ThreadSeriesTable())
+        pthread_setspecific(key, table)
         return table
     }
 
-    /// A key whose tables are released when their thread exits.
+    /// A key whose tables are freed when their thread exits.
     static func makeKey() -> pthread_key_t {
         var key = pthread_key_t()
         pthread_key_create(&key) { stored in
-            if let stored { Unmanaged<ThreadSeriesTable>.fromOpaque(stored).release() }
+            guard let table = stored?.assumingMemoryBound(to: ThreadSeriesTable.self) else { return }
+            table.deinitialize(count: 1)
+            table.deallocate()
         }
         return key
     }
@@ -42,7 +44,7 @@ final class ThreadSeriesTable {
         return nil
     }
 
-    func insert(_ series: RouteSeries, method: UInt8, routeID: UInt) {
+    mutating func insert(_ series: RouteSeries, method: UInt8, routeID: UInt) {
         if (count + 1) * 2 > slots.count {
             let entries = slots.compactMap { $0 }
             slots = [Entry?](repeating: nil, count: slots.count * 2)
@@ -52,7 +54,7 @@ final class ThreadSeriesTable {
         count += 1
     }
 
-    private func place(_ entry: Entry) {
+    private mutating func place(_ entry: Entry) {
         var index = slot(entry.method, entry.routeID)
         while slots[index] != nil { index = (index + 1) & (slots.count - 1) }
         slots[index] = entry

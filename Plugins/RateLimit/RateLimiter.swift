@@ -16,7 +16,7 @@ struct RateLimiter: Sendable {
 
     func run(_ request: Request) -> PluginHost.MiddlewareOutcome {
         let path = request.pathBytes
-        if exemptPaths.contains(where: { $0.elementsEqual(path) }) { return .next }
+        if exemptPaths.contains(where: { RoutePattern.equal($0, path) }) { return .next }
         let method = request.methodBytes
         let segments = RoutePattern.segments(of: path)
         if exemptPatterns.contains(where: { $0.matches(method: method, pathSegments: segments) }) { return .next }

@@ -55,22 +55,11 @@ struct RatePolicy: Sendable {
     func stateHeader(remaining: Int, seconds: Int64) -> [UInt8] {
         var value = stateHeaderPrefix
         value.reserveCapacity(stateHeaderPrefix.count + 24)
-        Self.appendDecimal(Int64(remaining), to: &value)
+        value += String(remaining).utf8
         value += Self.secondsParameter
-        Self.appendDecimal(seconds, to: &value)
+        value += String(seconds).utf8
         return value
     }
 
     private static let secondsParameter = Array(";t=".utf8)
-
-    private static func appendDecimal(_ number: Int64, to bytes: inout [UInt8]) {
-        guard number > 0 else { return bytes.append(UInt8(ascii: "0")) }
-        let start = bytes.count
-        var rest = number
-        while rest > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        }
-        bytes[start...].reverse()
-    }
 }

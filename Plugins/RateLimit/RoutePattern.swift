@@ -1,3 +1,5 @@
+import Glibc
+
 /// Which requests a policy covers: an optional method and a path pattern matched against the
 /// request's path, segment by segment. `{name}` and `*` match one segment, a final `**` any
 /// rest (including nothing): "POST /api/v1/users", "/api/v1/auth/**", "/api/v1/agents/{id}".
@@ -50,15 +52,24 @@ struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
 
     /// A GET pattern also covers HEAD.
     func matches(method requestMethod: UnsafeRawBufferPointer, pathSegments: [PathSegment]) -> Bool {
-        if let method, !method.elementsEqual(requestMethod),
-           !(method == Self.get && requestMethod.elementsEqual(Self.head)) { return false }
+        if let method, !Self.equal(method, requestMethod),
+           !(method == Self.get && Self.equal(Self.head, requestMethod)) { return false }
         guard matchesRest ? pathSegments.count >= segments.count : pathSegments.count == segments.count else {
             return false
         }
         for (segment, actual) in zip(segments, pathSegments) {
-            if case .literal(let bytes) = segment, !bytes.elementsEqual(actual) { return false }
+            if case .literal(let bytes) = segment, !Self.equal(bytes, UnsafeRawBufferPointer(rebasing: actual)) {
+                return false
+            }
         }
         return true
+    }
+
+    /// Byte equality by length and memcmp: this runs several times per request.
+    static func equal(_ bytes: [UInt8], _ other: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count == other.count else { return false }
+        guard let base = other.baseAddress else { return true }
+        return bytes.withUnsafeBytes { memcmp($0.baseAddress!, base, other.count) == 0 }
     }
 
     private static let get = Array("GET".utf8)

@@ -7,3 +7,6 @@ _Static_assert(offsetof(pattern_plugin_descriptor, init) == 72, "descriptor layo
 _Static_assert(offsetof(pattern_host_v1, core) == 8, "host table layout of 1.0");
 _Static_assert(offsetof(pattern_host_v1, config) == 72, "host table layout of 1.0");
 _Static_assert(offsetof(pattern_route, openapi) == 80, "route layout of 1.0");
+_Static_assert(offsetof(pattern_http_api, elapsed_seconds) == 216, "http table layout of 1.0");
+_Static_assert(offsetof(pattern_http_api, exchange_summary) == 224, "http table layout of 1.2");
+_Static_assert(offsetof(pattern_exchange_summary, elapsed_nanoseconds) == 56, "exchange summary layout of 1.2");

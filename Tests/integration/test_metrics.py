@@ -81,14 +81,15 @@ def test_one_series_per_route_template(metrics_server):
 
 
 def test_methods_are_normalised(metrics_server):
+    standard = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
     with RawConnection(metrics_server.port) as conn:
-        for method in ("BREW", "PROPFIND", "XYZZY"):
-            conn.send(f"{method} /nope/{method} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-            conn.read_response()
+        for method in standard + ("BREW", "PROPFIND", "XYZZY", "GE", "GETS"):
+            conn.send(f"{method} /nope/{method} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".encode())
+            conn.read_response(method)
     families = check_exposition(scrape(metrics_server))
-    methods = {labels["method"] for labels, _ in samples(families, "http_requests_total")}
-    assert "BREW" not in methods and "XYZZY" not in methods
-    assert sum(v for _, v in samples(families, "http_requests_total", method="other")) == 3
+    unmatched = samples(families, "http_requests_total", route="unmatched")
+    counts = {labels["method"]: value for labels, value in unmatched}
+    assert counts == {**{method: 1 for method in standard}, "other": 5}, counts
 
 
 def test_sizes_and_latency_are_observed(metrics_server):

@@ -77,6 +77,15 @@ final class RequestContext: @unchecked Sendable {
         return pattern_str(ptr: copy.baseAddress!.assumingMemoryBound(to: CChar.self), len: bytes.count)
     }
 
+    /// What observers record per request (the ABI's exchange_summary).
+    var exchangeSummary: pattern_exchange_summary {
+        pattern_exchange_summary(
+            struct_size: ABIStruct.size(of: pattern_exchange_summary.self), status: Int32(response.status),
+            method: str(head.method), route_template: route?.templateBytes.str ?? .empty,
+            request_body_size: UInt64(bodyRange.count), response_body_size: UInt64(response.body.count),
+            elapsed_nanoseconds: MonotonicClock.nanoseconds() &- receivedAt)
+    }
+
     // MARK: Principal
 
     func setPrincipal(_ principal: Principal) {

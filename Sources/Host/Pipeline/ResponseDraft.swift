@@ -5,6 +5,9 @@ struct ResponseDraft {
     var headers: [(name: String, value: String)] = []
     var body: [UInt8] = []
 
+    /// Room for the usual few headers (content type, rate limits, CORS …) in one allocation.
+    init() { headers.reserveCapacity(6) }
+
     var isSet: Bool { status != 0 }
 
     mutating func replace(status: Int, contentType: String, body: [UInt8]) {

@@ -32,12 +32,7 @@ extension HostTable {
                 websocket_messages_received: counters.webSocketMessagesReceived.load(ordering: .relaxed),
                 websocket_messages_sent: counters.webSocketMessagesSent.load(ordering: .relaxed),
                 requests_in_flight: UInt64(max(0, counters.requestsInFlight.load(ordering: .relaxed))))
-            // Copy only what the caller's struct_size says it has room for.
-            let room = min(Int(out.pointee.struct_size), MemoryLayout<pattern_transport_stats>.size)
-            withUnsafeBytes(of: stats) { bytes in
-                UnsafeMutableRawPointer(out).advanced(by: 4).copyMemory(
-                    from: bytes.baseAddress!.advanced(by: 4), byteCount: max(0, room - 4))
-            }
+            ABIStruct.fill(out, with: stats)
             return PATTERN_OK
         }
         return api

@@ -43,4 +43,17 @@ enum ABIStruct {
 
     /// The size to put in `struct_size` of a struct this host fills in.
     static func size<S>(of _: S.Type) -> UInt32 { UInt32(MemoryLayout<S>.size) }
+
+    /// Copies `value` into a caller's struct, only as far as the caller's `struct_size` says it
+    /// has room for (a plugin built against an older minor has a shorter struct); the caller's
+    /// `struct_size` itself is left as it is.
+    static func fill<S>(_ out: UnsafeMutablePointer<S>, with value: S) {
+        let header = MemoryLayout<UInt32>.size
+        let room = min(Int(UnsafeRawPointer(out).load(as: UInt32.self)), MemoryLayout<S>.size)
+        guard room > header else { return }
+        withUnsafeBytes(of: value) { bytes in
+            UnsafeMutableRawPointer(out).advanced(by: header).copyMemory(
+                from: bytes.baseAddress!.advanced(by: header), byteCount: room - header)
+        }
+    }
 }

@@ -58,7 +58,7 @@ extern "C" {
 #endif
 
 #define PATTERN_ABI_MAJOR 1
-#define PATTERN_ABI_MINOR 1
+#define PATTERN_ABI_MINOR 2
 
 /* Export marker for the entry function (plugins build with -fvisibility=hidden). */
 #define PATTERN_EXPORT __attribute__((visibility("default")))
@@ -233,6 +233,19 @@ typedef struct pattern_principal {
     int64_t rate_limit;      /* requests per minute for this credential, 0 = default */
 } pattern_principal;
 
+/* A finished exchange as an observer sees it (added in 1.2). */
+typedef struct pattern_exchange_summary {
+    uint32_t struct_size;         /* set by the caller: how much it can take */
+    int32_t status;               /* the response status; 0 before one is set */
+    pattern_str method;
+    /* The matched route's template, empty when none matched. Each route's template stays at
+     * one address for the life of the process, so its pointer identifies the route. */
+    pattern_str route_template;
+    uint64_t request_body_size;
+    uint64_t response_body_size;
+    uint64_t elapsed_nanoseconds; /* since the request's first byte arrived */
+} pattern_exchange_summary;
+
 typedef struct pattern_http_api {
     uint32_t struct_size;
 
@@ -287,6 +300,10 @@ typedef struct pattern_http_api {
     size_t (*response_body_size)(const pattern_request *request);
     /* Seconds since the request's first byte arrived. */
     double (*elapsed_seconds)(const pattern_request *request);
+    /* --- added in 1.2 --- */
+    /* Fills the fields of `out` that its struct_size covers: the facts an observer records
+     * for every request (phase LOG), in one call instead of one each. */
+    pattern_status (*exchange_summary)(const pattern_request *request, pattern_exchange_summary *out);
 } pattern_http_api;
 
 /* ===== Host table: database ============================================================ */
