@@ -18,9 +18,8 @@ struct RateLimiter: Sendable {
         let path = request.pathBytes
         if exemptPaths.contains(where: { RoutePattern.equal($0, path) }) { return .next }
         let method = request.methodBytes
-        let segments = RoutePattern.segments(of: path)
-        if exemptPatterns.contains(where: { $0.matches(method: method, pathSegments: segments) }) { return .next }
-        let policy = policy(method: method, segments: segments)
+        if exemptPatterns.contains(where: { $0.matches(method: method, path: path) }) { return .next }
+        let policy = policy(method: method, path: path)
         var gcra = policy.gcra
         var policyHeader = policy.policyHeader
         let key: RateKey
@@ -50,10 +49,10 @@ struct RateLimiter: Sendable {
     }
 
     /// The most specific matching policy, else the default.
-    private func policy(method: UnsafeRawBufferPointer, segments: [RoutePattern.PathSegment]) -> RatePolicy {
+    private func policy(method: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer) -> RatePolicy {
         var best: (policy: RatePolicy, score: Int)?
         for policy in policies {
-            for pattern in policy.patterns where pattern.matches(method: method, pathSegments: segments) {
+            for pattern in policy.patterns where pattern.matches(method: method, path: path) {
                 if best == nil || pattern.specificity > best!.score { best = (policy, pattern.specificity) }
             }
         }

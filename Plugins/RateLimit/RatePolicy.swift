@@ -2,7 +2,9 @@ import PluginKit
 
 /// One rate-limit policy: `quota` requests per `window` seconds, at most `burst` at once,
 /// per client key, for the requests its patterns match (the default policy: all others).
-struct RatePolicy: Sendable {
+/// A class: the limiter hands one around per request, and copying its fields would cost a
+/// retain each.
+final class RatePolicy: Sendable {
     enum KeyKind: String, Sendable {
         /// API key id, else user id, else client IP.
         case principal
@@ -53,12 +55,27 @@ struct RatePolicy: Sendable {
     /// The `RateLimit` header value: remaining quota and seconds until more arrives. Built as
     /// bytes (it changes with every request) from the prefix rendered once.
     func stateHeader(remaining: Int, seconds: Int64) -> [UInt8] {
-        var value = stateHeaderPrefix
+        var value: [UInt8] = []
         value.reserveCapacity(stateHeaderPrefix.count + 24)
-        value += String(remaining).utf8
+        value += stateHeaderPrefix
+        Self.appendDecimal(Int64(remaining), to: &value)
         value += Self.secondsParameter
-        value += String(seconds).utf8
+        Self.appendDecimal(seconds, to: &value)
         return value
+    }
+
+    /// Digits written from the end of a small scratch buffer, then appended in one copy.
+    private static func appendDecimal(_ number: Int64, to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
+            var start = scratch.count
+            var rest = max(0, number)
+            repeat {
+                start -= 1
+                scratch[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[start...]))
+        }
     }
 
     private static let secondsParameter = Array(";t=".utf8)

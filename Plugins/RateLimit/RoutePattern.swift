@@ -10,12 +10,12 @@ struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
         case any
     }
 
-    typealias PathSegment = Slice<UnsafeRawBufferPointer>
-
     let method: [UInt8]?
     let segments: [Segment]
     let matchesRest: Bool
     let description: String
+    /// More literal segments are more specific; then more segments; an open end is least.
+    let specificity: Int
 
     init?(_ text: String) {
         description = text
@@ -31,6 +31,8 @@ struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
         segments = pieces.map { piece in
             piece == "*" || (piece.hasPrefix("{") && piece.hasSuffix("}")) ? .any : .literal(Array(piece.utf8))
         }
+        specificity = segments.reduce(0) { $0 + ($1 == .any ? 1 : 100) } * 10 + (matchesRest ? 0 : 5)
+            + (method == nil ? 0 : 1)
     }
 
     /// The one path this pattern matches when it has no method and no wildcard, e.g. an exempt
@@ -45,24 +47,17 @@ struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
         return path.isEmpty ? [UInt8(ascii: "/")] : path
     }
 
-    /// More literal segments are more specific; then more segments; an open end is least.
-    var specificity: Int {
-        segments.reduce(0) { $0 + ($1 == .any ? 1 : 100) } * 10 + (matchesRest ? 0 : 5) + (method == nil ? 0 : 1)
-    }
 
-    /// A GET pattern also covers HEAD.
-    func matches(method requestMethod: UnsafeRawBufferPointer, pathSegments: [PathSegment]) -> Bool {
+    /// A GET pattern also covers HEAD. Walks the path's segments as it compares them.
+    func matches(method requestMethod: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer) -> Bool {
         if let method, !Self.equal(method, requestMethod),
            !(method == Self.get && Self.equal(Self.head, requestMethod)) { return false }
-        guard matchesRest ? pathSegments.count >= segments.count : pathSegments.count == segments.count else {
-            return false
+        var actual = PathSegments(path)
+        for segment in segments {
+            guard let next = actual.next() else { return false }
+            if case .literal(let bytes) = segment, !Self.equal(bytes, next) { return false }
         }
-        for (segment, actual) in zip(segments, pathSegments) {
-            if case .literal(let bytes) = segment, !Self.equal(bytes, UnsafeRawBufferPointer(rebasing: actual)) {
-                return false
-            }
-        }
-        return true
+        return matchesRest || actual.next() == nil
     }
 
     /// Byte equality by length and memcmp: this runs several times per request.
@@ -74,9 +69,4 @@ struct RoutePattern: Sendable, Equatable, CustomStringConvertible {
 
     private static let get = Array("GET".utf8)
     private static let head = Array("HEAD".utf8)
-
-    /// A request path's segments, ignoring empty ones ("/a//b/" is a, b).
-    static func segments(of path: UnsafeRawBufferPointer) -> [PathSegment] {
-        path.split(separator: UInt8(ascii: "/"))
-    }
 }

@@ -65,6 +65,39 @@ def test_default_policy_headers_and_exempt_routes(tiny):
         assert "RateLimit-Policy" not in tiny.get(path).headers
 
 
+PATTERNS = """
+[ratelimit]
+exempt = ["/api/v1/health", "/api/v1/hello/*"]
+[ratelimit.policies.wide]
+routes = ["/api/v1/hello-swift/**"]
+requests = 600
+[ratelimit.policies.narrow]
+routes = ["GET /api/v1/hello-swift/greetings/{name}"]
+requests = 600
+"""
+
+
+def test_patterns_pick_the_most_specific_policy(start_server):
+    server = start_server(plugins=(RATELIMIT, HELLO_C, HELLO_SWIFT), config=PATTERNS)
+
+    def policy(method, path):
+        response = server.http.request(method, server.url(path))
+        header = response.headers.get("RateLimit-Policy")
+        return header.split(";")[0].strip('"') if header else None
+
+    assert policy("GET", "/api/v1/hello-swift/greetings/abc") == "narrow", "more literal segments win"
+    assert policy("HEAD", "/api/v1/hello-swift/greetings/abc") == "narrow", "a GET pattern covers HEAD"
+    assert policy("DELETE", "/api/v1/hello-swift/greetings/abc") == "wide", "other methods fall to **"
+    assert policy("GET", "//api/v1/hello-swift//greetings/abc/") == "narrow", "empty segments are ignored"
+    assert policy("GET", "/api/v1/hello-swift/greetings/abc/more") == "wide", "{name} is one segment"
+    assert policy("GET", "/api/v1/hello-swift") == "wide", "** also matches nothing"
+    assert policy("GET", "/api/v1/hello-swiftly") == "default"
+    assert policy("GET", "/api/v1/hello") == "default"
+    assert policy("GET", "/api/v1/hello/x") is None, "exempt by a pattern"
+    assert policy("GET", "/api/v1/hello/x/y") == "default", "the exempt * is one segment"
+    assert policy("GET", "/api/v1/health") is None, "exempt by its exact path"
+
+
 def test_keys_are_independent(tiny):
     xff = lambda ip: {"X-Forwarded-For": ip}
     for _ in range(3):

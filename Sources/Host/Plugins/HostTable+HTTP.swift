@@ -197,7 +197,7 @@ extension HostTable {
         -> pattern_status
     {
         let nameBytes = name.bytes
-        guard !nameBytes.isEmpty, nameBytes.allSatisfy(HTTPToken.isTokenByte), !ResponseDraft.isReserved(nameBytes),
+        guard !nameBytes.isEmpty, HTTPToken.isToken(nameBytes), !ResponseDraft.isReserved(nameBytes),
               value.bytes.allSatisfy({ $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 })
         else { return PATTERN_INVALID }
         RequestContext.from(request).response.headers.append((name.string, value.string))
@@ -230,7 +230,10 @@ extension RequestContext {
 
 /// RFC 9110 token characters (header names, methods).
 enum HTTPToken {
-    @inline(__always) static func isTokenByte(_ byte: UInt8) -> Bool { table[Int(byte)] }
+    static func isToken(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let table = Self.table  // once, not once per byte
+        return bytes.allSatisfy { table[Int($0)] }
+    }
 
     /// One lookup per byte: header names are checked for every header a plugin adds.
     private static let table: [Bool] = (0...255).map { value in
