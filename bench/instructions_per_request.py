@@ -5,8 +5,8 @@ keep-alive requests are sent one at a time, and the counters dumped. User-space
 instructions per request do not swing with the machine's noise the way wrk's req/s do, so
 this is how per-request work is compared between builds and plugin sets.
 
-Configurations: `neither` (hello-c only) and `both` (plus metrics and ratelimit, as in
-plugins_overhead.py), on /api/v1/health and /api/v1/hello.
+The deployments and endpoints are those of plugins_overhead.py (bench/plugin_sets.py);
+that script includes these counts in its section of BENCHMARKS.md.
 
 usage: bench/instructions_per_request.py [--requests 2000] [--top 25] [--scratch-path DIR]
   --top N prints each run's N most expensive functions (exclusive) from callgrind_annotate.
@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib  # noqa: E402
-from plugins_overhead import BOTH, CONFIG, ENDPOINTS, NEITHER  # noqa: E402
+from plugin_sets import BOTH, CONFIG, ENDPOINTS, NEITHER  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,17 +86,15 @@ def measure(binary: Path, work: Path, config: str | None, path: str, count: int,
     return int(summary.group(1)) / count
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--top", type=int, default=0)
-    parser.add_argument("--scratch-path", type=Path, default=None)
-    args = parser.parse_args()
+def ensure_valgrind() -> None:
     if shutil.which("valgrind") is None:
         subprocess.run(["apt-get", "update", "-qq"], check=True)
         subprocess.run(["apt-get", "install", "-y", "-qq", "valgrind"], check=True)
-    binary = benchlib.build_release(args.scratch_path)
-    subprocess.run(["make", "-s", "-C", str(ROOT / "Examples" / "hello-c"), f"OUT={binary.parent}"], check=True)
+
+
+def measure_all(binary: Path, count: int, top: int = 0) -> dict[tuple[str, str], float]:
+    """Instructions per request for every endpoint and plugin set (hello-c must be built)."""
+    ensure_valgrind()
     work = Path(tempfile.mkdtemp(prefix="bench-instructions-"))
     copies = {name: stripped_copy(binary, plugins, work / name / "bin")
               for name, plugins in (("neither", NEITHER), ("both", BOTH))}
@@ -105,9 +103,21 @@ def main() -> None:
         for name, config in (("neither", None), ("both", CONFIG)):
             run = work / name / path.strip("/").replace("/", "-")
             run.mkdir(parents=True)
-            print(f"== {path} {name}", flush=True)
-            results[(path, name)] = measure(copies[name], run, config, path, args.requests, args.top)
-    print()
+            if top:
+                print(f"== {path} {name}", flush=True)
+            results[(path, name)] = measure(copies[name], run, config, path, count, top)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--top", type=int, default=0)
+    parser.add_argument("--scratch-path", type=Path, default=None)
+    args = parser.parse_args()
+    binary = benchlib.build_release(args.scratch_path)
+    subprocess.run(["make", "-s", "-C", str(ROOT / "Examples" / "hello-c"), f"OUT={binary.parent}"], check=True)
+    results = measure_all(binary, args.requests, args.top)
     for path in ENDPOINTS:
         neither, both = results[(path, "neither")], results[(path, "both")]
         print(f"{path}: neither {neither:,.0f}, both {both:,.0f} instructions/request "

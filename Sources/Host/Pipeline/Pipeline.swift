@@ -6,7 +6,10 @@ import PluginABI
 /// RESPONSE and LOG always run. Immutable after start, shared by every thread.
 final class Pipeline: Sendable {
     let router: Router
-    private let phases: [[Middleware]]
+    /// Every middleware, phase by phase, each phase in its order; `phaseRanges` says where
+    /// each phase's run is (one flat array: running a phase retains nothing).
+    private let chain: [Middleware]
+    private let phaseRanges: [Range<Int>]
     private let cors: CORSPolicy
     private let accessLog: AccessLog
     private let logger: Logger
@@ -15,8 +18,14 @@ final class Pipeline: Sendable {
 
     init(router: Router, middleware: [Middleware], cors: CORSPolicy, logger: Logger) {
         self.router = router
-        phases = MiddlewarePhase.allCases.map { phase in
+        let phases = MiddlewarePhase.allCases.map { phase in
             middleware.filter { $0.phase == phase }.sorted(by: Middleware.precedes)
+        }
+        chain = phases.flatMap { $0 }
+        var start = 0
+        phaseRanges = phases.map { phase in
+            defer { start += phase.count }
+            return start..<start + phase.count
         }
         self.cors = cors
         self.logger = logger
@@ -27,7 +36,7 @@ final class Pipeline: Sendable {
     /// The chain as it will run, for the start-up log.
     var chainDescription: String {
         let steps = MiddlewarePhase.allCases.flatMap { phase in
-            phases[Int(phase.rawValue)].map { "\(phase.name):\($0.plugin)(\($0.order))" }
+            chain[phaseRanges[Int(phase.rawValue)]].map { "\(phase.name):\($0.plugin)(\($0.order))" }
         }
         return steps.isEmpty ? "(no middleware)" : steps.joined(separator: " → ")
     }
@@ -114,10 +123,10 @@ final class Pipeline: Sendable {
 
     /// Runs one phase; returns true when a middleware answered and stopped the chain.
     private func runPhase(_ phase: MiddlewarePhase, _ context: RequestContext) -> Bool {
-        let chain = phases[Int(phase.rawValue)]
-        guard !chain.isEmpty else { return false }
+        let range = phaseRanges[Int(phase.rawValue)]
+        guard !range.isEmpty else { return false }
         let handle = OpaquePointer(Unmanaged.passUnretained(context).toOpaque())
-        for middleware in chain where middleware.run(handle, middleware.userdata.raw) == PATTERN_STOP {
+        for index in range where chain[index].run(handle, chain[index].userdata.raw) == PATTERN_STOP {
             if phase == .response || phase == .log { continue }
             if !context.response.isSet {
                 context.respondError(500, "The server failed to produce a response.")
