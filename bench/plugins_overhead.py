@@ -55,6 +55,9 @@ def main() -> None:
                     run = benchlib.wrk(f"http://127.0.0.1:{servers[name][0]}{path}", args.connections, args.duration)
                     runs.setdefault((path, name), []).append(run)
         rss = {name: benchlib.rss_kib(process.pid) for name, (_, process) in servers.items()}
+        failed = {key: sum(run["errors"] for run in results) for key, results in runs.items()}
+        if any(failed.values()):
+            sys.exit(f"runs with errors (429s mean the quota in plugin_sets.py ran out): {failed}")
     finally:
         for _, process in servers.values():
             benchlib.stop(process)
