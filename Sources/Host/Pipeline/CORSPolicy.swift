@@ -34,13 +34,13 @@ struct CORSPolicy: Sendable {
               context.headerRange("access-control-request-method") != nil
         else { return false }
         context.response.status = 204
-        context.response.headers.append(("Vary", "Origin"))
+        context.response.addHeader("Vary", "Origin")
         if let allowed = allowOrigin(for: origin) {
-            context.response.headers.append(("Access-Control-Allow-Origin", allowed))
-            context.response.headers.append(("Access-Control-Allow-Methods", allowedMethods))
-            context.response.headers.append(("Access-Control-Allow-Headers", allowedHeaders))
-            context.response.headers.append(("Access-Control-Max-Age", maxAge))
-            if allowCredentials { context.response.headers.append(("Access-Control-Allow-Credentials", "true")) }
+            context.response.addHeader("Access-Control-Allow-Origin", allowed)
+            context.response.addHeader("Access-Control-Allow-Methods", allowedMethods)
+            context.response.addHeader("Access-Control-Allow-Headers", allowedHeaders)
+            context.response.addHeader("Access-Control-Max-Age", maxAge)
+            if allowCredentials { context.response.addHeader("Access-Control-Allow-Credentials", "true") }
         }
         return true
     }
@@ -48,10 +48,10 @@ struct CORSPolicy: Sendable {
     /// Adds the CORS headers to an ordinary response for an allowed origin.
     func decorate(_ context: RequestContext) {
         guard isEnabled, let origin = context.header("origin") else { return }
-        context.response.headers.append(("Vary", "Origin"))
+        context.response.addHeader("Vary", "Origin")
         guard let allowed = allowOrigin(for: origin) else { return }
-        context.response.headers.append(("Access-Control-Allow-Origin", allowed))
-        context.response.headers.append(("Access-Control-Expose-Headers", Self.exposedHeaders))
-        if allowCredentials { context.response.headers.append(("Access-Control-Allow-Credentials", "true")) }
+        context.response.addHeader("Access-Control-Allow-Origin", allowed)
+        context.response.addHeader("Access-Control-Expose-Headers", Self.exposedHeaders)
+        if allowCredentials { context.response.addHeader("Access-Control-Allow-Credentials", "true") }
     }
 }

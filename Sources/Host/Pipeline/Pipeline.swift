@@ -76,7 +76,7 @@ final class Pipeline: Sendable {
         guard let route = context.route else {
             if case .methodNotAllowed(let allow) = context.routeMiss {
                 context.respondError(405, "Method \(context.methodString) is not allowed here.")
-                context.response.headers.append(("Allow", allow.joined(separator: ", ")))
+                context.response.addHeader("Allow", allow.joined(separator: ", "))
             } else {
                 context.respondError(404, "No route matches this path.")
             }
@@ -107,7 +107,7 @@ final class Pipeline: Sendable {
         if route.isPublic { return true }
         guard let principal = context.principal else {
             context.respondError(401, "Authentication is required.")
-            context.response.headers.append(("WWW-Authenticate", "Bearer"))
+            context.response.addHeader("WWW-Authenticate", "Bearer")
             return false
         }
         if route.requiresAdmin && !principal.isAdmin {

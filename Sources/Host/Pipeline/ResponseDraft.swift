@@ -2,29 +2,69 @@
 struct ResponseDraft {
     /// 0 until someone sets it.
     var status: Int = 0
-    var headers: [(name: String, value: String)] = []
+    /// The headers as they go on the wire, `Name: value\r\n` each: plugins' headers are added
+    /// from their bytes without building Strings, and the serializer writes them in one copy.
+    private(set) var headerLines: [UInt8] = []
     var body: [UInt8] = []
 
     /// Room for the usual few headers (content type, rate limits, CORS …) in one allocation.
-    init() { headers.reserveCapacity(6) }
+    init() { headerLines.reserveCapacity(256) }
 
     var isSet: Bool { status != 0 }
 
+    mutating func addHeader(_ name: String, _ value: String) {
+        headerLines += name.utf8
+        headerLines += Self.separator
+        headerLines += value.utf8
+        headerLines += Self.lineEnd
+    }
+
+    /// Bytes a plugin handed over, already checked (token name, no control characters).
+    mutating func addHeader(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        headerLines += name
+        headerLines += Self.separator
+        headerLines += value
+        headerLines += Self.lineEnd
+    }
+
     mutating func replace(status: Int, contentType: String, body: [UInt8]) {
         self.status = status
-        headers.removeAll { ASCII.equalsIgnoringCase($0.name, "content-type") }
-        headers.append(("Content-Type", contentType))
+        removeHeaders(named: Self.contentType)
+        addHeader("Content-Type", contentType)
         self.body = body
     }
 
-    func header(_ name: String) -> String? {
-        headers.first { ASCII.equalsIgnoringCase($0.name, name) }?.value
+    /// Drops every line whose name is `lowercaseName` in any case (the buffer is only rebuilt
+    /// when there is one: usually there is none).
+    private mutating func removeHeaders(named lowercaseName: [UInt8]) {
+        var lines: [Range<Int>] = []
+        var dropped = false
+        var start = 0
+        while start < headerLines.count {
+            let end = (headerLines[start...].firstIndex(of: UInt8(ascii: "\n")) ?? headerLines.count - 1) + 1
+            let nameEnd = headerLines[start..<end].firstIndex(of: UInt8(ascii: ":")) ?? end
+            if ASCII.equalsIgnoringCase(headerLines[start..<nameEnd], lowercase: lowercaseName) {
+                dropped = true
+            } else {
+                lines.append(start..<end)
+            }
+            start = end
+        }
+        guard dropped else { return }
+        var kept: [UInt8] = []
+        kept.reserveCapacity(headerLines.count)
+        for line in lines { kept += headerLines[line] }
+        headerLines = kept
     }
+
+    private static let separator = Array(": ".utf8)
+    private static let lineEnd = Array("\r\n".utf8)
+    private static let contentType = Array("content-type".utf8)
 
     /// Header names the transport writes itself; plugins may not set them. Checked on the
     /// name's bytes, before any String is made of them.
     static func isReserved(_ name: UnsafeRawBufferPointer) -> Bool {
-        reservedNames.contains { $0.count == name.count && zip($0, name).allSatisfy { $0 == ASCII.lower($1) } }
+        reservedNames.contains { ASCII.equalsIgnoringCase(name, lowercase: $0) }
     }
 
     private static let reservedNames = [
@@ -35,8 +75,8 @@ struct ResponseDraft {
 /// Case-insensitive comparison of ASCII names (header names are ASCII tokens): no Unicode
 /// case mapping and no allocation, since it runs for every header a plugin adds.
 enum ASCII {
-    static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { lower($0) == lower($1) }
+    static func equalsIgnoringCase(_ bytes: some Collection<UInt8>, lowercase name: [UInt8]) -> Bool {
+        bytes.count == name.count && zip(bytes, name).allSatisfy { lower($0) == $1 }
     }
 
     @inline(__always) static func lower(_ byte: UInt8) -> UInt8 {

@@ -200,7 +200,7 @@ extension HostTable {
         guard !nameBytes.isEmpty, HTTPToken.isToken(nameBytes), !ResponseDraft.isReserved(nameBytes),
               value.bytes.allSatisfy({ $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 })
         else { return PATTERN_INVALID }
-        RequestContext.from(request).response.headers.append((name.string, value.string))
+        RequestContext.from(request).response.addHeader(name: nameBytes, value: value.bytes)
         return PATTERN_OK
     }
 

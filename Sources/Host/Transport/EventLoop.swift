@@ -283,7 +283,7 @@ final class EventLoop: @unchecked Sendable {
         }
         let keepAlive = request.head.keepAlive && !draining
         if request.head.version == .http10 && keepAlive {
-            request.response.headers.append(("Connection", "keep-alive"))
+            request.response.addHeader("Connection", "keep-alive")
         }
         refreshDate()
         ResponseSerializer.append(

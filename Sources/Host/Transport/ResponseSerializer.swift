@@ -21,12 +21,7 @@ enum ResponseSerializer {
         out.append(contentsOf: "X-Request-Id: ".utf8)
         out.append(contentsOf: requestID)
         out.append(contentsOf: [13, 10])
-        for header in response.headers {
-            out.append(contentsOf: header.name.utf8)
-            out.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
-            out.append(contentsOf: header.value.utf8)
-            out.append(contentsOf: [13, 10])
-        }
+        out.append(contentsOf: response.headerLines)
         out.append(contentsOf: [13, 10])
         if !omitBody && status != 204 && status != 304 { out.append(contentsOf: response.body) }
     }

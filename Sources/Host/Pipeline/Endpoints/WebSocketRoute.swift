@@ -16,9 +16,9 @@ enum WebSocketRoute {
         do throws(WebSocketHandshake.Refusal) {
             let accept = try WebSocketHandshake.accept(context)
             context.response.status = 101
-            context.response.headers.append(("Upgrade", "websocket"))
-            context.response.headers.append(("Connection", "Upgrade"))
-            context.response.headers.append(("Sec-WebSocket-Accept", accept))
+            context.response.addHeader("Upgrade", "websocket")
+            context.response.addHeader("Connection", "Upgrade")
+            context.response.addHeader("Sec-WebSocket-Accept", accept)
             context.upgrade = endpoint
         } catch {
             switch error {
@@ -26,7 +26,7 @@ enum WebSocketRoute {
                 context.respondError(400, message)
             case .unsupportedVersion:
                 context.respondError(426, "Only WebSocket version 13 is supported.", type: "bad_request")
-                context.response.headers.append(("Sec-WebSocket-Version", "13"))
+                context.response.addHeader("Sec-WebSocket-Version", "13")
             }
         }
     }
