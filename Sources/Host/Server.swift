@@ -172,6 +172,12 @@ public enum Server {
         if let failure = plugin.registrationFailures.withLock({ $0.first }) {
             throw PluginLoadError("plugin \(plugin.file.label): \(failure)")
         }
+        do {
+            try HostTable.runtime?.database.checkNotNewer(plugin: plugin.name,
+                                                          registered: plugin.migrations.withLock { $0.count })
+        } catch {
+            throw PluginLoadError("plugin \(plugin.file.label): \(error.message)")
+        }
     }
 
     /// One SO_REUSEPORT listening socket and one loop thread per configured event loop.

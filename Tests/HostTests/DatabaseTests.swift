@@ -92,8 +92,11 @@ struct DatabaseTests {
         try temp.database.migrate(plugin: "notes", migrations: migrations + [(3, "INSERT INTO notes_items (body) VALUES ('v3')")])
         #expect(try count(temp.database, "notes_items") == 2)
 
-        // A downgrade (database newer than the plugin) is refused.
-        expectKind(.invalid) { try temp.database.migrate(plugin: "notes", migrations: migrations) }
+        // Applying them one at a time, as the host does while init registers them, is no
+        // downgrade; a database newer than all the plugin registered is.
+        try temp.database.migrate(plugin: "notes", migrations: Array(migrations.prefix(1)))
+        try temp.database.checkNotNewer(plugin: "notes", registered: 3)
+        expectKind(.invalid) { try temp.database.checkNotNewer(plugin: "notes", registered: 2) }
     }
 
     @Test func migrationVersionsMustBeContiguousFromOne() throws {

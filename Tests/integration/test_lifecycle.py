@@ -115,3 +115,16 @@ def test_client_that_vanishes_during_a_slow_request_costs_no_cpu(server):
     time.sleep(1.5)
     assert cpu_seconds() - before < 0.5, "the event loop spun while the request ran"
     assert server.get("/api/health").status_code == 200
+
+
+def test_restart_keeps_plugins_with_several_migrations(start_server):
+    """The host applies each migration as init registers it; on a restart the database
+    already has the later ones, which must not be taken for a downgrade (agents has two)."""
+    from agents_support import AGENTS, GROUPS
+    from conftest import AUTH
+    server = start_server(plugins=(AUTH, AGENTS, GROUPS))
+    assert server.get("/api/v1/health").status_code == 200
+    server.stop()
+    server.start()
+    services = {s["name"] for s in server.get("/api/v1/health").json()["services"]}
+    assert {"auth", "agents", "groups"} <= services

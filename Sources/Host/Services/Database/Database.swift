@@ -211,12 +211,6 @@ final class Database: Sendable {
         try checkOpen()
         try checkNotInsideWriterBody()
         try writer.withLock { (connection) throws(DatabaseError) -> Void in
-            let newest = try connection.hostExecute(
-                "SELECT MAX(version) FROM _pattern_migrations WHERE plugin = ?", [.text(plugin)])
-            if case .integer(let applied) = newest.value(row: 0, column: 0), applied > migrations.count {
-                throw DatabaseError(.invalid, "plugin '\(plugin)': the database has migration \(applied), "
-                                    + "newer than the plugin's last (\(migrations.count))")
-            }
             for migration in migrations {
                 try connection.hostExecute("BEGIN IMMEDIATE")
                 do throws(DatabaseError) {
@@ -237,6 +231,17 @@ final class Database: Sendable {
                                         + error.message, code: error.code)
                 }
             }
+        }
+    }
+
+    /// Refuses a database that has more of `plugin`'s migrations than the plugin registered
+    /// (a downgrade). Checked once the plugin's init has registered them all: they are applied
+    /// one by one as they arrive, so a newer one is normal while init is still running.
+    func checkNotNewer(plugin: String, registered: Int) throws(DatabaseError) {
+        let newest = try execute("SELECT MAX(version) FROM _pattern_migrations WHERE plugin = ?", [.text(plugin)])
+        if case .integer(let applied) = newest.value(row: 0, column: 0), applied > registered {
+            throw DatabaseError(.invalid, "plugin '\(plugin)': the database has migration \(applied), "
+                                + "newer than the plugin's last (\(registered))")
         }
     }
 
