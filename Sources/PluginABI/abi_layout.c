@@ -10,3 +10,7 @@ _Static_assert(offsetof(pattern_route, openapi) == 80, "route layout of 1.0");
 _Static_assert(offsetof(pattern_http_api, elapsed_seconds) == 216, "http table layout of 1.0");
 _Static_assert(offsetof(pattern_http_api, exchange_summary) == 224, "http table layout of 1.2");
 _Static_assert(offsetof(pattern_exchange_summary, elapsed_nanoseconds) == 56, "exchange summary layout of 1.2");
+_Static_assert(offsetof(pattern_principal, rate_limit) == 64, "principal layout of 1.0");
+_Static_assert(offsetof(pattern_principal, rate_limit_above_policy) == 96, "principal layout of 1.3");
+_Static_assert(offsetof(pattern_ws_api, publish) == 48, "ws table layout of 1.1");
+_Static_assert(offsetof(pattern_ws_api, close_sessions) == 56, "ws table layout of 1.3");

@@ -54,8 +54,15 @@ public struct Request {
         guard http.pointee.get_principal(handle, &view) == PATTERN_OK else { return nil }
         let permissions = (0..<view.permission_count).map { view.permissions[$0].string }
         let keyID = view.api_key_id.string
-        return Principal(userID: view.user_id.string, isAdmin: view.is_admin != 0, permissions: permissions,
-                         apiKeyID: keyID.isEmpty ? nil : keyID, rateLimit: view.rate_limit)
+        var principal = Principal(userID: view.user_id.string, isAdmin: view.is_admin != 0, permissions: permissions,
+                                  apiKeyID: keyID.isEmpty ? nil : keyID, rateLimit: view.rate_limit)
+        // A host before 1.3 leaves these fields out (and says so in struct_size).
+        if view.struct_size >= UInt32(MemoryLayout<pattern_principal>.size) {
+            principal.sessionID = view.session_id.len == 0 ? nil : view.session_id.string
+            principal.expiresAt = view.expires_at
+            principal.rateLimitAbovePolicy = view.rate_limit_above_policy != 0
+        }
+        return principal
     }
 
     /// The calling user's id. On routes registered without `.public` the host has already
@@ -81,12 +88,16 @@ public struct Request {
         var permissionViews = principal.permissions.map { Array($0.utf8) }
         _ = withABIString(principal.userID) { userID in
             withABIString(principal.apiKeyID ?? "") { keyID in
-                withPermissionViews(&permissionViews) { list, count in
-                    var view = pattern_principal(
-                        struct_size: UInt32(MemoryLayout<pattern_principal>.size), user_id: userID,
-                        is_admin: principal.isAdmin ? 1 : 0, permissions: list, permission_count: count,
-                        api_key_id: keyID, rate_limit: principal.rateLimit)
-                    return http.pointee.set_principal(handle, &view)
+                withABIString(principal.sessionID ?? "") { sessionID in
+                    withPermissionViews(&permissionViews) { list, count in
+                        var view = pattern_principal(
+                            struct_size: UInt32(MemoryLayout<pattern_principal>.size), user_id: userID,
+                            is_admin: principal.isAdmin ? 1 : 0, permissions: list, permission_count: count,
+                            api_key_id: keyID, rate_limit: principal.rateLimit, session_id: sessionID,
+                            expires_at: principal.expiresAt,
+                            rate_limit_above_policy: principal.rateLimitAbovePolicy ? 1 : 0)
+                        return http.pointee.set_principal(handle, &view)
+                    }
                 }
             }
         }
@@ -123,12 +134,23 @@ public struct Principal: Sendable, Equatable {
     public var apiKeyID: String?
     /// Requests per minute for this credential; 0 means the default policy.
     public var rateLimit: Int64
+    /// The login the credential belongs to (a token's session, an API key's id): the host
+    /// closes WebSocket connections opened with it when the login ends (ABI 1.3).
+    public var sessionID: String?
+    /// Unix seconds when the credential expires, 0 = never (ABI 1.3).
+    public var expiresAt: Int64
+    /// An administrator granted `rateLimit` above the server's policy (ABI 1.3).
+    public var rateLimitAbovePolicy: Bool
 
-    public init(userID: String, isAdmin: Bool, permissions: [String], apiKeyID: String? = nil, rateLimit: Int64 = 0) {
+    public init(userID: String, isAdmin: Bool, permissions: [String], apiKeyID: String? = nil, rateLimit: Int64 = 0,
+                sessionID: String? = nil, expiresAt: Int64 = 0, rateLimitAbovePolicy: Bool = false) {
         self.userID = userID
         self.isAdmin = isAdmin
         self.permissions = permissions
         self.apiKeyID = apiKeyID
         self.rateLimit = rateLimit
+        self.sessionID = sessionID
+        self.expiresAt = expiresAt
+        self.rateLimitAbovePolicy = rateLimitAbovePolicy
     }
 }

@@ -8,6 +8,12 @@ struct Principal: Sendable {
     var apiKeyID: String?
     /// Requests per minute for this credential; 0 means the default policy.
     var rateLimit: Int64
+    /// The login the credential belongs to (ABI 1.3); WebSocket connections end with it.
+    var sessionID: String? = nil
+    /// Unix seconds when the credential expires, 0 = never (ABI 1.3).
+    var expiresAt: Int64 = 0
+    /// An administrator granted `rateLimit` above the server's policy (ABI 1.3).
+    var rateLimitAbovePolicy = false
 
     func holds(_ permission: String) -> Bool { isAdmin || permissions.contains(permission) }
 }

@@ -101,7 +101,9 @@ final class RequestContext: @unchecked Sendable {
             struct_size: UInt32(MemoryLayout<pattern_principal>.size),
             user_id: retain(Array(principal.userID.utf8)), is_admin: principal.isAdmin ? 1 : 0,
             permissions: UnsafePointer(typed.baseAddress), permission_count: permissionViews.count,
-            api_key_id: retain(Array((principal.apiKeyID ?? "").utf8)), rate_limit: principal.rateLimit)
+            api_key_id: retain(Array((principal.apiKeyID ?? "").utf8)), rate_limit: principal.rateLimit,
+            session_id: retain(Array((principal.sessionID ?? "").utf8)), expires_at: principal.expiresAt,
+            rate_limit_above_policy: principal.rateLimitAbovePolicy ? 1 : 0)
     }
 
     // MARK: Responding

@@ -42,7 +42,8 @@ extension HostTable {
         api.set_principal = { request, principal in HostTable.setPrincipal(request, principal) }
         api.get_principal = { request, out in
             guard let view = RequestContext.from(request).principalView else { return PATTERN_NOT_FOUND }
-            out?.pointee = view
+            guard let out else { return PATTERN_INVALID }
+            HostTable.fillPrincipal(out, with: view)
             return PATTERN_OK
         }
         api.set_attribute = { request, key, value in
@@ -175,6 +176,18 @@ extension HostTable {
         return PATTERN_NOT_FOUND
     }
 
+    /// Plugins before 1.3 were always given the whole 1.0 struct, whatever their struct_size
+    /// said; later fields go only to callers whose struct_size covers them.
+    private static func fillPrincipal(_ out: UnsafeMutablePointer<pattern_principal>, with view: pattern_principal) {
+        let original = MemoryLayout<pattern_principal>.offset(of: \.rate_limit)! + MemoryLayout<Int64>.size
+        let claimed = Int(UnsafeRawPointer(out).load(as: UInt32.self))
+        let room = min(max(claimed, original), MemoryLayout<pattern_principal>.size)
+        withUnsafeBytes(of: view) { bytes in
+            UnsafeMutableRawPointer(out).copyMemory(from: bytes.baseAddress!, byteCount: room)
+        }
+        out.pointee.struct_size = UInt32(room)
+    }
+
     private static func setPrincipal(_ request: OpaquePointer?, _ principal: UnsafePointer<pattern_principal>?)
         -> pattern_status
     {
@@ -187,9 +200,12 @@ extension HostTable {
             permissions = (0..<count).map { list[$0].string }
         }
         let keyID = ABIStruct.field(principal, \.api_key_id)?.string ?? ""
+        let sessionID = ABIStruct.field(principal, \.session_id)?.string ?? ""
         RequestContext.from(request).setPrincipal(Principal(
             userID: userID, isAdmin: (ABIStruct.field(principal, \.is_admin) ?? 0) != 0, permissions: permissions,
-            apiKeyID: keyID.isEmpty ? nil : keyID, rateLimit: ABIStruct.field(principal, \.rate_limit) ?? 0))
+            apiKeyID: keyID.isEmpty ? nil : keyID, rateLimit: ABIStruct.field(principal, \.rate_limit) ?? 0,
+            sessionID: sessionID.isEmpty ? nil : sessionID, expiresAt: ABIStruct.field(principal, \.expires_at) ?? 0,
+            rateLimitAbovePolicy: (ABIStruct.field(principal, \.rate_limit_above_policy) ?? 0) != 0))
         return PATTERN_OK
     }
 

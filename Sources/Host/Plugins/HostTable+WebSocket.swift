@@ -47,6 +47,13 @@ extension HostTable {
             runtime.eventSocket.deliver(topic: topic.string, json: Array(json.bytes), except: except)
             return PATTERN_OK
         }
+        api.close_sessions = { userID, sessionID, reason in
+            guard let runtime = HostTable.runtime else { return PATTERN_STATE }
+            guard userID.len > 0 else { return PATTERN_INVALID }
+            runtime.webSockets.closeSessions(userID: userID.string, sessionID: sessionID.len > 0 ? sessionID.string : nil,
+                                             reason: reason.string)
+            return PATTERN_OK
+        }
         return api
     }
 

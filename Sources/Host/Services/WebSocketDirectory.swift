@@ -1,16 +1,34 @@
 import Synchronization
 
 /// Finds the event loop of a WebSocket connection id (its top byte) and knows which ids are
-/// live, so plugins and the event socket can send to a connection from any thread.
+/// live and whose login opened them, so plugins and the event socket can send to a connection
+/// from any thread and an ended login closes its sockets.
 final class WebSocketDirectory: Sendable {
+    /// The login a connection was opened with; nil for anonymous connections.
+    struct Owner: Sendable, Equatable {
+        let userID: String
+        var sessionID: String?
+    }
+
+    /// The close code and reasons of a socket whose login ended (ABI: PATTERN_WS_CLOSE_UNAUTHORIZED).
+    static let unauthorizedCloseCode: UInt16 = 4401
+
     private let loops = Mutex<[EventLoop]>([])
-    private let live = Mutex<Set<UInt64>>([])
+    private let live = Mutex<[UInt64: Owner?]>([:])
 
     func attach(_ loops: [EventLoop]) { self.loops.withLock { $0 = loops } }
 
-    func opened(_ id: UInt64) { _ = live.withLock { $0.insert(id) } }
-    func closed(_ id: UInt64) { _ = live.withLock { $0.remove(id) } }
-    func isLive(_ id: UInt64) -> Bool { live.withLock { $0.contains(id) } }
+    func opened(_ id: UInt64, owner: Owner?) { live.withLock { $0[id] = .some(owner) } }
+    func closed(_ id: UInt64) { _ = live.withLock { $0.removeValue(forKey: id) } }
+    func isLive(_ id: UInt64) -> Bool { live.withLock { $0[id] != nil } }
+
+    /// A connection moved to a fresh credential of the same user (the event socket's
+    /// `authenticate` command): later revocations match its new session.
+    func renewed(_ id: UInt64, owner: Owner) {
+        live.withLock { live in
+            if live[id] != nil { live[id] = .some(owner) }
+        }
+    }
 
     /// Queues a frame for one connection; false when the id is not live.
     @discardableResult
@@ -34,6 +52,17 @@ final class WebSocketDirectory: Sendable {
         guard isLive(id), let loop = loop(of: id) else { return false }
         loop.post(.webSocketClose(id, code: code, reason: reason))
         return true
+    }
+
+    /// Closes (4401) every connection opened by this user, or by this user's one session.
+    func closeSessions(userID: String, sessionID: String?, reason: String) {
+        let ids = live.withLock { live in
+            live.compactMap { id, owner -> UInt64? in
+                guard let owner, owner.userID == userID else { return nil }
+                return sessionID == nil || owner.sessionID == sessionID ? id : nil
+            }
+        }
+        for id in ids { _ = close(id, code: Self.unauthorizedCloseCode, reason: reason) }
     }
 
     private func loop(of id: UInt64) -> EventLoop? {

@@ -18,7 +18,12 @@ extension EventLoop {
         connection.state = .webSocket
         connection.deadline = 0
         webSockets[id] = connection
-        context.webSockets.opened(id)
+        if let principal = request.principal {
+            channel.expiresAt = principal.expiresAt
+            context.webSockets.opened(id, owner: .init(userID: principal.userID, sessionID: principal.sessionID))
+        } else {
+            context.webSockets.opened(id, owner: nil)
+        }
         context.counters.webSocketConnections.add(1, ordering: .relaxed)
         if connection.readingPaused { setReading(connection, paused: false) }
         channel.deliver { endpoint.open(id, request) }
@@ -115,12 +120,16 @@ extension EventLoop {
         flush(connection)
     }
 
-    /// Pings connections idle for an interval; drops those that did not answer the last ping.
+    /// Pings connections idle for an interval; drops those that did not answer the last ping;
+    /// closes those whose credential expired (4401) unless it was renewed in time.
     func sweepWebSockets() {
         let interval = settings.webSocketPingIntervalMilliseconds
+        let wallClock = Int64(time(nil))
         for connection in webSockets.values {
             guard let channel = connection.webSocket, !channel.closeSent else { continue }
-            if channel.pingSentAt != 0 {
+            if channel.expiresAt != 0 && wallClock >= channel.expiresAt {
+                startClose(connection, code: WebSocketDirectory.unauthorizedCloseCode, reason: "token_expired")
+            } else if channel.pingSentAt != 0 {
                 if now &- channel.pingSentAt >= interval { closeConnection(connection) }
             } else if now &- channel.lastReceived >= interval {
                 channel.pingSentAt = now

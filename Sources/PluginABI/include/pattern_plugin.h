@@ -58,7 +58,7 @@ extern "C" {
 #endif
 
 #define PATTERN_ABI_MAJOR 1
-#define PATTERN_ABI_MINOR 2
+#define PATTERN_ABI_MINOR 3
 
 /* Export marker for the entry function (plugins build with -fvisibility=hidden). */
 #define PATTERN_EXPORT __attribute__((visibility("default")))
@@ -231,6 +231,17 @@ typedef struct pattern_principal {
     size_t permission_count;
     pattern_str api_key_id;  /* empty unless authenticated by an API key */
     int64_t rate_limit;      /* requests per minute for this credential, 0 = default */
+    /* --- added in 1.3 --- */
+    /* The login this credential belongs to: the session id of a token, the key id of an API
+     * key; empty when it belongs to none. WebSocket connections opened with this principal
+     * end when the authenticating plugin ends the session (pattern_ws_api.close_sessions). */
+    pattern_str session_id;
+    /* Unix seconds at which the credential stops being valid, 0 = never. A WebSocket
+     * connection opened with it is closed then (4401, "token_expired") unless renewed. */
+    int64_t expires_at;
+    /* Nonzero when an administrator granted `rate_limit` above the server's policy (and the
+     * operator allows that); otherwise a rate limiter applies the lower of the two. */
+    int32_t rate_limit_above_policy;
 } pattern_principal;
 
 /* A finished exchange as an observer sees it (added in 1.2). */
@@ -278,7 +289,9 @@ typedef struct pattern_http_api {
 
     /* --- principal and per-request attributes (for plugin-to-plugin hand-over) --- */
     pattern_status (*set_principal)(pattern_request *request, const pattern_principal *p);
-    /* PATTERN_NOT_FOUND when the request is anonymous. */
+    /* PATTERN_NOT_FOUND when the request is anonymous. Set out->struct_size to the size of
+     * your pattern_principal: the host fills the fields of 1.0 always, later fields only when
+     * struct_size covers them, and sets out->struct_size to what it filled. */
     pattern_status (*get_principal)(const pattern_request *request, pattern_principal *out);
     pattern_status (*set_attribute)(pattern_request *request, pattern_str key, pattern_str value);
     pattern_status (*get_attribute)(const pattern_request *request, pattern_str key,
@@ -440,7 +453,20 @@ typedef struct pattern_ws_api {
      * (0: none) -- e.g. typing, which is not echoed to the typist. Any thread. Events published
      * on the event bus reach subscribers the same way, without an exception. */
     pattern_status (*publish)(pattern_str topic, pattern_str json, pattern_ws_connection except);
+    /* --- added in 1.3 --- */
+    /* Ends the WebSocket connections (every route's) whose upgrade principal has this user id
+     * and, when `session_id` is not empty, this session id: each is closed with
+     * PATTERN_WS_CLOSE_UNAUTHORIZED and `reason` (e.g. "session_revoked"). An authenticating
+     * plugin calls it whenever a login stops being valid: logout, password change, revoked
+     * refresh family, deleted API key, user deactivated or deleted. Any thread; the closes
+     * are queued to the event loops before it returns. PATTERN_OK (also when nothing
+     * matched); PATTERN_INVALID for an empty user id. */
+    pattern_status (*close_sessions)(pattern_str user_id, pattern_str session_id, pattern_str reason);
 } pattern_ws_api;
+
+/* The close code of a WebSocket connection whose login ended or expired (reasons
+ * "session_revoked", "token_expired"). */
+#define PATTERN_WS_CLOSE_UNAUTHORIZED 4401
 
 /* ===== Host table: metrics (reserved) ================================================== */
 /* Reserved in 1.0: a later minor adds host-side metric registration. Until then metrics

@@ -11,6 +11,8 @@ final class WebSocketChannel {
     /// Monotonic ms of the ping awaiting a pong, 0 when none.
     var pingSentAt: UInt64 = 0
     var closeSent = false
+    /// Unix seconds when the credential that opened the connection expires, 0 = never.
+    var expiresAt: Int64 = 0
     var closeNotified = false
 
     init(id: WebSocketEndpoint.ConnectionID, endpoint: WebSocketEndpoint, maxMessageBytes: Int, workers: WorkerPool,
