@@ -82,8 +82,14 @@ int shim_accept(int listen_fd, char *ip, int ip_cap) {
     ip[0] = 0;
     if (addr.ss_family == AF_INET)
         inet_ntop(AF_INET, &((struct sockaddr_in *)&addr)->sin_addr, ip, (socklen_t)ip_cap);
-    else if (addr.ss_family == AF_INET6)
-        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&addr)->sin6_addr, ip, (socklen_t)ip_cap);
+    else if (addr.ss_family == AF_INET6) {
+        const struct in6_addr *v6 = &((struct sockaddr_in6 *)&addr)->sin6_addr;
+        /* An IPv4 client of a dual-stack socket is reported as the IPv4 address it is. */
+        if (IN6_IS_ADDR_V4MAPPED(v6))
+            inet_ntop(AF_INET, &v6->s6_addr[12], ip, (socklen_t)ip_cap);
+        else
+            inet_ntop(AF_INET6, v6, ip, (socklen_t)ip_cap);
+    }
     return fd;
 }
 

@@ -134,14 +134,18 @@ public enum Server {
                               methods: config.cors.allowedMethods, headers: config.cors.allowedHeaders,
                               maxAge: config.cors.maxAgeSeconds)
         let pipeline = Pipeline(router: router, middleware: booted.middleware, cors: cors, logger: logger)
+        booted.runtime.eventSocket.attach(pipeline)
         logger.log(.info, "middleware chain", ["chain": pipeline.chainDescription])
 
         var settings = TransportSettings()
         settings.limits.maxBodyBytes = config.limits.maxBodyBytes
         settings.limits.maxHeadBytes = config.limits.maxHeaderBytes
         settings.headerTimeoutMilliseconds = UInt64(config.limits.headerTimeoutSeconds) * 1000
+        settings.bodyTimeoutMilliseconds = UInt64(config.limits.bodyTimeoutSeconds) * 1000
         settings.idleTimeoutMilliseconds = UInt64(config.limits.idleTimeoutSeconds) * 1000
         settings.maxConnections = config.limits.maxConnections
+        settings.maxConnectionsPerAddress = config.limits.maxConnectionsPerIP
+        settings.connectionCapExempt = config.limits.connectionCapExempt
         settings.webSocketMaxMessageBytes = config.limits.webSocketMaxMessageBytes
         settings.webSocketSendQueueBytes = config.limits.webSocketSendQueueBytes
         settings.webSocketPingIntervalMilliseconds = UInt64(config.limits.webSocketPingIntervalSeconds) * 1000

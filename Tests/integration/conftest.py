@@ -351,8 +351,13 @@ class RawConnection:
     """A client socket with a small HTTP/1.1 response reader (status line, headers,
     Content-Length or chunked body), for what `requests` cannot send or observe."""
 
-    def __init__(self, port: int, timeout: float = IO_TIMEOUT):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def __init__(self, port: int, timeout: float = IO_TIMEOUT, rcvbuf: int | None = None):
+        """`rcvbuf` shrinks the receive buffer, for clients that stop reading."""
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.sock.settimeout(timeout)
+        self.sock.connect(("127.0.0.1", port))
         self.buffer = b""
 
     def __enter__(self):

@@ -59,9 +59,7 @@ final class Pipeline: Sendable {
 
     func run(_ context: RequestContext) {
         if !cors.answerPreflight(context) {
-            if !runPhase(.preRoute, context), !runPhase(.authenticate, context), !runPhase(.rateLimit, context) {
-                dispatch(context)
-            }
+            if authenticate(context) { dispatch(context) }
             _ = runPhase(.response, context)
             cors.decorate(context)
         }
@@ -70,6 +68,11 @@ final class Pipeline: Sendable {
         }
         _ = runPhase(.log, context)
         accessLog.record(context)
+    }
+
+    /// Runs the phases up to rate limiting, for a credential check; true when none answered.
+    func authenticate(_ context: RequestContext) -> Bool {
+        !runPhase(.preRoute, context) && !runPhase(.authenticate, context) && !runPhase(.rateLimit, context)
     }
 
     private func dispatch(_ context: RequestContext) {

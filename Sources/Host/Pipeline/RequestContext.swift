@@ -120,16 +120,3 @@ final class RequestContext: @unchecked Sendable {
         response.replace(status: status, contentType: "application/json", body: body)
     }
 }
-
-/// The client's address, copied once per connection and shared by its requests.
-final class ClientAddress: Sendable {
-    let text: String
-    let bytes: PinnedBytes
-
-    init(_ text: String) {
-        self.text = text
-        bytes = PinnedBytes(text)
-    }
-
-    deinit { bytes.pointer.deallocate() }
-}

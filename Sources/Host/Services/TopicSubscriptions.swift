@@ -5,6 +5,8 @@ final class TopicSubscriptions: Sendable {
     struct Member: Sendable {
         let userID: String
         let isAdmin: Bool
+        /// Where the connection comes from (renewals are rate-limited like requests from there).
+        let clientIP: ClientAddress
         var topics: Set<String> = []
     }
 
@@ -17,9 +19,9 @@ final class TopicSubscriptions: Sendable {
     private let state = Mutex(State())
 
     /// Registers a connection; true when it is the user's first open socket.
-    func join(_ id: UInt64, userID: String, isAdmin: Bool) -> Bool {
+    func join(_ id: UInt64, userID: String, isAdmin: Bool, clientIP: ClientAddress) -> Bool {
         state.withLock { state in
-            state.members[id] = Member(userID: userID, isAdmin: isAdmin)
+            state.members[id] = Member(userID: userID, isAdmin: isAdmin, clientIP: clientIP)
             state.socketsPerUser[userID, default: 0] += 1
             return state.socketsPerUser[userID] == 1
         }

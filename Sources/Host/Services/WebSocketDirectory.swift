@@ -23,11 +23,14 @@ final class WebSocketDirectory: Sendable {
     func isLive(_ id: UInt64) -> Bool { live.withLock { $0[id] != nil } }
 
     /// A connection moved to a fresh credential of the same user (the event socket's
-    /// `authenticate` command): later revocations match its new session.
-    func renewed(_ id: UInt64, owner: Owner) {
-        live.withLock { live in
-            if live[id] != nil { live[id] = .some(owner) }
+    /// `authenticate` command): later revocations match its new session, and it expires then.
+    func renewed(_ id: UInt64, owner: Owner, expiresAt: Int64) {
+        let isLive = live.withLock { live in
+            guard live[id] != nil else { return false }
+            live[id] = .some(owner)
+            return true
         }
+        if isLive { loop(of: id)?.post(.webSocketRenew(id, expiresAt: expiresAt)) }
     }
 
     /// Queues a frame for one connection; false when the id is not live.

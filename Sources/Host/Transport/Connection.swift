@@ -23,16 +23,25 @@ final class Connection {
     var output: [UInt8] = []
     var outputSent = 0
     var state = State.readingHead
+    /// The head of a chunked request, moved out of `input` so framing bytes can be dropped as
+    /// they are decoded (a body of one-byte chunks must not keep its framing in memory).
+    var chunkedHead: [UInt8] = []
     /// Decoded bytes of a chunked body in progress.
     var chunkedBody: [UInt8] = []
-    var chunkedConsumed = 0
     var sentContinue = false
     /// When the current phase (head, body, idle, lingering) times out, in monotonic ms.
     var deadline: UInt64 = 0
     /// Monotonic ns when the current request's first byte arrived (0 when idle).
     var requestStartedAt: UInt64 = 0
     var wantsWritable = false
+    /// Not reading: a worker has the request, the output backlog is over its bound, or the
+    /// input buffer is full (see `EventLoop.mayRead`).
     var readingPaused = false
+    /// Input arrived after the last response (which closes) and was dropped unread: closing now
+    /// would reset the connection, so it lingers instead.
+    var discardedInput = false
+    /// Counted against its address's connection cap (not exempt).
+    var countedPerAddress = false
     /// Set once the connection has been upgraded to WebSocket.
     var webSocket: WebSocketChannel?
 
@@ -45,4 +54,5 @@ final class Connection {
     deinit { input.deallocate() }
 
     var hasPendingOutput: Bool { outputSent < output.count }
+    var outputBacklog: Int { output.count - outputSent }
 }

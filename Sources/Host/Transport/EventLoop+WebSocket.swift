@@ -13,7 +13,7 @@ extension EventLoop {
         let id = UInt64(index) << 56 | (connection.generation & 0x00FF_FFFF_FFFF_FFFF)
         let channel = WebSocketChannel(
             id: id, endpoint: endpoint, maxMessageBytes: settings.webSocketMaxMessageBytes, workers: context.workers,
-            now: now)
+            inbound: InboundBacklog(loop: self, id: id, limits: context.inboundLimits), now: now)
         connection.webSocket = channel
         connection.state = .webSocket
         connection.deadline = 0
@@ -25,32 +25,36 @@ extension EventLoop {
             context.webSockets.opened(id, owner: nil)
         }
         context.counters.webSocketConnections.add(1, ordering: .relaxed)
-        if connection.readingPaused { setReading(connection, paused: false) }
         channel.deliver { endpoint.open(id, request) }
         if !connection.input.isEmpty { processWebSocketInput(connection) }
+        refreshReading(connection)
     }
 
-    func handleWebSocketReadable(_ connection: Connection) {
-        let space = connection.input.writableSpace(minimum: 16 * 1024)
-        let count = read(connection.fd, space.baseAddress, space.count)
-        if count == 0 || (count < 0 && shim_errno() != EAGAIN && shim_errno() != EINTR) {
-            closeConnection(connection)
-            return
-        }
-        guard count > 0 else { return }
+    func handleWebSocketInput(_ connection: Connection, _ count: Int) {
         guard case .webSocket = connection.state else {
             connection.input.removeAll()
             return
         }
-        connection.input.didWrite(count)
         connection.webSocket?.lastReceived = now
         processWebSocketInput(connection)
         flush(connection)
+        refreshReading(connection)
     }
 
-    /// Acts on every complete frame in the buffer.
+    /// Reading may go on: frames left in the buffer while it was paused are acted on first.
+    func resumeWebSocket(_ connection: Connection) {
+        if case .webSocket = connection.state, !connection.input.isEmpty {
+            processWebSocketInput(connection)
+            flush(connection)
+        }
+        refreshReading(connection)
+    }
+
+    /// Acts on the complete frames in the buffer; stops early while too many messages wait
+    /// for workers or the peer is not reading its answers (the rest stays buffered).
     private func processWebSocketInput(_ connection: Connection) {
         guard let channel = connection.webSocket else { return }
+        guard !channel.inbound.isOverBound, connection.outputBacklog <= settings.webSocketSendQueueBytes else { return }
         var events: [WebSocketSession.Event] = []
         let consumed = channel.session.receive(connection.input.readable, events: &events)
         connection.input.consume(consumed)
@@ -60,12 +64,14 @@ extension EventLoop {
             switch event {
             case .text(let message):
                 context.counters.webSocketMessagesReceived.add(1, ordering: .relaxed)
-                channel.deliver { endpoint.message(id, true, message) }
+                channel.deliverMessage(byteCount: message.count) { endpoint.message(id, true, message) }
             case .binary(let message):
                 context.counters.webSocketMessagesReceived.add(1, ordering: .relaxed)
-                channel.deliver { endpoint.message(id, false, message) }
+                channel.deliverMessage(byteCount: message.count) { endpoint.message(id, false, message) }
             case .ping(let payload):
-                if !channel.closeSent { WebSocketFrameWriter.append(.pong, payload: payload, to: &connection.output) }
+                // Pongs count against the send queue like data: a peer that pings and never
+                // reads is closed with 1008 instead of growing our memory.
+                if !queue(WebSocketFrameWriter.frame(.pong, payload: payload), to: connection, channel) { return }
             case .pong:
                 channel.pingSentAt = 0
             case .close(let code):
@@ -91,23 +97,32 @@ extension EventLoop {
         connection.deadline = now + settings.lingerMilliseconds
     }
 
-    /// Queues a frame; a peer whose unsent backlog would pass the limit is closed with 1008.
-    /// (A single frame larger than the limit still goes out when nothing is waiting.)
+    /// Queues a data frame and writes what the socket takes.
     func send(_ frame: [UInt8], to connection: Connection) {
         guard let channel = connection.webSocket, !channel.closeSent else { return }
-        let backlog = connection.output.count - connection.outputSent
-        if backlog > 0 && backlog + frame.count > settings.webSocketSendQueueBytes {
-            connection.output.append(contentsOf: WebSocketFrameWriter.close(
-                code: WebSocketCloseCode.policyViolation, reason: "send queue full"))
-            channel.closeSent = true
-            channel.notifyClosed(code: WebSocketCloseCode.policyViolation)
-            connection.state = .closingAfterWrite
-            connection.deadline = now + settings.lingerMilliseconds
-        } else {
-            connection.output.append(contentsOf: frame)
+        if queue(frame, to: connection, channel) {
             context.counters.webSocketMessagesSent.add(1, ordering: .relaxed)
         }
         flush(connection)
+    }
+
+    /// Appends a frame unless the peer's unsent backlog would pass the send-queue limit; then
+    /// the peer is closed with 1008 and false is returned. (A single frame larger than the
+    /// limit still goes out when nothing is waiting.)
+    private func queue(_ frame: [UInt8], to connection: Connection, _ channel: WebSocketChannel) -> Bool {
+        let backlog = connection.outputBacklog
+        guard backlog > 0 && backlog + frame.count > settings.webSocketSendQueueBytes else {
+            connection.output.append(contentsOf: frame)
+            return true
+        }
+        connection.output.append(contentsOf: WebSocketFrameWriter.close(
+            code: WebSocketCloseCode.policyViolation, reason: "send queue full"))
+        channel.closeSent = true
+        channel.notifyClosed(code: WebSocketCloseCode.policyViolation)
+        connection.state = .closingAfterWrite
+        connection.input.removeAll()
+        connection.deadline = now + settings.lingerMilliseconds
+        return false
     }
 
     /// Starts the server's close handshake; the peer has until the linger time to answer.
@@ -127,6 +142,9 @@ extension EventLoop {
         let wallClock = Int64(time(nil))
         for connection in webSockets.values {
             guard let channel = connection.webSocket, !channel.closeSent else { continue }
+            // A connection paused only by the global bound of waiting messages hears no
+            // completion of its own: look again here.
+            if connection.readingPaused { resumeWebSocket(connection) }
             if channel.expiresAt != 0 && wallClock >= channel.expiresAt {
                 startClose(connection, code: WebSocketDirectory.unauthorizedCloseCode, reason: "token_expired")
             } else if channel.pingSentAt != 0 {

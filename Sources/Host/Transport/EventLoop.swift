@@ -14,6 +14,10 @@ final class EventLoop: @unchecked Sendable {
         case webSocketSend(WebSocketEndpoint.ConnectionID, frame: [UInt8])
         case webSocketBroadcast([WebSocketEndpoint.ConnectionID], frame: [UInt8])
         case webSocketClose(WebSocketEndpoint.ConnectionID, code: UInt16, reason: String)
+        /// A connection's messages waiting for workers fell under their bound: read again.
+        case webSocketResume(WebSocketEndpoint.ConnectionID)
+        /// A connection moved to a fresh credential expiring then (unix seconds, 0 = never).
+        case webSocketRenew(WebSocketEndpoint.ConnectionID, expiresAt: Int64)
     }
 
     /// This loop's place in the server; the top byte of its WebSocket connection ids.
@@ -80,7 +84,7 @@ final class EventLoop: @unchecked Sendable {
                         handleReadable(connection)
                     }
                     if flags & SHIM_EPOLLOUT != 0, self.connection(fd) === connection {
-                        flush(connection)
+                        writable(connection)
                     }
                 }
             }
@@ -107,11 +111,21 @@ final class EventLoop: @unchecked Sendable {
                 close(fd)
                 continue
             }
+            let peer = String(decoding: address.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let admission = context.connectionsPerAddress.admit(peer, now: now)
+            if case .refused(let log) = admission {
+                close(fd)
+                if log {
+                    context.logger.log(.warn, "connection refused: too many from one address",
+                                       ["client_ip": peer, "limit": String(settings.maxConnectionsPerAddress)])
+                }
+                continue
+            }
             context.counters.openConnections.add(1, ordering: .relaxed)
             _ = shim_set_nodelay(fd)
             nextGeneration += 1
-            let client = ClientAddress(String(decoding: address.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-            let connection = Connection(fd: fd, generation: nextGeneration, client: client)
+            let connection = Connection(fd: fd, generation: nextGeneration, client: ClientAddress(peer))
+            connection.countedPerAddress = admission == .admitted
             connection.deadline = now + settings.headerTimeoutMilliseconds
             if Int(fd) >= connections.count {
                 connections.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - connections.count + 64))
@@ -141,24 +155,68 @@ final class EventLoop: @unchecked Sendable {
 
     private func handleReadable(_ connection: Connection) {
         if connection.readingPaused { return }
+        guard let count = readInput(connection) else { return }
         if connection.webSocket != nil {
-            handleWebSocketReadable(connection)
+            handleWebSocketInput(connection, count)
             return
         }
-        let space = connection.input.writableSpace(minimum: 16 * 1024)
-        let count = read(connection.fd, space.baseAddress, space.count)
-        if count == 0 || (count < 0 && shim_errno() != EAGAIN && shim_errno() != EINTR) {
-            closeConnection(connection)
-            return
-        }
-        guard count > 0 else { return }
-        if case .lingering = connection.state {
+        switch connection.state {
+        case .lingering, .closingAfterWrite:
+            // Nothing more will be parsed: drop it rather than let it pile up.
             connection.input.removeAll()
+            connection.discardedInput = true
             return
+        default:
+            break
         }
-        connection.input.didWrite(count)
         processInput(connection)
         flush(connection)
+        refreshReading(connection)
+    }
+
+    /// Reads what fits under the input cap; nil when nothing was read (and closes the
+    /// connection when the peer is gone).
+    func readInput(_ connection: Connection) -> Int? {
+        let room = inputCap(connection) - connection.input.count
+        guard room > 0 else {
+            refreshReading(connection)
+            return nil
+        }
+        let space = connection.input.writableSpace(minimum: min(16 * 1024, room))
+        let count = read(connection.fd, space.baseAddress, min(space.count, room))
+        if count == 0 || (count < 0 && shim_errno() != EAGAIN && shim_errno() != EINTR) {
+            closeConnection(connection)
+            return nil
+        }
+        guard count > 0 else { return nil }
+        connection.input.didWrite(count)
+        return count
+    }
+
+    /// The most unparsed input a connection may hold: one whole request (head and body at
+    /// their limits) or WebSocket frame, plus one read.
+    private func inputCap(_ connection: Connection) -> Int {
+        let message = connection.webSocket != nil
+            ? settings.webSocketMaxMessageBytes + 14 : settings.limits.maxHeadBytes + settings.limits.maxBodyBytes
+        return message + 16 * 1024
+    }
+
+    /// Whether the connection should be reading now: not while a worker has its request,
+    /// its unsent output is over its bound, its input buffer is full, or (WebSocket) too many
+    /// of its messages wait for workers.
+    private func mayRead(_ connection: Connection) -> Bool {
+        if case .processing = connection.state { return false }
+        if connection.input.count >= inputCap(connection) { return false }
+        guard let channel = connection.webSocket else {
+            return connection.outputBacklog <= settings.maxOutputBacklogBytes
+        }
+        return connection.outputBacklog <= settings.webSocketSendQueueBytes && !channel.inbound.isOverBound
+    }
+
+    /// Pauses or resumes reading to match `mayRead`.
+    func refreshReading(_ connection: Connection) {
+        let paused = !mayRead(connection)
+        if paused != connection.readingPaused { setReading(connection, paused: paused) }
     }
 
     /// Parses and dispatches every complete request in the buffer, in order.
@@ -182,22 +240,24 @@ final class EventLoop: @unchecked Sendable {
                     return
                 }
                 guard let head = parsed else { return }
+                // The whole body has one deadline, however slowly it trickles in.
+                connection.deadline = now + settings.bodyTimeoutMilliseconds
                 switch head.framing {
                 case .none, .contentLength(0):
                     complete(connection, head: head, bodyLength: 0)
                 case .contentLength:
                     connection.state = .readingBody(head, nil)
                 case .chunked:
+                    connection.chunkedHead = Array(UnsafeRawBufferPointer(
+                        rebasing: connection.input.readable[0..<head.headLength]))
+                    connection.input.consume(head.headLength)
                     connection.state = .readingBody(head, ChunkedBodyDecoder(maxBodyBytes: settings.limits.maxBodyBytes))
                 }
             case .readingBody(let head, var decoder):
-                connection.deadline = now + settings.headerTimeoutMilliseconds
                 if decoder != nil {
-                    let unread = connection.input.readable
-                    let from = min(head.headLength + connection.chunkedConsumed, unread.count)
                     do {
-                        connection.chunkedConsumed += try decoder!.decode(
-                            UnsafeRawBufferPointer(rebasing: unread[from...]), into: &connection.chunkedBody)
+                        let consumed = try decoder!.decode(connection.input.readable, into: &connection.chunkedBody)
+                        connection.input.consume(consumed)
                     } catch {
                         fail(connection, status: error.status, message: error.reason)
                         return
@@ -218,7 +278,7 @@ final class EventLoop: @unchecked Sendable {
             case .processing, .closingAfterWrite, .lingering, .webSocket:
                 return
             }
-            if connection.output.count - connection.outputSent > 256 * 1024 { return }
+            if connection.outputBacklog > settings.maxOutputBacklogBytes { return }
         }
     }
 
@@ -231,17 +291,15 @@ final class EventLoop: @unchecked Sendable {
     /// Builds the request from the buffered head and body and runs or dispatches it.
     private func complete(_ connection: Connection, head: HTTPRequestHead, bodyLength: Int) {
         let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: head.headLength + bodyLength, alignment: 8)
-        let unread = connection.input.readable
-        let isChunked = head.framing == .chunked
-        if isChunked {
-            storage.copyMemory(from: UnsafeRawBufferPointer(rebasing: unread[0..<head.headLength]))
+        if head.framing == .chunked {
+            connection.chunkedHead.withUnsafeBytes { storage.copyMemory(from: $0) }
             connection.chunkedBody.withUnsafeBytes {
                 UnsafeMutableRawBufferPointer(rebasing: storage[head.headLength...]).copyMemory(from: $0)
             }
-            connection.input.consume(head.headLength + connection.chunkedConsumed)
+            connection.chunkedHead = []
             connection.chunkedBody = []
-            connection.chunkedConsumed = 0
         } else {
+            let unread = connection.input.readable
             storage.copyMemory(from: UnsafeRawBufferPointer(rebasing: unread[0..<(head.headLength + bodyLength)]))
             connection.input.consume(head.headLength + bodyLength)
         }
@@ -290,7 +348,7 @@ final class EventLoop: @unchecked Sendable {
             request.response, requestID: request.requestID, keepAlive: keepAlive, omitBody: request.isHead,
             date: dateHeader, to: &connection.output)
         connection.state = keepAlive ? .readingHead : .closingAfterWrite
-        if connection.readingPaused { setReading(connection, paused: false) }
+        refreshReading(connection)
     }
 
     /// Answers a request that cannot be parsed or timed out, then closes (lingering).
@@ -304,8 +362,10 @@ final class EventLoop: @unchecked Sendable {
             to: &connection.output)
         connection.state = .lingering
         connection.input.removeAll()
+        connection.chunkedHead = []
+        connection.chunkedBody = []
         connection.deadline = now + settings.lingerMilliseconds
-        if connection.readingPaused { setReading(connection, paused: false) }
+        refreshReading(connection)
     }
 
     // MARK: Writing
@@ -343,7 +403,7 @@ final class EventLoop: @unchecked Sendable {
         }
         switch connection.state {
         case .closingAfterWrite:
-            if connection.input.isEmpty {
+            if connection.input.isEmpty && !connection.discardedInput && !connection.readingPaused {
                 closeConnection(connection)
             } else {
                 connection.state = .lingering
@@ -358,6 +418,19 @@ final class EventLoop: @unchecked Sendable {
         default:
             break
         }
+    }
+
+    /// The socket can take more: write, then parse what waited for the backlog to drain.
+    private func writable(_ connection: Connection) {
+        flush(connection)
+        guard self.connection(connection.fd) === connection, !connection.hasPendingOutput else { return }
+        if connection.webSocket != nil {
+            resumeWebSocket(connection)
+        } else if case .readingHead = connection.state, !connection.input.isEmpty {
+            processInput(connection)
+            flush(connection)
+        }
+        refreshReading(connection)
     }
 
     func setReading(_ connection: Connection, paused: Bool) {
@@ -381,6 +454,7 @@ final class EventLoop: @unchecked Sendable {
             channel.notifyClosed(code: 1006)
         }
         close(connection.fd)
+        if connection.countedPerAddress { context.connectionsPerAddress.release(connection.client.text) }
         context.counters.openConnections.subtract(1, ordering: .relaxed)
     }
 
@@ -433,6 +507,10 @@ final class EventLoop: @unchecked Sendable {
                 }
             case .webSocketClose(let id, let code, let reason):
                 if let connection = webSockets[id] { startClose(connection, code: code, reason: reason) }
+            case .webSocketResume(let id):
+                if let connection = webSockets[id] { resumeWebSocket(connection) }
+            case .webSocketRenew(let id, let expiresAt):
+                webSockets[id]?.webSocket?.expiresAt = expiresAt
             }
         }
     }

@@ -21,6 +21,8 @@ final class EventSocket: Sendable {
     private let directory: WebSocketDirectory
     private let events: EventBus
     private let registry = Mutex<(authorizers: [TopicAuthorizer], commands: [String: Command])>(([], [:]))
+    /// Judges the credentials of `authenticate` commands; set once the pipeline exists.
+    private let pipeline = Mutex<Pipeline?>(nil)
 
     init(directory: WebSocketDirectory, events: EventBus) {
         self.directory = directory
@@ -29,6 +31,8 @@ final class EventSocket: Sendable {
             deliver(topic: topic, json: json, except: 0)
         })
     }
+
+    func attach(_ pipeline: Pipeline) { self.pipeline.withLock { $0 = pipeline } }
 
     func addAuthorizer(_ authorizer: TopicAuthorizer) { registry.withLock { $0.authorizers.append(authorizer) } }
 
@@ -61,9 +65,10 @@ final class EventSocket: Sendable {
 
     private func opened(_ id: UInt64, _ request: RequestContext) {
         guard let principal = request.principal else { return }
-        let first = subscriptions.join(id, userID: principal.userID, isAdmin: principal.isAdmin)
+        let first = subscriptions.join(id, userID: principal.userID, isAdmin: principal.isAdmin,
+                                       clientIP: request.clientIP)
         send(id, ["type": "connected", "user_id": principal.userID, "session_id": "ws_\(String(id, radix: 16))",
-                  "timestamp": Timestamp.rfc3339()])
+                  "expires_at": Self.expiry(principal.expiresAt), "timestamp": Timestamp.rfc3339()])
         if first { announcePresence(principal.userID, "online") }
     }
 
@@ -78,7 +83,7 @@ final class EventSocket: Sendable {
 
     private static let builtInCommands: Set<String> = [
         "subscribe_agent", "unsubscribe_agent", "subscribe_group", "unsubscribe_group", "subscribe_user",
-        "unsubscribe_user", "ping",
+        "unsubscribe_user", "ping", "authenticate",
     ]
 
     private func received(_ id: UInt64, isText: Bool, _ bytes: [UInt8]) {
@@ -91,6 +96,8 @@ final class EventSocket: Sendable {
         switch type {
         case "ping":
             send(id, ["type": "pong", "timestamp": Timestamp.rfc3339()])
+        case "authenticate":
+            renew(id, member, token: object["token"])
         case "subscribe_agent", "subscribe_group", "subscribe_user":
             changeSubscription(id, member, object, kind: String(type.dropFirst("subscribe_".count)), subscribe: true)
         case "unsubscribe_agent", "unsubscribe_group", "unsubscribe_user":
@@ -120,6 +127,31 @@ final class EventSocket: Sendable {
         }
         send(id, ["type": "subscription", "subscription_type": kind, "resource_id": resource, "success": allowed,
                   "message": message])
+    }
+
+    /// `{"type": "authenticate", "token": ...}`: a fresh credential of the same user keeps the
+    /// connection open past the expiry of the one it was opened with, and later revocations
+    /// follow the new login.
+    private func renew(_ id: UInt64, _ member: TopicSubscriptions.Member, token: Any?) {
+        guard let token = token as? String, !token.isEmpty else {
+            return sendError(id, "validation_error", "token must be a non-empty string.")
+        }
+        guard let principal = pipeline.withLock({ $0 })?.principal(bearer: token, path: Self.path, clientIP: member.clientIP)
+        else {
+            return sendError(id, "invalid_token", "The token is invalid, expired or revoked.")
+        }
+        guard principal.userID == member.userID else {
+            return sendError(id, "invalid_token", "The token belongs to another user.")
+        }
+        directory.renewed(id, owner: .init(userID: principal.userID, sessionID: principal.sessionID),
+                          expiresAt: principal.expiresAt)
+        send(id, ["type": "authenticated", "expires_at": Self.expiry(principal.expiresAt),
+                  "timestamp": Timestamp.rfc3339()])
+    }
+
+    /// RFC 3339 of a credential's expiry, null when it never expires.
+    private static func expiry(_ unixSeconds: Int64) -> Any {
+        unixSeconds == 0 ? NSNull() : Timestamp.rfc3339(timespec(tv_sec: Int(unixSeconds), tv_nsec: 0))
     }
 
     /// A user's own topic is theirs; other topics need the owning plugin's authorizer.

@@ -55,7 +55,13 @@ struct ServerConfig: Sendable, Equatable {
         var maxHeaderBytes = 16_384
         var maxConnections = 10_000
         var headerTimeoutSeconds = 10
+        /// A body must arrive whole within this long after its head (408 beyond), however it trickles.
+        var bodyTimeoutSeconds = 30
         var idleTimeoutSeconds = 60
+        /// Connections one client address may hold open (accepted and closed at once beyond).
+        var maxConnectionsPerIP = 256
+        /// Addresses the per-address cap spares (the deployment's own reverse proxy).
+        var connectionCapExempt: [String] = []
         var shutdownGraceSeconds = 10
         var maxJSONDepth = 64
         /// Largest WebSocket message (close 1009 beyond).
@@ -328,6 +334,9 @@ extension ServerConfig {
             .integer("limits", "max_header_bytes", \.limits.maxHeaderBytes, min: 1),
             .integer("limits", "max_connections", \.limits.maxConnections, min: 1),
             .integer("limits", "header_timeout_seconds", \.limits.headerTimeoutSeconds, min: 1),
+            .integer("limits", "body_timeout_seconds", \.limits.bodyTimeoutSeconds, min: 1),
+            .integer("limits", "max_connections_per_ip", \.limits.maxConnectionsPerIP, min: 1),
+            .strings("limits", "connection_cap_exempt", \.limits.connectionCapExempt, check: Check.ipAddress),
             .integer("limits", "idle_timeout_seconds", \.limits.idleTimeoutSeconds, min: 1),
             .integer("limits", "shutdown_grace_seconds", \.limits.shutdownGraceSeconds, min: 1),
             .integer("limits", "max_json_depth", \.limits.maxJSONDepth, min: 1),
@@ -343,6 +352,11 @@ extension ServerConfig {
 
 /// Element and string checks: nil when fine, else what was expected.
 private enum Check {
+    /// A literal IPv4 or IPv6 address, as the socket reports peers.
+    static func ipAddress(_ text: String) -> String? {
+        ClientAddress.normalized(text) == nil ? "expected an IP address like \"127.0.0.1\" or \"::1\"" : nil
+    }
+
     static func noWhitespace(_ text: String) -> String? {
         text.contains(where: \.isWhitespace) ? "expected a host name or address without spaces" : nil
     }

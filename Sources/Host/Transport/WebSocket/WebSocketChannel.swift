@@ -6,6 +6,8 @@ final class WebSocketChannel {
     var session: WebSocketSession
     /// Serialises the endpoint's callbacks when they run on workers.
     let executor: SerialExecutor?
+    /// Received messages not yet handled by a worker.
+    let inbound: InboundBacklog
     /// Monotonic ms of the last frame received (for idle pings).
     var lastReceived: UInt64
     /// Monotonic ms of the ping awaiting a pong, 0 when none.
@@ -16,9 +18,10 @@ final class WebSocketChannel {
     var closeNotified = false
 
     init(id: WebSocketEndpoint.ConnectionID, endpoint: WebSocketEndpoint, maxMessageBytes: Int, workers: WorkerPool,
-         now: UInt64) {
+         inbound: InboundBacklog, now: UInt64) {
         self.id = id
         self.endpoint = endpoint
+        self.inbound = inbound
         session = WebSocketSession(maxMessageBytes: maxMessageBytes)
         executor = endpoint.isInline ? nil : SerialExecutor(workers: workers)
         lastReceived = now
@@ -27,6 +30,17 @@ final class WebSocketChannel {
     /// Runs an endpoint callback in order with the others: inline, or on the executor.
     func deliver(_ job: @escaping WorkerPool.Job) {
         if let executor { executor.submit(job) } else { job() }
+    }
+
+    /// Delivers a received message, counted against the inbound bound while a worker has it.
+    func deliverMessage(byteCount: Int, _ job: @escaping WorkerPool.Job) {
+        guard let executor else { return job() }
+        let inbound = inbound
+        inbound.added(byteCount)
+        executor.submit {
+            job()
+            inbound.finished(byteCount)
+        }
     }
 
     /// Tells the endpoint the connection is gone, once.
