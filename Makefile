@@ -1,5 +1,5 @@
 # Pattern Server: the two commands a newcomer needs.
-#   make run    build a release server with the example plugins and run it
+#   make run    build a release server and run it with the first-party plugins
 #   make test   unit tests, then the black-box integration tests against the real binary
 # Every step installs what it needs first (Debian packages, a Python venv for the tests).
 
@@ -28,8 +28,6 @@ run: build-deps release
 
 release:
 	$(SWIFT) build -c release
-	$(MAKE) -C Examples/hello-c OUT=$(CURDIR)/.build/release CC=$(CC)
-	$(MAKE) -C Examples/ws-echo OUT=$(CURDIR)/.build/release CC=$(CC)
 
 # ----- test --------------------------------------------------------------------------------
 
@@ -49,11 +47,11 @@ unit:
 integration: venv
 	PATTERN_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(VENV)/bin/pytest -q Tests/integration $(PYTEST_ARGS)
 
-# The C example beside the debug binary, and the loader fixtures: a compile check with the
-# plugin flags (the integration suite compiles its own copies into a temporary directory).
+# The C examples and the loader fixtures: a compile check with the plugin flags (the
+# integration suite compiles its own copies into a temporary directory).
 c-plugins: $(FIXTURES)
-	$(MAKE) -C Examples/hello-c OUT="$$($(SWIFT) build --show-bin-path)" CC=$(CC)
-	$(MAKE) -C Examples/ws-echo OUT="$$($(SWIFT) build --show-bin-path)" CC=$(CC)
+	$(MAKE) -C Examples/hello-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
+	$(MAKE) -C Examples/ws-echo OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 
 $(FIXTURE_DIR)/lib%.so: Tests/Fixtures/c-plugins/%.c $(ABI_INCLUDE)/pattern_plugin.h
 	@mkdir -p $(FIXTURE_DIR)

@@ -29,10 +29,12 @@ let package = Package(
         .target(name: "CShims", path: "Sources/CShims", linkerSettings: [.linkedLibrary("crypt")]),
         // Crypto shared by the host and PluginKit (HMAC, SHA-256, random, bcrypt, base64url).
         .target(name: "PatternCrypto", dependencies: ["COpenSSL", "CShims"], swiftSettings: strict),
-        .target(name: "Host", dependencies: ["PluginABI", "CShims", "CSQLite", "PatternCrypto"],
+        // Text shared by the host and PluginKit (JSON nesting).
+        .target(name: "PatternText", swiftSettings: strict),
+        .target(name: "Host", dependencies: ["PluginABI", "CShims", "CSQLite", "PatternCrypto", "PatternText"],
                 swiftSettings: strict),
         .executableTarget(name: "pattern-server", dependencies: ["Host"], swiftSettings: strict),
-        .target(name: "PluginKit", dependencies: ["PluginABI", "PatternCrypto"], swiftSettings: strict),
+        .target(name: "PluginKit", dependencies: ["PluginABI", "PatternCrypto", "PatternText"], swiftSettings: strict),
 
         .target(name: "HelloSwift", dependencies: ["PluginKit"], path: "Examples/hello-swift",
                 swiftSettings: strict),
@@ -45,7 +47,7 @@ let package = Package(
         .target(name: "Groups", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Groups", swiftSettings: strict),
 
         .testTarget(name: "HostTests", dependencies: ["Host"], swiftSettings: strict),
-        .testTarget(name: "PluginKitTests", dependencies: ["PluginKit"], swiftSettings: strict),
+        .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PatternText"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -29,7 +29,7 @@ enum AdminCommand {
         defer { shutDown(booted.plugins) }
         guard let vtable = booted.runtime.services.lookup(PATTERN_AUTH_ADMIN_SERVICE_V1) else {
             Server.printError("the auth plugin is not loaded (no \(PATTERN_AUTH_ADMIN_SERVICE_V1) service); "
-                              + "put libPatternAuth.so in the plugin directory (\(Server.pluginDirectory(config))) "
+                              + "put libPatternAuth.so in the plugin directory (\(PluginSource(configuredDirectory: config.plugins.dir).directory)) "
                               + "and enable \"auth\"")
             return 1
         }

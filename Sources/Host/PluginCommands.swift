@@ -1,7 +1,7 @@
 /// `pattern-server plugins` and `plugins inspect FILE`: what is installed, without starting it.
 public enum PluginCommands {
-    public static func list(directory: String) throws(PluginLoadError) -> String {
-        let files = try PluginLoader.discover(in: directory)
+    static func list(_ source: PluginSource) throws(PluginLoadError) -> String {
+        let files = try source.discover()
         var rows = [["NAME", "VERSION", "ABI", "REQUIRES", "FILE"]]
         for file in files {
             rows.append([file.name, file.version, "\(file.abiMajor).\(file.abiMinor)",
@@ -13,7 +13,7 @@ public enum PluginCommands {
                 index == row.count - 1 ? cell : cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0)
             }.joined()
         }
-        return (lines + ["\(files.count) plugin(s) in \(directory)"]).joined(separator: "\n")
+        return (lines + ["\(files.count) plugin(s) in \(source.directory)"]).joined(separator: "\n")
     }
 
     public static func inspect(path: String) throws(PluginLoadError) -> String {

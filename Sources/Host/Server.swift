@@ -51,10 +51,6 @@ public enum Server {
         return config
     }
 
-    static func pluginDirectory(_ config: ServerConfig) -> String {
-        config.plugins.dir ?? PluginLoader.executableDirectory()
-    }
-
     /// A running server: its loops, plugins and what draining needs.
     final class Running: Sendable {
         let loops: [EventLoop]
@@ -94,7 +90,7 @@ public enum Server {
 
     /// Opens the database, loads and initialises the plugins, and freezes their registrations.
     static func boot(config: ServerConfig, logger: Logger) throws -> Booted {
-        let dataDirectory = try prepareDataDirectory(config.server.dataDir)
+        let dataDirectory = try prepareDataDirectory(config.server.dataDir, logger: logger)
         let database: Database
         do {
             database = try Database(path: config.databasePath, readers: config.database.readers,
@@ -106,8 +102,8 @@ public enum Server {
                                     hostVersion: HostInfo.version, dataDirectory: dataDirectory)
         PluginRuntime.current.withLock { $0 = runtime }
 
-        let directory = pluginDirectory(config)
-        let files = try PluginLoader.select(PluginLoader.discover(in: directory), enabled: config.plugins.enabled)
+        let source = PluginSource(configuredDirectory: config.plugins.dir)
+        let files = try PluginLoader.select(source.discover(), enabled: config.plugins.enabled)
         var plugins: [LoadedPlugin] = []
         for file in files {
             let plugin = LoadedPlugin(file: file, configJSON: config.pluginSection(file.name))
@@ -206,14 +202,29 @@ public enum Server {
         return loops
     }
 
-    /// Creates the data directory (mode 0700) and returns its absolute path.
-    private static func prepareDataDirectory(_ path: String) throws(StartError) -> String {
+    /// Creates the data directory (mode 0700), or tightens an existing one that others could
+    /// read (it holds the database, the JWT secret and the key-encryption key), and returns its
+    /// absolute path.
+    private static func prepareDataDirectory(_ path: String, logger: Logger) throws(StartError) -> String {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         do {
             try FileManager.default.createDirectory(atPath: absolute, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
             throw StartError(description: "data directory \(absolute) cannot be created: \(error.localizedDescription)")
+        }
+        var status = stat()
+        guard stat(absolute, &status) == 0 else {
+            throw StartError(description: "data directory \(absolute) cannot be read: \(String(cString: strerror(errno)))")
+        }
+        let mode = status.st_mode & 0o777
+        if mode & 0o077 != 0 {
+            guard chmod(absolute, 0o700) == 0 else {
+                throw StartError(description: "data directory \(absolute) has mode \(String(mode, radix: 8)) and cannot be "
+                                 + "made private (\(String(cString: strerror(errno)))): run `chmod 700 \(absolute)` as its owner")
+            }
+            logger.log(.warn, "data directory was readable by others; its mode is now 700",
+                       ["path": absolute, "was": String(mode, radix: 8)])
         }
         return (absolute as NSString).standardizingPath
     }
@@ -239,6 +250,6 @@ extension Server {
     /// The text of `plugins` / `plugins inspect FILE`.
     public static func pluginReport(_ options: CommandLineOptions) throws -> String {
         if case .inspectPlugin(let path) = options.command { return try PluginCommands.inspect(path: path) }
-        return try PluginCommands.list(directory: pluginDirectory(effectiveConfig(options)))
+        return try PluginCommands.list(PluginSource(configuredDirectory: effectiveConfig(options).plugins.dir))
     }
 }

@@ -1,10 +1,21 @@
 import Foundation
+import PatternText
+import Synchronization
 
 /// Decoding request bodies with API.md's errors: 415 for a non-JSON content type,
 /// `json_error` for malformed or too deeply nested JSON, `validation_error` naming the field
 /// for a missing or mistyped one. Unknown fields are ignored (Decodable does that).
 enum JSONBody {
-    static let maxDepth = 64
+    /// `[limits] max_json_depth`, read from the host when the plugin starts.
+    static var maxDepth: Int { configuredMaxDepth.load(ordering: .relaxed) }
+    static let configuredMaxDepth = Atomic<Int>(64)
+
+    /// Whether `bytes` nest deeper than `maxDepth` (then they are refused unparsed).
+    static func isTooDeep(_ bytes: [UInt8]) -> Bool { JSONNesting.depth(of: bytes) > maxDepth }
+
+    static var tooDeep: HTTPError {
+        HTTPError(status: 400, type: "json_error", message: "JSON nests deeper than \(maxDepth) levels.")
+    }
 
     static func decode<Body: Decodable>(_ type: Body.Type, contentType: String?, body: [UInt8]) throws(HTTPError)
         -> Body
@@ -13,9 +24,7 @@ enum JSONBody {
             throw HTTPError(status: 415, type: "unsupported_media_type",
                             message: "Send the body as application/json.")
         }
-        guard nestingDepth(body) <= maxDepth else {
-            throw HTTPError(status: 400, type: "json_error", message: "JSON nests deeper than \(maxDepth) levels.")
-        }
+        guard !isTooDeep(body) else { throw tooDeep }
         do {
             return try JSONDecoder().decode(Body.self, from: Data(body))
         } catch let error as DecodingError {
@@ -59,29 +68,5 @@ enum JSONBody {
         case is [Any].Type: "an array"
         default: "of type \(type)"
         }
-    }
-
-    /// Deepest array/object nesting, ignoring brackets inside strings.
-    static func nestingDepth(_ body: [UInt8]) -> Int {
-        var depth = 0
-        var deepest = 0
-        var inString = false
-        var escaped = false
-        for byte in body {
-            if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true }
-                else if byte == UInt8(ascii: "\"") { inString = false }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "["), UInt8(ascii: "{"):
-                depth += 1
-                deepest = max(deepest, depth)
-            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
-            default: break
-            }
-        }
-        return deepest
     }
 }

@@ -42,13 +42,13 @@ public enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
-    /// Parses JSON text; nil when it is not JSON (or nests deeper than 64 levels).
+    /// Parses JSON text; nil when it is not JSON (or nests deeper than `[limits] max_json_depth`).
     public init?(parsing text: String) {
         self.init(parsing: Array(text.utf8))
     }
 
     public init?(parsing bytes: [UInt8]) {
-        guard let value = JSONText.parse(bytes) else { return nil }
+        guard let value = JSONText.parse(bytes, maxDepth: JSONBody.maxDepth) else { return nil }
         self = value
     }
 

@@ -49,8 +49,12 @@ public enum PluginExport {
         _ table: UnsafePointer<pattern_host_v1>?, _ handle: OpaquePointer?, _ failure: UnsafeMutablePointer<pattern_error>?
     ) -> pattern_status {
         guard let table, let handle, let plugin = exported.withLock({ $0 }) else { return PATTERN_INVALID }
+        let host = PluginHost(table: table, handle: handle)
+        if let depth = host.setting("limits.max_json_depth").flatMap(Int.init), depth > 0 {
+            JSONBody.configuredMaxDepth.store(depth, ordering: .relaxed)
+        }
         do {
-            try plugin.setUp(PluginHost(table: table, handle: handle))
+            try plugin.setUp(host)
             return PATTERN_OK
         } catch {
             if let out = failure {

@@ -7,9 +7,7 @@ extension Request {
             throw HTTPError(status: 415, type: "unsupported_media_type", message: "Send the body as application/json.")
         }
         let bytes = body
-        guard JSONBody.nestingDepth(bytes) <= JSONBody.maxDepth else {
-            throw HTTPError(status: 400, type: "json_error", message: "JSON nests deeper than \(JSONBody.maxDepth) levels.")
-        }
+        guard !JSONBody.isTooDeep(bytes) else { throw JSONBody.tooDeep }
         guard let value = JSONText.parse(bytes, maxDepth: JSONBody.maxDepth) else {
             throw HTTPError(status: 400, type: "json_error", message: "The body is not valid JSON.")
         }

@@ -66,7 +66,8 @@ private final class ConfigFile {
             config.limits
                 == ServerConfig.Limits(
                     maxBodyBytes: 1_048_576, maxHeaderBytes: 16_384, maxConnections: 10_000, headerTimeoutSeconds: 10,
-                    idleTimeoutSeconds: 60, shutdownGraceSeconds: 10, maxJSONDepth: 64))
+                    bodyTimeoutSeconds: 30, idleTimeoutSeconds: 60, maxConnectionsPerIP: 256, connectionCapExempt: [],
+                    shutdownGraceSeconds: 10, maxJSONDepth: 64))
         #expect(config.log.level == .info)
         #expect(config.log.format == .logfmt)
 
@@ -292,6 +293,9 @@ private final class ConfigFile {
         ("[limits]\nidle_timeout_seconds = 0.5", ":2: limits.idle_timeout_seconds: expected an integer of at least 1, got 0.5"),
         ("[limits]\nshutdown_grace_seconds = 0", ":2: limits.shutdown_grace_seconds: expected an integer of at least 1, got 0"),
         ("[limits]\nmax_json_depth = [64]", ":2: limits.max_json_depth: expected an integer of at least 1, got [64]"),
+        ("[limits]\nbody_timeout_seconds = 0", ":2: limits.body_timeout_seconds: expected an integer of at least 1, got 0"),
+        ("[limits]\nmax_connections_per_ip = 0", ":2: limits.max_connections_per_ip: expected an integer of at least 1, got 0"),
+        ("[limits]\nconnection_cap_exempt = [\"10.0.0.0/8\"]", #":2: limits.connection_cap_exempt: expected an IP address like "127.0.0.1" or "::1", got "10.0.0.0/8""#),
         ("[log]\nlevel = \"verbose\"", #":2: log.level: expected one of "debug", "info", "warn", "error", got "verbose""#),
         ("[log]\nformat = \"text\"", #":2: log.format: expected one of "logfmt", "json", got "text""#),
         ("server = 1", ":1: server: expected a table (a [server] section), got 1"),

@@ -1,4 +1,5 @@
 import Testing
+import PatternText
 @testable import PluginKit
 
 @Suite struct JSONBodyTests {
@@ -47,8 +48,8 @@ import Testing
 
     @Test func deepNestingIsRefusedBeforeDecoding() {
         let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
-        #expect(JSONBody.nestingDepth(Array(deep.utf8)) == 65)
+        #expect(JSONNesting.depth(of: Array(deep.utf8)) == 65)
         #expect { try decode(deep) } throws: { error in (error as? HTTPError)?.type == "json_error" }
-        #expect(JSONBody.nestingDepth(Array(#"{"a":"[[[[["}"#.utf8)) == 1)
+        #expect(JSONNesting.depth(of: Array(#"{"a":"[[[[["}"#.utf8)) == 1)
     }
 }

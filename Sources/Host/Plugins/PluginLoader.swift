@@ -15,13 +15,15 @@ enum PluginLoader {
         return (executable as NSString).deletingLastPathComponent
     }
 
-    /// Opens every `*.so` in `directory`, in name order.
-    static func discover(in directory: String) throws(PluginLoadError) -> [PluginFile] {
+    /// Opens every `*.so` in `directory` that `includes` accepts, in name order.
+    static func discover(in directory: String, where includes: (String) -> Bool = { _ in true })
+        throws(PluginLoadError) -> [PluginFile]
+    {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
             throw PluginLoadError("plugin directory \(directory) cannot be read")
         }
         var files: [PluginFile] = []
-        for name in names.sorted() where name.hasSuffix(".so") {
+        for name in names.sorted() where name.hasSuffix(".so") && includes(name) {
             files.append(try inspect(path: (directory as NSString).appendingPathComponent(name)))
         }
         return files

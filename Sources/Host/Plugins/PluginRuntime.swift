@@ -36,7 +36,7 @@ final class PluginRuntime: Sendable {
         self.database = database
         self.hostVersion = PinnedBytes(hostVersion)
         self.dataDirectory = PinnedBytes(dataDirectory)
-        eventSocket = EventSocket(directory: webSockets, events: events)
+        eventSocket = EventSocket(directory: webSockets, events: events, maxJSONDepth: config.limits.maxJSONDepth)
     }
 
     static func installed() -> PluginRuntime? { current.withLock { $0 } }

@@ -15,7 +15,7 @@ final class ConnectionsPerAddress: Sendable {
 
     private struct Entry {
         var count: Int
-        var lastRefusalLogged: UInt64 = 0
+        var lastRefusalLogged: UInt64?
     }
 
     private let limit: Int
@@ -40,7 +40,7 @@ final class ConnectionsPerAddress: Sendable {
                 table[address] = entry
                 return .admitted
             }
-            let log = now &- entry.lastRefusalLogged >= 1000
+            let log = entry.lastRefusalLogged.map { now &- $0 >= 1000 } ?? true
             if log {
                 entry.lastRefusalLogged = now
                 table[address] = entry

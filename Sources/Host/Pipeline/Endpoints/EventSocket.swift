@@ -1,4 +1,5 @@
 import Foundation
+import PatternText
 import PluginABI
 import Synchronization
 
@@ -24,9 +25,13 @@ final class EventSocket: Sendable {
     /// Judges the credentials of `authenticate` commands; set once the pipeline exists.
     private let pipeline = Mutex<Pipeline?>(nil)
 
-    init(directory: WebSocketDirectory, events: EventBus) {
+    /// `[limits] max_json_depth`: commands nested deeper are refused unparsed.
+    private let maxJSONDepth: Int
+
+    init(directory: WebSocketDirectory, events: EventBus, maxJSONDepth: Int) {
         self.directory = directory
         self.events = events
+        self.maxJSONDepth = maxJSONDepth
         events.subscribe(.init(plugin: "host", prefix: "") { [self] topic, json in
             deliver(topic: topic, json: json, except: 0)
         })
@@ -88,6 +93,9 @@ final class EventSocket: Sendable {
 
     private func received(_ id: UInt64, isText: Bool, _ bytes: [UInt8]) {
         guard let member = subscriptions.member(id) else { return }
+        guard JSONNesting.depth(of: bytes) <= maxJSONDepth else {
+            return sendError(id, "json_error", "JSON nests deeper than \(maxJSONDepth) levels.")
+        }
         guard isText, let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
               let type = object["type"] as? String
         else {

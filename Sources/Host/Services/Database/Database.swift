@@ -62,7 +62,8 @@ final class Database: Sendable {
     deinit { close() }
 
     /// Creates the parent directory (0700) and the file itself (0600: it holds password
-    /// hashes and tokens' hashes) when missing. SQLite gives -wal and -shm the file's mode.
+    /// hashes and tokens' hashes) when missing, and makes an existing file private the same
+    /// way. SQLite gives -wal and -shm the file's mode.
     private static func createFile(_ path: String) throws(DatabaseError) {
         let parent = (path as NSString).deletingLastPathComponent
         if !parent.isEmpty {
@@ -77,7 +78,12 @@ final class Database: Sendable {
         guard fd >= 0 else {
             throw DatabaseError(.internal, "cannot create \(path): \(String(cString: strerror(errno)))")
         }
-        Glibc.close(fd)
+        defer { Glibc.close(fd) }
+        var status = stat()
+        if fstat(fd, &status) == 0, status.st_mode & 0o077 != 0, fchmod(fd, 0o600) != 0 {
+            throw DatabaseError(.internal, "\(path) is readable by others and cannot be made private: "
+                                + String(cString: strerror(errno)))
+        }
     }
 
     /// Closes every connection after in-flight statements finish; later calls throw
