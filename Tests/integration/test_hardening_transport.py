@@ -160,14 +160,19 @@ def test_exempt_addresses_are_not_capped(start_server):
 
 # ----- finding 5: event-socket commands waiting for workers ------------------------------
 
-def test_commands_faster_than_workers_are_bounded_and_none_is_lost(start_server):
+def admin_event_socket(start_server):
+    """A server with the auth plugin and an administrator's open event socket."""
     server = start_server(plugins=[AUTH], config="[auth]\nbcrypt_cost = 4\n",
                           env={"PATTERN_ADMIN_USERNAME": "root", "PATTERN_ADMIN_PASSWORD": "root-password-1"})
     login = server.post("/api/v1/auth/login", json={"username": "root", "password": "root-password-1"})
-    token = login.json()["access_token"]
     ws = RawWebSocket(server.port, path="/api/v1/ws")
-    assert ws.handshake({"Authorization": f"Bearer {token}"})[0] == 101
+    assert ws.handshake({"Authorization": f"Bearer {login.json()['access_token']}"})[0] == 101
     assert json.loads(ws.recv_frame()[2])["type"] == "connected"
+    return server, ws
+
+
+def test_commands_faster_than_workers_are_bounded_and_none_is_lost(start_server):
+    server, ws = admin_event_socket(start_server)
     before = rss(server)
 
     pongs = 0
@@ -205,3 +210,15 @@ def test_commands_faster_than_workers_are_bounded_and_none_is_lost(start_server)
     assert peak < RSS_BUDGET, f"RSS grew by {peak / MIB:.1f} MiB with {sent} commands waiting"
     ws.send(frame(CLOSE, b"\x03\xe8"))
     reader_done.wait(10)
+
+
+def test_subscriptions_per_connection_are_bounded(start_server):
+    _, ws = admin_event_socket(start_server)
+    for index in range(1025):
+        ws.send(frame(TEXT, json.dumps({"type": "subscribe_user", "user_id": f"user-{index}"}).encode()))
+    answers = [json.loads(ws.recv_frame()[2]) for _ in range(1025)]
+    assert all(answer["success"] for answer in answers[:1024])
+    assert not answers[1024]["success"] and "1024" in answers[1024]["message"]
+    # Following a topic again, or after leaving one, is still possible.
+    ws.send(frame(TEXT, json.dumps({"type": "subscribe_user", "user_id": "user-0"}).encode()))
+    assert json.loads(ws.recv_frame()[2])["success"]

@@ -40,11 +40,17 @@ final class TopicSubscriptions: Sendable {
 
     func member(_ id: UInt64) -> Member? { state.withLock { $0.members[id] } }
 
-    func subscribe(_ id: UInt64, to topic: String) {
+    /// Topics one connection may follow at once.
+    static let maxTopicsPerConnection = 1024
+
+    /// False when the connection already follows `maxTopicsPerConnection` other topics.
+    func subscribe(_ id: UInt64, to topic: String) -> Bool {
         state.withLock { state in
-            guard state.members[id] != nil else { return }
+            guard let member = state.members[id] else { return true }
+            guard member.topics.contains(topic) || member.topics.count < Self.maxTopicsPerConnection else { return false }
             state.members[id]?.topics.insert(topic)
             state.topics[topic, default: []].insert(id)
+            return true
         }
     }
 

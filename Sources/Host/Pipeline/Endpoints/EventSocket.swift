@@ -129,7 +129,12 @@ final class EventSocket: Sendable {
         var message = subscribe ? "subscribed" : "unsubscribed"
         if subscribe {
             allowed = mayRead(member, topic: topic, kind: kind, resource: resource)
-            if allowed { subscriptions.subscribe(id, to: topic) } else { message = "not found or not allowed" }
+            if !allowed {
+                message = "not found or not allowed"
+            } else if !subscriptions.subscribe(id, to: topic) {
+                allowed = false
+                message = "at most \(TopicSubscriptions.maxTopicsPerConnection) subscriptions per connection"
+            }
         } else {
             subscriptions.unsubscribe(id, from: topic)
         }
