@@ -151,6 +151,7 @@ public enum Server {
                                          counters: booted.runtime.transportCounters)
         let loops = try listen(config: config, transport: transport)
         booted.runtime.webSockets.attach(loops)
+        booted.runtime.loops.attach(loops)
         return Running(loops: loops, transport: transport, plugins: plugins)
     }
 

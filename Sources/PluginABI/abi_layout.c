@@ -14,3 +14,7 @@ _Static_assert(offsetof(pattern_principal, rate_limit) == 64, "principal layout 
 _Static_assert(offsetof(pattern_principal, rate_limit_above_policy) == 96, "principal layout of 1.3");
 _Static_assert(offsetof(pattern_ws_api, publish) == 48, "ws table layout of 1.1");
 _Static_assert(offsetof(pattern_ws_api, close_sessions) == 56, "ws table layout of 1.3");
+_Static_assert(offsetof(pattern_http_api, defer) == 232, "http table layout of 1.4");
+_Static_assert(offsetof(pattern_host_v1, process) == 104, "host table layout of 1.4");
+_Static_assert(offsetof(pattern_client_request, userdata) == 136, "client request layout of 1.4");
+_Static_assert(offsetof(pattern_process_spec, userdata) == 96, "process spec layout of 1.4");

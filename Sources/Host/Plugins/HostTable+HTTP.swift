@@ -74,6 +74,7 @@ extension HostTable {
         api.elapsed_seconds = { request in
             Double(MonotonicClock.nanoseconds() - RequestContext.from(request).receivedAt) / 1e9
         }
+        api.defer = { _, _ in PATTERN_UNSUPPORTED }
         api.exchange_summary = { request, out in
             guard let out else { return PATTERN_INVALID }
             ABIStruct.fill(out, with: RequestContext.from(request).exchangeSummary)

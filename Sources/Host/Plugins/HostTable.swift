@@ -21,6 +21,10 @@ enum HostTable {
         metrics.struct_size = ABIStruct.size(of: pattern_metrics_api.self)
         host.metrics = UnsafePointer(pin(metrics))
         host.config = UnsafePointer(pin(makeConfig()))
+        host.responses = UnsafePointer(pin(makeResponses()))
+        host.timers = UnsafePointer(pin(makeTimers()))
+        host.client = UnsafePointer(pin(makeClient()))
+        host.process = UnsafePointer(pin(makeProcess()))
         return HostTablePointer(raw: UnsafePointer(pin(host)))
     }()
 

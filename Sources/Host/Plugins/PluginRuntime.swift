@@ -21,6 +21,8 @@ final class PluginRuntime: Sendable {
     let events = EventBus()
     let services = ServiceDirectory()
     let webSockets = WebSocketDirectory()
+    /// The event loops, for timers, outbound connections and child processes.
+    let loops = LoopGroup()
     let transportCounters = TransportCounters()
     let eventSocket: EventSocket
     let registrations = Mutex(Registrations())

@@ -18,6 +18,8 @@ final class EventLoop: @unchecked Sendable {
         case webSocketResume(WebSocketEndpoint.ConnectionID)
         /// A connection moved to a fresh credential expiring then (unix seconds, 0 = never).
         case webSocketRenew(WebSocketEndpoint.ConnectionID, expiresAt: Int64)
+        /// Work that must happen on the loop's thread (watching a descriptor, a timer).
+        case run(@Sendable (EventLoop) -> Void)
     }
 
     /// This loop's place in the server; the top byte of its WebSocket connection ids.
@@ -30,6 +32,9 @@ final class EventLoop: @unchecked Sendable {
     /// Spare descriptor closed to accept-and-drop a connection when the process is out of fds.
     private var reserveFD: Int32
     private var connections: [Connection?] = []
+    /// Other descriptors this loop watches (outbound connections, child processes).
+    private var watchers: [Int32: LoopWatcher] = [:]
+    var timers = TimerQueue()
     /// Upgraded connections by their WebSocket id.
     var webSockets: [WebSocketEndpoint.ConnectionID: Connection] = [:]
     var nextGeneration: UInt64 = 0
@@ -64,7 +69,8 @@ final class EventLoop: @unchecked Sendable {
         var events = [shim_epoll_event](repeating: shim_epoll_event(), count: 256)
         var lastSweep = now
         while true {
-            let count = events.withUnsafeMutableBufferPointer { shim_epoll_wait(epollFD, $0.baseAddress, 256, 500) }
+            let timeout = timers.wait(now: MonotonicClock.milliseconds(), limit: 500)
+            let count = events.withUnsafeMutableBufferPointer { shim_epoll_wait(epollFD, $0.baseAddress, 256, timeout) }
             now = MonotonicClock.milliseconds()
             for index in 0..<Int(max(count, 0)) {
                 let fd = Int32(truncatingIfNeeded: events[index].data)
@@ -86,8 +92,11 @@ final class EventLoop: @unchecked Sendable {
                     if flags & SHIM_EPOLLOUT != 0, self.connection(fd) === connection {
                         writable(connection)
                     }
+                } else if let watcher = watchers[fd] {
+                    watcher.ready(flags, on: self)
                 }
             }
+            for action in timers.due(now: now) { action() }
             if now &- lastSweep >= 250 {
                 sweepTimeouts()
                 lastSweep = now
@@ -458,6 +467,24 @@ final class EventLoop: @unchecked Sendable {
         context.counters.openConnections.subtract(1, ordering: .relaxed)
     }
 
+    // MARK: Other descriptors
+
+    /// Watches `fd` for `events` (SHIM_EPOLLIN | SHIM_EPOLLOUT ...) until `unwatch`. Loop thread.
+    func watch(_ fd: Int32, events: UInt32, _ watcher: LoopWatcher) {
+        watchers[fd] = watcher
+        _ = shim_epoll_ctl(epollFD, SHIM_EPOLL_CTL_ADD, fd, events, UInt64(fd))
+    }
+
+    func changeWatch(_ fd: Int32, events: UInt32) {
+        _ = shim_epoll_ctl(epollFD, SHIM_EPOLL_CTL_MOD, fd, events, UInt64(fd))
+    }
+
+    /// Stops watching `fd` (before the owner closes it).
+    func unwatch(_ fd: Int32) {
+        guard watchers.removeValue(forKey: fd) != nil else { return }
+        _ = shim_epoll_ctl(epollFD, SHIM_EPOLL_CTL_DEL, fd, 0, 0)
+    }
+
     // MARK: Timers, mailbox, draining
 
     private func sweepTimeouts() {
@@ -511,6 +538,8 @@ final class EventLoop: @unchecked Sendable {
                 if let connection = webSockets[id] { resumeWebSocket(connection) }
             case .webSocketRenew(let id, let expiresAt):
                 webSockets[id]?.webSocket?.expiresAt = expiresAt
+            case .run(let work):
+                work(self)
             }
         }
     }

@@ -58,7 +58,7 @@ extern "C" {
 #endif
 
 #define PATTERN_ABI_MAJOR 1
-#define PATTERN_ABI_MINOR 3
+#define PATTERN_ABI_MINOR 4
 
 /* Export marker for the entry function (plugins build with -fvisibility=hidden). */
 #define PATTERN_EXPORT __attribute__((visibility("default")))
@@ -317,6 +317,14 @@ typedef struct pattern_http_api {
     /* Fills the fields of `out` that its struct_size covers: the facts an observer records
      * for every request (phase LOG), in one call instead of one each. */
     pattern_status (*exchange_summary)(const pattern_request *request, pattern_exchange_summary *out);
+    /* --- added in 1.4 --- */
+    /* Detaches the response from the handler, for work that waits (a model call, an
+     * upstream): the handler then returns PATTERN_OK at once and its worker is free, and the
+     * response is finished later, from any thread, through pattern_responses_api with *out.
+     * Status and headers set before stay. Call it from a route's handler only, once.
+     * PATTERN_STATE: called from middleware, twice, or on an inline route (which may not
+     * wait); PATTERN_INVALID: out is NULL. */
+    pattern_status (*defer)(pattern_request *request, uint64_t *out);
 } pattern_http_api;
 
 /* ===== Host table: database ============================================================ */
@@ -468,6 +476,210 @@ typedef struct pattern_ws_api {
  * "session_revoked", "token_expired"). */
 #define PATTERN_WS_CLOSE_UNAUTHORIZED 4401
 
+/* ===== Host table: deferred and streamed responses (1.4) =============================== */
+/* A response detached from its handler by http->defer. It is finished whole (a deferred
+ * response), or streamed: begin_stream sends the head and each write is sent as it comes
+ * (chunked transfer encoding; HTTP/1.0 clients get the body until the connection closes),
+ * begin_events the same as Server-Sent Events. RESPONSE middleware runs when the head goes
+ * out, LOG middleware when the response is finished.
+ *
+ * A handle is a generation-tagged id, never reused; 0 is never valid. Every function may be
+ * called from any thread (calls on one handle are serialised by the host) and answers
+ * PATTERN_NOT_FOUND once the handle is stale: finished, cancelled (its client disconnected,
+ * the host shut down), or answered 504 `gateway_timeout` by the host because it was not
+ * finished within [limits] pending_timeout_seconds (default 600). */
+typedef uint64_t pattern_response;
+
+/* Callbacks about a response, on a worker thread. */
+typedef void (*pattern_response_fn)(pattern_response response, void *userdata);
+
+typedef struct pattern_responses_api {
+    uint32_t struct_size;
+    /* Before the head is sent. PATTERN_INVALID for a status outside 100-599 or 101;
+     * PATTERN_STATE after begin_stream/begin_events. */
+    pattern_status (*set_status)(pattern_response response, int32_t status);
+    /* As http->add_header. PATTERN_INVALID for a reserved or malformed name;
+     * PATTERN_STATE after the head was sent. */
+    pattern_status (*add_header)(pattern_response response, pattern_str name, pattern_str value);
+    /* Before the head: appends to the body. After begin_stream: sends `bytes` as they are
+     * (copied). PATTERN_BUSY when the client's unsent data would pass the send-queue bound
+     * ([limits] stream_queue_bytes, default 1 MiB): nothing was taken; write again after
+     * on_drain. PATTERN_STATE after begin_events (use send_event). */
+    pattern_status (*write)(pattern_response response, pattern_str bytes);
+    /* Replaces status and body with the standard error body (as http->respond_error).
+     * PATTERN_STATE after the head was sent. */
+    pattern_status (*respond_error)(pattern_response response, int32_t status, pattern_str type,
+                                    pattern_str message, pattern_str fields_json);
+    /* Sends the head now; later writes stream. PATTERN_STATE when already begun. */
+    pattern_status (*begin_stream)(pattern_response response);
+    /* begin_stream for Server-Sent Events: Content-Type text/event-stream, Cache-Control
+     * no-cache, and a ": ping" comment whenever nothing was sent for `ping_interval_ms`
+     * (0 = 15000) so proxies keep the stream open. */
+    pattern_status (*begin_events)(pattern_response response, uint32_t ping_interval_ms);
+    /* One event: `event` (empty: none, so the client's default "message"), `data` (sent as
+     * one data: line per line of it), `id` (empty: none). `event` and `id` must not contain
+     * line breaks (PATTERN_INVALID). PATTERN_BUSY as write; PATTERN_STATE before
+     * begin_events. */
+    pattern_status (*send_event)(pattern_response response, pattern_str event, pattern_str data,
+                                 pattern_str id);
+    /* Finishes the response: a deferred one is sent whole, a stream ends. The handle is
+     * stale afterwards (PATTERN_OK, then PATTERN_NOT_FOUND). */
+    pattern_status (*finish)(pattern_response response);
+    /* Optional callbacks (NULL: none). on_drain: after a write or send_event answered
+     * PATTERN_BUSY, once the queue has room again. on_cancel: once, when the response can
+     * no longer be finished (client gone, pending deadline, shutdown): stop the work that
+     * feeds it. Neither runs after finish returned. */
+    pattern_status (*set_callbacks)(pattern_response response, pattern_response_fn on_drain,
+                                    pattern_response_fn on_cancel, void *userdata);
+} pattern_responses_api;
+
+/* ===== Host table: timers (1.4) ======================================================== */
+/* One-shot and repeating timers on the host's event loops; callbacks run on worker threads,
+ * so they may block briefly (a database write), never for long. */
+typedef uint64_t pattern_timer;
+typedef void (*pattern_timer_fn)(pattern_timer timer, void *userdata);
+
+typedef struct pattern_timer_api {
+    uint32_t struct_size;
+    /* Calls `fn` after `delay_ms`, then, when `interval_ms` > 0, again `interval_ms` after
+     * each call returns (calls of one timer never overlap). *out gets the timer (never 0).
+     * Any thread. PATTERN_INVALID: fn or out is NULL; PATTERN_STATE: the host is stopping. */
+    pattern_status (*start)(uint64_t delay_ms, uint64_t interval_ms, pattern_timer_fn fn,
+                            void *userdata, pattern_timer *out);
+    /* No call of the timer starts after cancel returns (one already running finishes).
+     * Any thread, also from the timer's own callback. PATTERN_NOT_FOUND: the timer is
+     * unknown, a one-shot that has fired, or already cancelled. */
+    pattern_status (*cancel)(pattern_timer timer);
+} pattern_timer_api;
+
+/* ===== Host table: outbound HTTP client (1.4) ========================================== */
+/* HTTP/1.1 requests to other servers (model providers, MCP servers), driven by the host's
+ * event loops: no thread waits for a response. HTTPS through OpenSSL: the peer's
+ * certificate is verified against the system store (plus [outbound] ca_file), its name (or
+ * IP address) checked, TLS 1.2 or later, ALPN http/1.1. Connections are kept alive and
+ * reused per origin ([outbound] max_connections_per_origin, default 1024). HTTPS_PROXY /
+ * NO_PROXY are honoured (CONNECT).
+ *
+ * Outbound policy (SSRF): after resolving the name, on every connect, targets on loopback,
+ * link-local, private, CGNAT and unique-local ranges are refused (PATTERN_CLIENT_REFUSED,
+ * before any byte is sent) unless [outbound] allow_private_networks = true or the address
+ * is in [outbound] allow (CIDRs); [outbound] deny_all = true refuses every target. */
+typedef uint64_t pattern_client_call;
+
+typedef struct pattern_header {
+    pattern_str name;
+    pattern_str value;
+} pattern_header;
+
+/* How a call ended: on_complete's `outcome`, with a one-line `message` for the log. */
+#define PATTERN_CLIENT_OK 0          /* the whole response was delivered */
+#define PATTERN_CLIENT_REFUSED 100   /* the outbound policy refused the target; nothing was sent */
+#define PATTERN_CLIENT_DNS 101       /* the name did not resolve */
+#define PATTERN_CLIENT_CONNECT 102   /* connection refused, reset or unreachable */
+#define PATTERN_CLIENT_TLS 103       /* TLS handshake or certificate verification failed */
+#define PATTERN_CLIENT_TIMEOUT 104   /* a connect, first-byte, idle or total timeout passed */
+#define PATTERN_CLIENT_TOO_LARGE 105 /* the response passed max_response_bytes */
+#define PATTERN_CLIENT_PROTOCOL 106  /* the peer broke HTTP/1.1 or closed in mid-response */
+#define PATTERN_CLIENT_CANCELLED 107 /* cancel was called */
+#define PATTERN_CLIENT_SHUTDOWN 108  /* the host is stopping */
+
+/* Request flags. */
+#define PATTERN_CLIENT_FOLLOW_REDIRECTS 0x1u /* follow up to 5 redirects, each target checked */
+#define PATTERN_CLIENT_EVENTS 0x2u           /* the body is text/event-stream: on_event per event */
+
+typedef struct pattern_client_request {
+    uint32_t struct_size;
+    pattern_str method;
+    pattern_str url;                 /* http://host[:port]/path?query or https://... */
+    const pattern_header *headers;   /* Host, Content-Length, Transfer-Encoding, Connection are the host's */
+    size_t header_count;
+    pattern_str body;
+    uint32_t connect_timeout_ms;     /* 0: 10000 (DNS, TCP and TLS) */
+    uint32_t first_byte_timeout_ms;  /* 0: 60000, from the request sent to the response head */
+    uint32_t idle_timeout_ms;        /* 0: 60000, between pieces of the body */
+    uint32_t total_timeout_ms;       /* 0: no limit beyond the others */
+    uint64_t max_response_bytes;     /* 0: 16 MiB (the body, after chunked decoding) */
+    uint32_t flags;                  /* PATTERN_CLIENT_* */
+    /* Callbacks run on worker threads, one at a time per call, in order: on_head once, then
+     * on_data per piece of the body (or, with PATTERN_CLIENT_EVENTS, on_event per whole
+     * event), then on_complete exactly once, also when there was no head. Arguments are
+     * borrowed for the call. on_head and on_data/on_event may be NULL. */
+    void (*on_head)(pattern_client_call call, int32_t status, const pattern_header *headers,
+                    size_t header_count, void *userdata);
+    void (*on_data)(pattern_client_call call, pattern_str bytes, void *userdata);
+    void (*on_event)(pattern_client_call call, pattern_str event, pattern_str data, pattern_str id,
+                     void *userdata);
+    void (*on_complete)(pattern_client_call call, int32_t outcome, pattern_str message, void *userdata);
+    void *userdata;
+} pattern_client_request;
+
+typedef struct pattern_client_api {
+    uint32_t struct_size;
+    /* Starts a request and returns at once; *out gets the call (never 0). Everything the
+     * request points to is copied. PATTERN_OK: on_complete will be called exactly once.
+     * PATTERN_INVALID: a malformed URL, method or header, or no on_complete (nothing starts,
+     * no callback). PATTERN_STATE: the host is stopping. Any thread. */
+    pattern_status (*start)(const pattern_client_request *request, pattern_client_call *out);
+    /* Ends a call early: on_complete follows with PATTERN_CLIENT_CANCELLED. PATTERN_NOT_FOUND
+     * when the call has already completed. Any thread, also from its callbacks. */
+    pattern_status (*cancel)(pattern_client_call call);
+    /* Back-pressure: while paused (nonzero), no on_data/on_event is delivered and the host
+     * stops reading from the peer (idle timeouts do not run). PATTERN_NOT_FOUND as cancel. */
+    pattern_status (*pause)(pattern_client_call call, int32_t paused);
+} pattern_client_api;
+
+/* ===== Host table: child processes (1.4) =============================================== */
+/* Programs a plugin runs (e.g. a local MCP server), with pipes driven by the event loops.
+ * What a plugin may run is the plugin's own policy; the host executes exactly the path
+ * given (no PATH lookup, no shell, no symbolic link), reaps every child, caps their number
+ * ([limits] max_processes, default 64), logs their stderr (tagged with the plugin and pid),
+ * and at shutdown closes their stdin, sends SIGTERM and, after a grace period, SIGKILL. */
+typedef uint64_t pattern_process;
+
+#define PATTERN_PROCESS_LINES 0x1u /* deliver stdout line by line (without the line break) */
+
+typedef struct pattern_process_spec {
+    uint32_t struct_size;
+    pattern_str path;             /* absolute path of the executable */
+    const pattern_str *argv;      /* argv[0] first; argc >= 1 */
+    size_t argc;
+    const pattern_str *env;       /* "NAME=value": the child's whole environment */
+    size_t env_count;
+    uint32_t flags;               /* PATTERN_PROCESS_LINES */
+    uint64_t max_line_bytes;      /* with LINES: a longer line kills the child (0: 1 MiB) */
+    /* Callbacks on worker threads, one at a time per process, in order; borrowed arguments.
+     * on_stdout: a chunk (or a whole line with PATTERN_PROCESS_LINES). on_drain: stdin has
+     * room again after write answered PATTERN_BUSY. on_exit: once, after all stdout was
+     * delivered: the exit code, or -1 and the signal that ended it. Each may be NULL. */
+    void (*on_stdout)(pattern_process process, pattern_str bytes, void *userdata);
+    void (*on_drain)(pattern_process process, void *userdata);
+    void (*on_exit)(pattern_process process, int32_t exit_code, int32_t signal, void *userdata);
+    void *userdata;
+} pattern_process_spec;
+
+typedef struct pattern_process_api {
+    uint32_t struct_size;
+    /* Starts the program; *out gets the process (never 0). Any thread. PATTERN_INVALID: a
+     * relative path, no argv, a string with a NUL byte; PATTERN_NOT_FOUND: no executable
+     * regular file at `path` (a symbolic link counts as none); PATTERN_BUSY: max_processes
+     * children are running; PATTERN_STATE: the host is stopping; PATTERN_INTERNAL: fork/exec
+     * failed (logged). */
+    pattern_status (*spawn)(pattern_plugin *self, const pattern_process_spec *spec,
+                            pattern_process *out);
+    /* Queues bytes for the child's stdin (copied). PATTERN_BUSY: more than 1 MiB is queued
+     * (nothing was taken; write again after on_drain); PATTERN_STATE: stdin was closed;
+     * PATTERN_NOT_FOUND: the process has exited. */
+    pattern_status (*write)(pattern_process process, pattern_str bytes);
+    /* Closes stdin once the queued bytes are written (the child sees end of input). */
+    pattern_status (*close_stdin)(pattern_process process);
+    /* Sends a signal (SIGTERM, SIGKILL, SIGINT, SIGHUP, SIGUSR1, SIGUSR2; others
+     * PATTERN_INVALID). PATTERN_NOT_FOUND: it has exited. */
+    pattern_status (*signal)(pattern_process process, int32_t signal);
+    /* Ends the child politely: closes stdin, then SIGTERM after `grace_ms`, then SIGKILL
+     * after `grace_ms` more (0: 2000 each). on_exit follows. */
+    pattern_status (*terminate)(pattern_process process, uint32_t grace_ms);
+} pattern_process_api;
+
 /* ===== Host table: metrics (reserved) ================================================== */
 /* Reserved in 1.0: a later minor adds host-side metric registration. Until then metrics
  * are a named service ("metrics.v1") of the metrics plugin. */
@@ -502,6 +714,11 @@ typedef struct pattern_host_v1 {
     const pattern_ws_api *ws;
     const pattern_metrics_api *metrics;
     const pattern_config_api *config;
+    /* --- added in 1.4 --- */
+    const pattern_responses_api *responses;
+    const pattern_timer_api *timers;
+    const pattern_client_api *client;
+    const pattern_process_api *process;
     /* New sub-tables are added here, at the end, in later minors. */
 } pattern_host_v1;
 
