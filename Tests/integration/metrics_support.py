@@ -169,7 +169,7 @@ static int32_t authenticate(pattern_request *r, void *u) {
     host->http->header(r, STR("x-test-rate"), &rate);
     char digits[24] = {0};
     memcpy(digits, rate.ptr ? rate.ptr : "", rate.len < 23 ? rate.len : 23);
-    pattern_principal p = {sizeof(pattern_principal), user, 0, NULL, 0, key, atoll(digits)};
+    pattern_principal p = {.struct_size = sizeof p, .user_id = user, .api_key_id = key, .rate_limit = atoll(digits)};
     host->http->set_principal(r, &p);
     return PATTERN_CONTINUE;
 }
