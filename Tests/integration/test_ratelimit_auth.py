@@ -1,5 +1,6 @@
 """The ratelimit plugin with the real auth plugin: per-user keys, an API key's own
-rate_limit, and failed logins throttled per username through ratelimit.login.v1."""
+rate_limit, failed authentication charged to the client's address, and failed logins
+throttled per username through ratelimit.login.v1."""
 from auth_support import ADMIN_NAME, auth_env, probe_plugin, start_auth  # noqa: F401
 from conftest import HELLO_C, RATELIMIT, assert_error
 
@@ -36,3 +37,22 @@ def test_failed_logins_are_throttled_per_username(start_auth):
     assert_error(throttled, 429, "rate_limit")
     assert int(throttled.headers["Retry-After"]) > 0
     assert server.login("someone-else", "wrong password!").status_code == 401
+
+
+def test_bad_credentials_count_against_the_client_address(start_auth):
+    server = start_auth(config='[ratelimit]\ntrusted_proxies = ["127.0.0.1"]\n' + CONFIG, extra=(RATELIMIT, HELLO_C))
+    key = server.create_key(server.admin_token(), ["read_agents"])["key"]
+
+    def probe(credential, address="203.0.113.9"):
+        return server.get("/api/v1/auth-probe/principal",
+                          headers={"Authorization": f"Bearer {credential}", "X-Forwarded-For": address})
+
+    for guess in ("pk_" + "A" * 43, "pk_" + "B" * 43, "not-a-jwt", "pk_" + "C" * 43):
+        response = probe(guess)
+        assert_error(response, 401, "unauthorized")
+        assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    limited = probe("pk_" + "D" * 43)
+    assert_error(limited, 429, "rate_limit")
+    assert int(limited.headers["Retry-After"]) > 0
+    assert probe(key).status_code == 200, "a valid key spends its own quota, not the address's"
+    assert_error(probe("pk_" + "E" * 43, address="198.51.100.4"), 401, "unauthorized")
