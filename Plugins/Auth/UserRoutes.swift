@@ -41,7 +41,10 @@ struct UserRoutes {
         try host.route(.post, Self.collection, options: createOptions, openAPI: OpenAPI.createUser) { try self.create($0) }
         try host.route(.get, Self.collection, options: [.admin], openAPI: OpenAPI.listUsers) { try self.list($0) }
         try host.route(.get, Self.item, openAPI: OpenAPI.getUser) { try self.read($0) }
-        try host.route(.patch, Self.item, openAPI: OpenAPI.updateUser) { try self.update($0) }
+        // A password login holds every permission, so it edits its own profile as before.
+        try host.route(.patch, Self.item, permission: Permissions.manageUsers, openAPI: OpenAPI.updateUser) {
+            try self.update($0)
+        }
         try host.route(.delete, Self.item, options: [.admin], openAPI: OpenAPI.deleteUser) { try self.delete($0) }
     }
 
