@@ -77,8 +77,8 @@ struct APIKeyRoutes {
         let secret = APIKeySecret.generate()
         let key = APIKey(id: ResourceID.make("key"), userID: principal.userID, name: body.name,
                          keyPrefix: APIKeySecret.shownPrefix(secret), permissions: Permissions.normalized(body.permissions),
-                         rateLimit: body.rate_limit, enabled: true, createdAt: now, updatedAt: now, expiresAt: expiresAt,
-                         lastUsedAt: nil)
+                         rateLimit: body.rate_limit, rateLimitGrantedByAdmin: body.rate_limit != nil && principal.isAdmin,
+                         enabled: true, createdAt: now, updatedAt: now, expiresAt: expiresAt, lastUsedAt: nil)
         try wrapped { try services.apiKeys.insert(key, hash: APIKeySecret.hash(secret)) }
         return try .json(CreatedAPIKeyResponse(key: key, secret: secret), status: 201)
     }
@@ -127,7 +127,10 @@ struct APIKeyRoutes {
         case .value(let limit):
             try Validation.rateLimit(limit)
             key.rateLimit = limit
-        case .null: key.rateLimit = nil
+            key.rateLimitGrantedByAdmin = principal.isAdmin
+        case .null:
+            key.rateLimit = nil
+            key.rateLimitGrantedByAdmin = false
         case .absent: break
         }
         if let enabled = body.enabled { key.enabled = enabled }

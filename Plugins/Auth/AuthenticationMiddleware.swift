@@ -101,10 +101,7 @@ struct AuthenticationMiddleware: Sendable {
                 return .rejected
             }
             if services.keyUsage.shouldRecord(key.id, now: now) { try? services.apiKeys.touch(id: key.id, at: now) }
-            let principal = Principal(
-                userID: user.id, isAdmin: Permissions.keyActsAsAdmin(userIsAdmin: user.isAdmin, keyPermissions: key.permissions),
-                permissions: key.permissions, apiKeyID: key.id, rateLimit: key.rateLimit ?? 0)
-            return .authenticated(principal, session: nil)
+            return .authenticated(key.principal(of: user, permissions: key.permissions), session: nil)
         } catch {
             return .failed(error)
         }

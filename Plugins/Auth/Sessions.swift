@@ -22,11 +22,7 @@ struct Session: Sendable {
     }
 
     var principal: Principal {
-        if let apiKey {
-            return Principal(userID: user.id,
-                             isAdmin: Permissions.keyActsAsAdmin(userIsAdmin: user.isAdmin, keyPermissions: permissions),
-                             permissions: permissions, apiKeyID: apiKey.id, rateLimit: apiKey.rateLimit ?? 0)
-        }
+        if let apiKey { return apiKey.principal(of: user, permissions: permissions) }
         return Principal(userID: user.id, isAdmin: user.isAdmin, permissions: permissions)
     }
 }

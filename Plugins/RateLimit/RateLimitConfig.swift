@@ -6,6 +6,7 @@
 /// max_keys = 100000                               # client keys kept; the least recently used go first
 /// exempt = ["/api/v1/health", "/api/health", "/metrics"]
 /// ipv6_key_prefix = 64                            # IPv6 clients are keyed by their /64
+/// allow_key_limits_above_policy = false           # an admin-granted key rate_limit may exceed its policy
 /// [ratelimit.default]                             # every request no other policy matches
 /// requests = 600
 /// window_seconds = 60
@@ -27,6 +28,7 @@ struct RateLimitConfig: Decodable {
     var maxKeys = 100_000
     var exempt = ["/api/v1/health", "/api/health", "/metrics"].compactMap(RoutePattern.init)
     var ipv6KeyPrefix = 64
+    var allowKeyLimitsAbovePolicy = false
     var policies: [RatePolicy] = []
     var defaultPolicy: RatePolicy
     var loginFailures = 5
@@ -59,7 +61,8 @@ struct RateLimitConfig: Decodable {
     init(from decoder: any Decoder) throws {
         let section = try decoder.container(keyedBy: DynamicKey.self)
         try Self.refuseUnknown(section, "ratelimit",
-                               ["trusted_proxies", "max_keys", "exempt", "ipv6_key_prefix", "default", "policies", "login"])
+                               ["trusted_proxies", "max_keys", "exempt", "ipv6_key_prefix", "allow_key_limits_above_policy",
+                                "default", "policies", "login"])
         if let proxies = try Self.value([String].self, section, "trusted_proxies", "ratelimit") {
             trustedProxies = try proxies.map { text throws(Problem) in
                 guard let network = IPNetwork(text) else {
@@ -79,6 +82,9 @@ struct RateLimitConfig: Decodable {
                 throw Problem(description: "ratelimit.ipv6_key_prefix: expected an integer from 1 to 128")
             }
             ipv6KeyPrefix = value
+        }
+        if let allowed = try Self.value(Bool.self, section, "allow_key_limits_above_policy", "ratelimit") {
+            allowKeyLimitsAbovePolicy = allowed
         }
         if let patterns = try Self.value([String].self, section, "exempt", "ratelimit") {
             exempt = try patterns.map { try Self.pattern($0, "ratelimit.exempt") }
@@ -183,7 +189,8 @@ struct RateLimitConfig: Decodable {
         do {
             return try container.decodeIfPresent(T.self, forKey: DynamicKey(key))
         } catch {
-            throw Problem(description: "\(path).\(key): expected \(T.self == Int.self ? "an integer" : "a list of strings")")
+            let expected = T.self == Int.self ? "an integer" : T.self == Bool.self ? "true or false" : "a list of strings"
+            throw Problem(description: "\(path).\(key): expected \(expected)")
         }
     }
 

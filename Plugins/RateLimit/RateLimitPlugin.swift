@@ -17,7 +17,7 @@ enum RateLimitPlugin: PatternPlugin {
             exemptPaths: config.exempt.compactMap(\.exactPath),
             exemptPatterns: config.exempt.filter { $0.exactPath == nil },
             resolver: ClientAddressResolver(trustedProxies: config.trustedProxies, ipv6KeyPrefix: config.ipv6KeyPrefix),
-            keys: KeyTable(maxKeys: config.maxKeys), observer: metrics)
+            allowKeyLimitsAbovePolicy: config.allowKeyLimitsAbovePolicy, keys: KeyTable(maxKeys: config.maxKeys), observer: metrics)
         try host.middleware(.rateLimit, inline: true) { limiter.run($0) }
         LoginThrottle.shared.configure(maxFailures: config.loginFailures, windowSeconds: config.loginWindowSeconds,
                                        maxKeys: config.maxKeys, metrics: metrics)
@@ -25,7 +25,8 @@ enum RateLimitPlugin: PatternPlugin {
         let policies = (config.policies + [config.defaultPolicy]).map {
             "\($0.name): \($0.quota)/\($0.windowSeconds)s burst \($0.burst) by \($0.key.rawValue)"
         }
-        host.log(.info, "policies: \(policies.joined(separator: "; ")); max_keys \(config.maxKeys)")
+        host.log(.info, "policies: \(policies.joined(separator: "; ")); max_keys \(config.maxKeys); admin-granted key "
+                 + "limits above policy \(config.allowKeyLimitsAbovePolicy ? "allowed" : "capped")")
         host.reportHealth(.ok)
     }
 }

@@ -150,7 +150,7 @@ def scrape(server, **kwargs) -> str:
 
 PROBE_SOURCE = r'''
 /* probe: a test plugin in C that uses the metrics.v1 and ratelimit.login.v1 services and
- * sets a principal from X-Test-User / X-Test-Key / X-Test-Rate (tests only!). */
+ * sets a principal from X-Test-User / X-Test-Key / X-Test-Rate / X-Test-Above (tests only!). */
 #include <pattern_plugin.h>
 #include <pattern_metrics_service.h>
 #include <pattern_login_throttle.h>
@@ -163,13 +163,15 @@ static const pattern_host_v1 *host;
 
 static int32_t authenticate(pattern_request *r, void *u) {
     (void)u;
-    pattern_str user, key = {0, 0}, rate = {0, 0};
+    pattern_str user, key = {0, 0}, rate = {0, 0}, above = {0, 0};
     if (host->http->header(r, STR("x-test-user"), &user) != PATTERN_OK) return PATTERN_CONTINUE;
     host->http->header(r, STR("x-test-key"), &key);
     host->http->header(r, STR("x-test-rate"), &rate);
+    host->http->header(r, STR("x-test-above"), &above);
     char digits[24] = {0};
     memcpy(digits, rate.ptr ? rate.ptr : "", rate.len < 23 ? rate.len : 23);
-    pattern_principal p = {.struct_size = sizeof p, .user_id = user, .api_key_id = key, .rate_limit = atoll(digits)};
+    pattern_principal p = {.struct_size = sizeof p, .user_id = user, .api_key_id = key, .rate_limit = atoll(digits),
+                           .rate_limit_above_policy = above.len > 0};
     host->http->set_principal(r, &p);
     return PATTERN_CONTINUE;
 }

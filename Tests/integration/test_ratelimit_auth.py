@@ -1,10 +1,15 @@
 """The ratelimit plugin with the real auth plugin: per-user keys, an API key's own
-rate_limit, failed authentication charged to the client's address, and failed logins
-throttled per username through ratelimit.login.v1."""
+rate_limit (never above the policy unless an admin granted it and the operator allows it),
+failed authentication charged to the client's address, and failed logins throttled per
+username through ratelimit.login.v1."""
 from auth_support import ADMIN_NAME, auth_env, probe_plugin, start_auth  # noqa: F401
 from conftest import HELLO_C, RATELIMIT, assert_error
 
 CONFIG = "[ratelimit.default]\nrequests = 6\nburst = 4\n[ratelimit.policies.auth]\nenabled = false\n"
+
+
+def statuses(server, credential, count, path="/api/v1/hello"):
+    return [server.get(path, headers={"Authorization": f"Bearer {credential}"}).status_code for _ in range(count)]
 
 
 def test_api_key_rate_limit_and_user_keys(start_auth):
@@ -27,6 +32,33 @@ def test_api_key_rate_limit_and_user_keys(start_auth):
         assert server.get("/api/v1/hello", headers=as_admin).status_code == 200
     assert server.get("/api/v1/hello", headers=as_admin).status_code == 429
     assert server.get("/api/v1/hello", headers={"Authorization": f"Bearer {user}"}).status_code == 200
+
+
+def test_a_users_key_never_raises_its_limit_above_the_policy(start_auth):
+    strict = '[ratelimit.policies.strict]\nroutes = ["/api/v1/hello/{name}"]\nrequests = 2\nburst = 2\n'
+    server = start_auth(config=CONFIG + strict, extra=(RATELIMIT, HELLO_C))
+    user = server.user_token("greedy")
+    created = server.create_key(user, ["read_agents"], rate_limit=1_000_000)
+    assert created["rate_limit"] == 1_000_000
+    assert server.principal(created["key"]).json()["rate_limit_above_policy"] is False
+    assert statuses(server, created["key"], 4) == [200] * 3 + [429], "the default policy: burst 4, one spent above"
+    response = server.get("/api/v1/hello", headers={"Authorization": f"Bearer {created['key']}"})
+    assert response.headers["RateLimit-Policy"] == '"default";q=6;w=60'
+    assert statuses(server, created["key"], 3, "/api/v1/hello/x") == [200, 200, 429], "the stricter operator policy"
+
+
+def test_only_an_admin_grants_a_limit_above_the_policy_and_only_where_the_operator_allows(start_auth):
+    for allowed in (False, True):
+        config = ("[ratelimit]\nallow_key_limits_above_policy = true\n" if allowed else "") + CONFIG
+        server = start_auth(config=config, extra=(RATELIMIT, HELLO_C))
+        admin = server.admin_token()
+        granted = server.create_key(admin, ["read_agents"], rate_limit=1_000_000)["key"]
+        assert server.principal(granted).json()["rate_limit_above_policy"] is True
+        # the default policy's burst is 4, one of which the principal probe spent
+        assert statuses(server, granted, 8) == ([200] * 8 if allowed else [200] * 3 + [429] * 5)
+        users_key = server.create_key(server.user_token("greedy"), ["read_agents"], rate_limit=1_000_000)["key"]
+        assert statuses(server, users_key, 5) == [200] * 4 + [429], "only an admin's grant may go above"
+        server.stop()
 
 
 def test_failed_logins_are_throttled_per_username(start_auth):
