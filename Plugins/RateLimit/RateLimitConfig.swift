@@ -17,8 +17,9 @@
 /// window_seconds = 60
 /// burst = 5
 /// key = "ip"                                      # or "principal"; enabled = false switches it off
-/// [ratelimit.login]                               # failed logins per username (ratelimit.login.v1)
-/// max_failures = 5
+/// [ratelimit.login]                               # failed logins (ratelimit.login.v1)
+/// max_failures = 5                                # per username and client address, then 429
+/// max_failures_per_username = 20                  # from all addresses, then each answer waits up to 1 s
 /// window_seconds = 300
 /// ```
 /// A request matching several policies takes the one with the most specific pattern.
@@ -32,6 +33,7 @@ struct RateLimitConfig: Decodable {
     var policies: [RatePolicy] = []
     var defaultPolicy: RatePolicy
     var loginFailures = 5
+    var loginFailuresPerUsername = 20
     var loginWindowSeconds = 300
 
     struct Problem: Error, CustomStringConvertible {
@@ -120,12 +122,20 @@ struct RateLimitConfig: Decodable {
         defaultPolicy = try Self.policy("default", defaults, [], index: index, "ratelimit.default")
         if section.contains(DynamicKey("login")) {
             let login = try section.nestedContainer(keyedBy: DynamicKey.self, forKey: DynamicKey("login"))
-            try Self.refuseUnknown(login, "ratelimit.login", ["max_failures", "window_seconds"])
+            try Self.refuseUnknown(login, "ratelimit.login",
+                                   ["max_failures", "max_failures_per_username", "window_seconds"])
             if let value = try Self.value(Int.self, login, "max_failures", "ratelimit.login") {
                 guard (1...1000).contains(value) else {
                     throw Problem(description: "ratelimit.login.max_failures: expected an integer from 1 to 1000")
                 }
                 loginFailures = value
+            }
+            if let value = try Self.value(Int.self, login, "max_failures_per_username", "ratelimit.login") {
+                guard (1...100_000).contains(value) else {
+                    throw Problem(
+                        description: "ratelimit.login.max_failures_per_username: expected an integer from 1 to 100000")
+                }
+                loginFailuresPerUsername = value
             }
             if let value = try Self.value(Int.self, login, "window_seconds", "ratelimit.login") {
                 guard (1...86_400).contains(value) else {

@@ -1,6 +1,7 @@
 /* Compile-time checks of the ABI's layout on this platform: a change that moves a field
  * fails the build instead of breaking plugins built against an earlier header. */
 #include "pattern_plugin.h"
+#include "pattern_login_throttle.h"
 
 _Static_assert(sizeof(pattern_str) == 16, "pattern_str is (pointer, length)");
 _Static_assert(offsetof(pattern_plugin_descriptor, init) == 72, "descriptor layout of 1.0");
@@ -14,3 +15,4 @@ _Static_assert(offsetof(pattern_principal, rate_limit) == 64, "principal layout 
 _Static_assert(offsetof(pattern_principal, rate_limit_above_policy) == 96, "principal layout of 1.3");
 _Static_assert(offsetof(pattern_ws_api, publish) == 48, "ws table layout of 1.1");
 _Static_assert(offsetof(pattern_ws_api, close_sessions) == 56, "ws table layout of 1.3");
+_Static_assert(offsetof(pattern_login_throttle_v1, record_failure) == 16, "login throttle layout of its first version");

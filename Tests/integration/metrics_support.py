@@ -225,11 +225,18 @@ static pattern_status login_route(pattern_request *r, void *u) {
         reply(r, "{\"found\":false}");
         return PATTERN_OK;
     }
-    pattern_str user = STR(""), fail;
+    pattern_str user = STR(""), fail, from;
     host->http->query_param(r, STR("user"), &user);
-    if (host->http->query_param(r, STR("fail"), &fail) == PATTERN_OK) t->record_failure(user);
-    char out[64];
-    snprintf(out, sizeof out, "{\"found\":true,\"retry_after\":%lld}", (long long)t->retry_after(user));
+    /* ?from=1: the per-address functions, which take the client from this request */
+    int by_client = host->http->query_param(r, STR("from"), &from) == PATTERN_OK
+                    && PATTERN_HAS_FIELD(t, pattern_login_throttle_v1, slowdown_milliseconds);
+    if (host->http->query_param(r, STR("fail"), &fail) == PATTERN_OK) {
+        if (by_client) t->record_client_failure(r, user); else t->record_failure(user);
+    }
+    long long retry = by_client ? t->client_retry_after(r, user) : t->retry_after(user);
+    char out[96];
+    snprintf(out, sizeof out, "{\"found\":true,\"retry_after\":%lld,\"slowdown_ms\":%lld}", retry,
+             (long long)t->slowdown_milliseconds(user));
     reply(r, out);
     return PATTERN_OK;
 }

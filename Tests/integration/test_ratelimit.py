@@ -217,6 +217,7 @@ def test_deploys_alone_and_with_metrics(start_server, plugins):
     ("[ratelimit.policies.x]\nrequests = 1\n", "ratelimit.policies.x.routes"),
     ('[ratelimit.policies.auth]\nkey = "user"\n', "ratelimit.policies.auth.key"),
     ("[ratelimit.login]\nmax_failures = -1\n", "ratelimit.login.max_failures"),
+    ("[ratelimit.login]\nmax_failures_per_username = 0\n", "ratelimit.login.max_failures_per_username"),
     ('[ratelimit]\nallow_key_limits_above_policy = "yes"\n', "ratelimit.allow_key_limits_above_policy: expected true or false"),
 ])
 def test_bad_config_refuses_the_start(run_cli, tmp_path, config, needle):

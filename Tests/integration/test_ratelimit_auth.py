@@ -1,11 +1,15 @@
 """The ratelimit plugin with the real auth plugin: per-user keys, an API key's own
 rate_limit (never above the policy unless an admin granted it and the operator allows it),
 failed authentication charged to the client's address, and failed logins throttled per
-username through ratelimit.login.v1."""
-from auth_support import ADMIN_NAME, auth_env, probe_plugin, start_auth  # noqa: F401
+username and address through ratelimit.login.v1."""
+import time
+
+from auth_support import ADMIN_NAME, ADMIN_PASSWORD, auth_env, probe_plugin, start_auth  # noqa: F401
 from conftest import HELLO_C, RATELIMIT, assert_error
 
 CONFIG = "[ratelimit.default]\nrequests = 6\nburst = 4\n[ratelimit.policies.auth]\nenabled = false\n"
+# Clients behind the loopback "proxy" are told apart by X-Forwarded-For.
+PROXIED = '[ratelimit]\ntrusted_proxies = ["127.0.0.1"]\n[ratelimit.policies.auth]\nenabled = false\n'
 
 
 def statuses(server, credential, count, path="/api/v1/hello"):
@@ -61,14 +65,9 @@ def test_only_an_admin_grants_a_limit_above_the_policy_and_only_where_the_operat
         server.stop()
 
 
-def test_failed_logins_are_throttled_per_username(start_auth):
-    server = start_auth(config="[ratelimit.policies.auth]\nenabled = false\n", extra=(RATELIMIT,))
-    for _ in range(5):
-        assert server.login(ADMIN_NAME, "wrong password!").status_code == 401
-    throttled = server.login(ADMIN_NAME.upper(), "wrong password!")
-    assert_error(throttled, 429, "rate_limit")
-    assert int(throttled.headers["Retry-After"]) > 0
-    assert server.login("someone-else", "wrong password!").status_code == 401
+def login_from(server, address, username=ADMIN_NAME, password=ADMIN_PASSWORD):
+    return server.post("/api/v1/auth/login", json={"username": username, "password": password},
+                       headers={"X-Forwarded-For": address})
 
 
 def test_bad_credentials_count_against_the_client_address(start_auth):
@@ -88,3 +87,29 @@ def test_bad_credentials_count_against_the_client_address(start_auth):
     assert int(limited.headers["Retry-After"]) > 0
     assert probe(key).status_code == 200, "a valid key spends its own quota, not the address's"
     assert_error(probe("pk_" + "E" * 43, address="198.51.100.4"), 401, "unauthorized")
+
+
+def test_failed_logins_are_throttled_per_username_and_address(start_auth):
+    server = start_auth(config=PROXIED, extra=(RATELIMIT,))
+    attacker = "203.0.113.7"
+    for _ in range(5):
+        assert login_from(server, attacker, password="wrong password!").status_code == 401
+    for password in ("wrong password!", ADMIN_PASSWORD):
+        throttled = login_from(server, attacker, ADMIN_NAME.upper(), password)
+        assert_error(throttled, 429, "rate_limit")
+        assert int(throttled.headers["Retry-After"]) > 0
+    assert login_from(server, attacker, "someone-else", "wrong password!").status_code == 401
+    owner = login_from(server, "198.51.100.2")
+    assert owner.status_code == 200, "failures from another address never lock the right password out"
+
+
+def test_failures_from_many_addresses_only_slow_a_username_down(start_auth):
+    server = start_auth(config=PROXIED, extra=(RATELIMIT,))
+    for index in range(21):  # past the default ceiling of 20 failures per username and window
+        assert login_from(server, f"203.0.113.{index}", password="wrong password!").status_code == 401
+    started = time.monotonic()
+    owner = login_from(server, "198.51.100.2")
+    elapsed = time.monotonic() - started
+    assert owner.status_code == 200, owner.text
+    assert elapsed >= 0.9, "over the username's ceiling every answer waits (up to 1 s)"
+    assert login_from(server, "198.51.100.3", password="wrong password!").status_code == 401, "never a lockout"
