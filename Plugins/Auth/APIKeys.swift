@@ -58,13 +58,18 @@ struct APIKey: Sendable, Equatable {
 
     func isUsable(now: Int64) -> Bool { enabled && (expiresAt.map { now < $0 } ?? true) }
 
+    /// Unix seconds when the key stops working, 0 = never.
+    var expiresAtSeconds: Int64 { expiresAt.map { $0 / 1000 } ?? 0 }
+
     /// Who calls with this key (or a token minted from it), owned by `user`: the key's
     /// permissions, admin only with `manage_users`, and a limit above the server's policy only
-    /// while an administrator's grant stands (its owner still an administrator).
+    /// while an administrator's grant stands (its owner still an administrator). The key is the
+    /// session, and its expiry the principal's.
     func principal(of user: User, permissions: [String]) -> Principal {
-        Principal(userID: user.id, isAdmin: Permissions.keyActsAsAdmin(userIsAdmin: user.isAdmin, keyPermissions: permissions),
-                  permissions: permissions, apiKeyID: id, rateLimit: rateLimit ?? 0,
-                  rateLimitAbovePolicy: rateLimitGrantedByAdmin && user.isAdmin)
+        Principal(userID: user.id,
+                  isAdmin: Permissions.keyActsAsAdmin(userIsAdmin: user.isAdmin, keyPermissions: permissions),
+                  permissions: permissions, apiKeyID: id, rateLimit: rateLimit ?? 0, sessionID: id,
+                  expiresAt: expiresAtSeconds, rateLimitAbovePolicy: rateLimitGrantedByAdmin && user.isAdmin)
     }
 }
 

@@ -5,7 +5,8 @@ import PluginKit
 ///
 /// - No credential: the request stays anonymous; the host answers 401 on protected routes.
 /// - A valid credential: the principal is set (user id, admin flag, permissions, key id, the
-///   key's rate limit), and the login's id is kept as the request attribute `auth.session`.
+///   key's rate limit, the session a WebSocket opened with it ends with, and when it expires),
+///   and a token's login id is kept as the request attribute `auth.session`.
 /// - An invalid credential: the request goes on anonymous and marked `auth.rejected`, so the
 ///   rate limiter charges it to the client's address (guessing keys or tokens spends quota);
 ///   then `refuseRejected`, in AUTHORIZE, answers 401 with `WWW-Authenticate: Bearer
@@ -82,7 +83,7 @@ struct AuthenticationMiddleware: Sendable {
             guard let session = try services.session(familyID), session.user.id == claims.subject,
                   session.isUsable(now: now)
             else { return .rejected }
-            var principal = session.principal
+            var principal = session.principal(tokenExpiresAt: claims.expiresAt)
             // The token's own permissions, never more than its login's.
             if claims.permissions != session.permissions {
                 let allowed = Set(session.permissions)

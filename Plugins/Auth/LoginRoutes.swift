@@ -135,6 +135,7 @@ struct LoginRoutes {
                                            refreshJTI: newJTI, now: now, refreshExpiresAt: expiresAt))
         case .reused(let session):
             services.sessionCache.invalidate()
+            services.sockets.close([family], of: session.user.id)
             services.host.log(.warn, "refresh token reused: revoked login \(family) of user \(session.user.id)")
             services.events.login(success: false, method: .refresh, userID: session.user.id, username: session.user.username,
                                   reason: "refresh_token_reuse", request: request)
@@ -147,11 +148,12 @@ struct LoginRoutes {
     }
 
     func logout(_ request: Request) throws -> Response {
-        if let family = request.attribute(AuthenticationMiddleware.sessionAttribute) {
+        if let family = request.attribute(AuthenticationMiddleware.sessionAttribute), let principal = request.principal {
             try wrapped {
                 try services.sessions.revoke(familyID: family, reason: "logout", now: Clock.milliseconds())
                 services.sessionCache.invalidate()
             }
+            services.sockets.close([family], of: principal.userID)
         }
         return .noContent
     }
