@@ -53,7 +53,9 @@ struct AuthenticationMiddleware: Sendable {
 
     /// AUTHORIZE: the 401 for a credential AUTHENTICATE rejected, once RATE_LIMIT has counted it.
     func refuseRejected(_ request: Request) -> PluginHost.MiddlewareOutcome {
-        guard request.attribute(Self.rejectedAttribute) != nil, !request.routeOptions.contains(.public) else { return .next }
+        guard request.attribute(Self.rejectedAttribute) != nil, !request.routeOptions.contains(.public) else {
+            return .next
+        }
         return .reject(Self.invalid)
     }
 

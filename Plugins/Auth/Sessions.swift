@@ -28,7 +28,8 @@ struct Session: Sendable {
         var principal = apiKey?.principal(of: user, permissions: permissions)
             ?? Principal(userID: user.id, isAdmin: user.isAdmin, permissions: permissions)
         principal.sessionID = familyID
-        principal.expiresAt = [tokenExpiresAt, expiresAt / 1000, apiKey?.expiresAtSeconds ?? 0].filter { $0 > 0 }.min() ?? 0
+        principal.expiresAt = [tokenExpiresAt, expiresAt / 1000, apiKey?.expiresAtSeconds ?? 0]
+            .filter { $0 > 0 }.min() ?? 0
         return principal
     }
 }

@@ -136,7 +136,9 @@ struct UserRoutes {
                     now: user.updatedAt)
             }
         }
-        guard let revoked else { throw HTTPError.conflict("The last active administrator cannot be demoted or deactivated.") }
+        guard let revoked else {
+            throw HTTPError.conflict("The last active administrator cannot be demoted or deactivated.")
+        }
         if endsAllSockets { services.sockets.closeAll(of: user.id) } else { services.sockets.close(revoked, of: user.id) }
         return try .json(user.response)
     }

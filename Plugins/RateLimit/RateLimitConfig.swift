@@ -63,8 +63,8 @@ struct RateLimitConfig: Decodable {
     init(from decoder: any Decoder) throws {
         let section = try decoder.container(keyedBy: DynamicKey.self)
         try Self.refuseUnknown(section, "ratelimit",
-                               ["trusted_proxies", "max_keys", "exempt", "ipv6_key_prefix", "allow_key_limits_above_policy",
-                                "default", "policies", "login"])
+                               ["trusted_proxies", "max_keys", "exempt", "ipv6_key_prefix",
+                                "allow_key_limits_above_policy", "default", "policies", "login"])
         if let proxies = try Self.value([String].self, section, "trusted_proxies", "ratelimit") {
             trustedProxies = try proxies.map { text throws(Problem) in
                 guard let network = IPNetwork(text) else {

@@ -49,7 +49,7 @@ typedef struct pattern_login_throttle_v1 {
      * ceiling across addresses. */
     void (*record_client_failure)(const pattern_request *request, pattern_str username);
     /* Milliseconds (0 to 1000) to wait before answering an attempt for this username: more
-     * than 0 once it failed more often than its ceiling allows, from all addresses together. */
+     * than 0 once it has failed as often as its ceiling allows, from all addresses together. */
     int64_t (*slowdown_milliseconds)(pattern_str username);
 } pattern_login_throttle_v1;
 
