@@ -77,8 +77,8 @@ struct APIKeyRoutes {
         let secret = APIKeySecret.generate()
         let key = APIKey(id: ResourceID.make("key"), userID: principal.userID, name: body.name,
                          keyPrefix: APIKeySecret.shownPrefix(secret), permissions: Permissions.normalized(body.permissions),
-                         rateLimit: body.rate_limit, enabled: true, createdAt: now, updatedAt: now, expiresAt: expiresAt,
-                         lastUsedAt: nil)
+                         rateLimit: body.rate_limit, rateLimitGrantedByAdmin: body.rate_limit != nil && principal.isAdmin,
+                         enabled: true, createdAt: now, updatedAt: now, expiresAt: expiresAt, lastUsedAt: nil)
         try wrapped { try services.apiKeys.insert(key, hash: APIKeySecret.hash(secret)) }
         return try .json(CreatedAPIKeyResponse(key: key, secret: secret), status: 201)
     }
@@ -127,34 +127,43 @@ struct APIKeyRoutes {
         case .value(let limit):
             try Validation.rateLimit(limit)
             key.rateLimit = limit
-        case .null: key.rateLimit = nil
+            key.rateLimitGrantedByAdmin = principal.isAdmin
+        case .null:
+            key.rateLimit = nil
+            key.rateLimitGrantedByAdmin = false
         case .absent: break
         }
         if let enabled = body.enabled { key.enabled = enabled }
         key.updatedAt = now
         // Tokens minted from the key carry its old permissions: a narrowed or disabled key ends them.
+        // A WebSocket keeps the expiry it was opened with, so an earlier one ends the key's sockets.
         let endsSessions = key.permissions != current.permissions || (current.enabled && !key.enabled)
-        try wrapped {
+        let expiresSooner = key.expiresAt.map { soon in current.expiresAt.map { soon < $0 } ?? true } ?? false
+        let logins: [String] = try wrapped {
             try services.changingSessions { transaction in
                 try services.apiKeys.update(key, in: transaction)
                 if endsSessions {
-                    try services.sessions.revokeAll(apiKeyID: key.id, reason: "api_key_changed", in: transaction, now: now)
+                    return try services.sessions.revokeAll(apiKeyID: key.id, reason: "api_key_changed", in: transaction,
+                                                           now: now)
                 }
+                return expiresSooner ? try services.sessions.live(apiKeyID: key.id, in: transaction, now: now) : []
             }
         }
+        if endsSessions || expiresSooner { services.sockets.close(logins + [key.id], of: key.userID) }
         return try .json(APIKeyResponse(key: key))
     }
 
     func delete(_ request: Request) throws -> Response {
         let (key, principal) = try ownKey(request)
-        let deleted: Bool = try wrapped {
-            try services.changingSessions { transaction in
-                try services.sessions.revokeAll(apiKeyID: key.id, reason: "api_key_deleted", in: transaction,
-                                                now: Clock.milliseconds())
-                return try services.apiKeys.delete(id: key.id, userID: principal.userID, in: transaction)
+        let logins: [String]? = try wrapped {
+            try services.changingSessions { transaction -> [String]? in
+                let revoked = try services.sessions.revokeAll(apiKeyID: key.id, reason: "api_key_deleted", in: transaction,
+                                                              now: Clock.milliseconds())
+                return try services.apiKeys.delete(id: key.id, userID: principal.userID, in: transaction) ? revoked : nil
             }
         }
-        guard deleted else { throw HTTPError.notFound("No such API key.") }
+        guard let logins else { throw HTTPError.notFound("No such API key.") }
+        services.sockets.close(logins + [key.id], of: key.userID)
         return .noContent
     }
 }

@@ -11,6 +11,8 @@ struct APIKey: Sendable, Equatable {
     var keyPrefix: String
     var permissions: [String]
     var rateLimit: Int64?
+    /// An administrator set `rateLimit`: it may exceed the server's policy where the operator allows.
+    var rateLimitGrantedByAdmin: Bool
     var enabled: Bool
     var createdAt: Int64
     var updatedAt: Int64
@@ -18,18 +20,20 @@ struct APIKey: Sendable, Equatable {
     var lastUsedAt: Int64?
 
     static let columnNames = ["id", "user_id", "name", "key_prefix", "permissions", "rate_limit", "enabled", "created_at",
-                              "updated_at", "expires_at", "last_used_at"]
+                              "updated_at", "expires_at", "last_used_at", "rate_limit_granted_by_admin"]
     static var columnCount: Int { columnNames.count }
     static func columns(prefix: String = "") -> String { columnNames.map { prefix + $0 }.joined(separator: ", ") }
 
     init(id: String, userID: String, name: String, keyPrefix: String, permissions: [String], rateLimit: Int64?,
-         enabled: Bool, createdAt: Int64, updatedAt: Int64, expiresAt: Int64?, lastUsedAt: Int64?) {
+         rateLimitGrantedByAdmin: Bool, enabled: Bool, createdAt: Int64, updatedAt: Int64, expiresAt: Int64?,
+         lastUsedAt: Int64?) {
         self.id = id
         self.userID = userID
         self.name = name
         self.keyPrefix = keyPrefix
         self.permissions = permissions
         self.rateLimit = rateLimit
+        self.rateLimitGrantedByAdmin = rateLimitGrantedByAdmin
         self.enabled = enabled
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -49,9 +53,24 @@ struct APIKey: Sendable, Equatable {
         updatedAt = row[8].integer ?? 0
         expiresAt = row[9].integer
         lastUsedAt = row[10].integer
+        rateLimitGrantedByAdmin = row[11].integer == 1
     }
 
     func isUsable(now: Int64) -> Bool { enabled && (expiresAt.map { now < $0 } ?? true) }
+
+    /// Unix seconds when the key stops working, 0 = never.
+    var expiresAtSeconds: Int64 { expiresAt.map { $0 / 1000 } ?? 0 }
+
+    /// Who calls with this key (or a token minted from it), owned by `user`: the key's
+    /// permissions, admin only with `manage_users`, and a limit above the server's policy only
+    /// while an administrator's grant stands (its owner still an administrator). The key is the
+    /// session, and its expiry the principal's.
+    func principal(of user: User, permissions: [String]) -> Principal {
+        Principal(userID: user.id,
+                  isAdmin: Permissions.keyActsAsAdmin(userIsAdmin: user.isAdmin, keyPermissions: permissions),
+                  permissions: permissions, apiKeyID: id, rateLimit: rateLimit ?? 0, sessionID: id,
+                  expiresAt: expiresAtSeconds, rateLimitAbovePolicy: rateLimitGrantedByAdmin && user.isAdmin)
+    }
 }
 
 /// Making, recognising and hashing key strings: `pk_` + 32 random bytes in base64url.
@@ -76,11 +95,12 @@ struct APIKeyStore: Sendable {
     func insert(_ key: APIKey, hash: String) throws(DatabaseFailure) {
         _ = try database.execute(
             "INSERT INTO auth_api_keys (id, user_id, name, key_hash, key_prefix, permissions, rate_limit, enabled, "
-                + "created_at, updated_at, expires_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                + "created_at, updated_at, expires_at, last_used_at, rate_limit_granted_by_admin) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
             [.text(key.id), .text(key.userID), .text(key.name), .text(hash), .text(key.keyPrefix),
              .text(SessionStore.encode(key.permissions)), key.rateLimit.map(SQLValue.integer) ?? .null,
              .integer(key.enabled ? 1 : 0), .integer(key.createdAt), .integer(key.updatedAt),
-             key.expiresAt.map(SQLValue.integer) ?? .null])
+             key.expiresAt.map(SQLValue.integer) ?? .null, .integer(key.rateLimitGrantedByAdmin ? 1 : 0)])
     }
 
     /// The key whose hash is `hash` (looked up by the hash's unique index, then compared in
@@ -120,11 +140,11 @@ struct APIKeyStore: Sendable {
 
     func update(_ key: APIKey, in transaction: DatabaseClient.Transaction) throws(DatabaseFailure) {
         _ = try transaction.execute(
-            "UPDATE auth_api_keys SET name = ?, permissions = ?, rate_limit = ?, enabled = ?, expires_at = ?, updated_at = ? "
-                + "WHERE id = ? AND user_id = ?",
+            "UPDATE auth_api_keys SET name = ?, permissions = ?, rate_limit = ?, rate_limit_granted_by_admin = ?, "
+                + "enabled = ?, expires_at = ?, updated_at = ? WHERE id = ? AND user_id = ?",
             [.text(key.name), .text(SessionStore.encode(key.permissions)), key.rateLimit.map(SQLValue.integer) ?? .null,
-             .integer(key.enabled ? 1 : 0), key.expiresAt.map(SQLValue.integer) ?? .null, .integer(key.updatedAt),
-             .text(key.id), .text(key.userID)])
+             .integer(key.rateLimitGrantedByAdmin ? 1 : 0), .integer(key.enabled ? 1 : 0),
+             key.expiresAt.map(SQLValue.integer) ?? .null, .integer(key.updatedAt), .text(key.id), .text(key.userID)])
     }
 
     func delete(id: String, userID: String, in transaction: DatabaseClient.Transaction) throws(DatabaseFailure) -> Bool {

@@ -24,6 +24,8 @@ enum AuthPlugin: PatternPlugin {
 
         let middleware = AuthenticationMiddleware(services: services)
         try host.middleware(.authenticate) { middleware.run($0) }
+        // First in AUTHORIZE: other plugins' checks never see a request whose credential was bad.
+        try host.middleware(.authorize, order: .min, inline: true) { middleware.refuseRejected($0) }
         try LoginRoutes(services: services).register(on: host)
         try UserRoutes(services: services).register(on: host)
         try APIKeyRoutes(services: services).register(on: host)

@@ -15,6 +15,7 @@ final class AuthServices: Sendable {
     let sessionCache = SessionCache()
     let events: AuthEvents
     let throttle: LoginThrottle
+    let sockets: LoginSockets
     let keyUsage = APIKeyUsage()
 
     init(host: PluginHost, settings: AuthSettings, keys: SigningKeys, hasher: PasswordHasher) {
@@ -28,6 +29,7 @@ final class AuthServices: Sendable {
         sessions = SessionStore(database: host.database)
         events = AuthEvents(host: host)
         throttle = LoginThrottle(host: host)
+        sockets = LoginSockets(host: host)
     }
 
     // MARK: Users

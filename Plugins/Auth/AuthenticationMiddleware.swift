@@ -5,10 +5,13 @@ import PluginKit
 ///
 /// - No credential: the request stays anonymous; the host answers 401 on protected routes.
 /// - A valid credential: the principal is set (user id, admin flag, permissions, key id, the
-///   key's rate limit), and the login's id is kept as the request attribute `auth.session`.
-/// - An invalid credential on a protected route: 401 with `WWW-Authenticate: Bearer
-///   error="invalid_token"`. On public or unmatched routes a bad credential is ignored, so a
-///   stale token never breaks the login page or the health check.
+///   key's rate limit, the session a WebSocket opened with it ends with, and when it expires),
+///   and a token's login id is kept as the request attribute `auth.session`.
+/// - An invalid credential: the request goes on anonymous and marked `auth.rejected`, so the
+///   rate limiter charges it to the client's address (guessing keys or tokens spends quota);
+///   then `refuseRejected`, in AUTHORIZE, answers 401 with `WWW-Authenticate: Bearer
+///   error="invalid_token"` on protected routes. On public routes a bad credential is ignored,
+///   so a stale token never breaks the login page or the health check.
 ///
 /// Cost: a valid access token costs one HMAC, two small JSON decodes and a cache lookup; only a
 /// cache miss (at most every few seconds per login) reads the database. API keys read it always.
@@ -16,6 +19,7 @@ struct AuthenticationMiddleware: Sendable {
     let services: AuthServices
 
     static let sessionAttribute = "auth.session"
+    static let rejectedAttribute = "auth.rejected"
     static let webSocketPath = "/api/v1/ws"
     /// Routes that read a refresh token or credentials themselves.
     static let ownCredentialRoutes: Set<String> = [LoginRoutes.refreshPath, LoginRoutes.loginPath, LoginRoutes.aliasPath]
@@ -39,12 +43,20 @@ struct AuthenticationMiddleware: Sendable {
             if let session { request.setAttribute(Self.sessionAttribute, session) }
             return .next
         case .rejected:
-            if template.isEmpty || request.routeOptions.contains(.public) { return .next }
-            return .reject(Self.invalid)
+            request.setAttribute(Self.rejectedAttribute, "1")
+            return .next
         case .failed(let error):
             if template.isEmpty || request.routeOptions.contains(.public) { return .next }
             return .reject(.storage(error))
         }
+    }
+
+    /// AUTHORIZE: the 401 for a credential AUTHENTICATE rejected, once RATE_LIMIT has counted it.
+    func refuseRejected(_ request: Request) -> PluginHost.MiddlewareOutcome {
+        guard request.attribute(Self.rejectedAttribute) != nil, !request.routeOptions.contains(.public) else {
+            return .next
+        }
+        return .reject(Self.invalid)
     }
 
     /// The bearer credential: the `Authorization` header, or `?token=` on the WebSocket path.
@@ -73,7 +85,7 @@ struct AuthenticationMiddleware: Sendable {
             guard let session = try services.session(familyID), session.user.id == claims.subject,
                   session.isUsable(now: now)
             else { return .rejected }
-            var principal = session.principal
+            var principal = session.principal(tokenExpiresAt: claims.expiresAt)
             // The token's own permissions, never more than its login's.
             if claims.permissions != session.permissions {
                 let allowed = Set(session.permissions)
@@ -92,10 +104,7 @@ struct AuthenticationMiddleware: Sendable {
                 return .rejected
             }
             if services.keyUsage.shouldRecord(key.id, now: now) { try? services.apiKeys.touch(id: key.id, at: now) }
-            let principal = Principal(
-                userID: user.id, isAdmin: Permissions.keyActsAsAdmin(userIsAdmin: user.isAdmin, keyPermissions: key.permissions),
-                permissions: key.permissions, apiKeyID: key.id, rateLimit: key.rateLimit ?? 0)
-            return .authenticated(principal, session: nil)
+            return .authenticated(key.principal(of: user, permissions: key.permissions), session: nil)
         } catch {
             return .failed(error)
         }

@@ -66,18 +66,20 @@ struct LoginRoutes {
     }
 
     private func passwordLogin(_ username: String, _ password: String, _ request: Request) throws -> Response {
-        let retryAfter = services.throttle.retryAfter(username)
+        let retryAfter = services.throttle.retryAfter(username, request)
         if retryAfter > 0 {
             services.events.login(success: false, method: .password, userID: nil, username: username, reason: "throttled",
                                   request: request)
             throw HTTPError(status: 429, type: "rate_limit", message: "Too many failed logins; try again later.",
                             headers: [.init("Retry-After", String(retryAfter))])
         }
+        // Before the verification, so that nothing about the outcome is known sooner.
+        services.throttle.slowDown(username)
         // Usernames that cannot exist still cost one bcrypt verification, like unknown ones.
         let user = username.utf8.count <= 64 ? try wrapped { try services.users.find(username: username) } : nil
         let verified = services.hasher.verify(password, hash: user?.passwordHash)
         guard let user, verified, user.isActive else {
-            services.throttle.recordFailure(username)
+            services.throttle.recordFailure(username, request)
             services.events.login(success: false, method: .password, userID: nil, username: username,
                                   reason: "invalid_credentials", request: request)
             throw Self.badCredentials
@@ -133,6 +135,7 @@ struct LoginRoutes {
                                            refreshJTI: newJTI, now: now, refreshExpiresAt: expiresAt))
         case .reused(let session):
             services.sessionCache.invalidate()
+            services.sockets.close([family], of: session.user.id)
             services.host.log(.warn, "refresh token reused: revoked login \(family) of user \(session.user.id)")
             services.events.login(success: false, method: .refresh, userID: session.user.id, username: session.user.username,
                                   reason: "refresh_token_reuse", request: request)
@@ -145,11 +148,12 @@ struct LoginRoutes {
     }
 
     func logout(_ request: Request) throws -> Response {
-        if let family = request.attribute(AuthenticationMiddleware.sessionAttribute) {
+        if let family = request.attribute(AuthenticationMiddleware.sessionAttribute), let principal = request.principal {
             try wrapped {
                 try services.sessions.revoke(familyID: family, reason: "logout", now: Clock.milliseconds())
                 services.sessionCache.invalidate()
             }
+            services.sockets.close([family], of: principal.userID)
         }
         return .noContent
     }

@@ -1,10 +1,13 @@
+import Foundation
 import PluginABI
 import PluginKit
 import Synchronization
 
-/// The rate-limit plugin's per-username login throttle ("ratelimit.login.v1"), when it is
-/// loaded. Looked up lazily, at the first login: auth does not require ratelimit, which may
-/// start after it.
+/// The rate-limit plugin's login throttle ("ratelimit.login.v1"), when it is loaded: failures
+/// per username and client address, and a slow-down per username across addresses. Looked up
+/// lazily, at the first login: auth does not require ratelimit, which may start after it. A
+/// service too old to know the client address counts as absent: counting per username alone
+/// would let anyone lock the real user out.
 final class LoginThrottle: Sendable {
     // @unchecked: a vtable is immutable static data of a plugin that is never unloaded.
     private struct VTable: @unchecked Sendable {
@@ -29,22 +32,22 @@ final class LoginThrottle: Sendable {
         }
     }
 
-    /// Seconds before `username` may try again (0: now).
-    func retryAfter(_ username: String) -> Int64 {
-        guard let service, let function = service.pointee.retry_after else { return 0 }
-        var copy = username
-        return copy.withUTF8 { buffer in
-            function(pattern_str(ptr: buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                 len: buffer.count))
-        }
+    /// Seconds before `username` may try again from this request's client (0: now).
+    func retryAfter(_ username: String, _ request: Request) -> Int64 {
+        guard let service, let function = service.pointee.client_retry_after else { return 0 }
+        return withABIString(username) { function(request.abiHandle, $0) }
     }
 
-    func recordFailure(_ username: String) {
-        guard let service, let function = service.pointee.record_failure else { return }
-        var copy = username
-        copy.withUTF8 { buffer in
-            function(pattern_str(ptr: buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                 len: buffer.count))
-        }
+    /// Waits as long as the service asks before an attempt for `username` is answered (at most
+    /// a second, once the username failed too often from all addresses together).
+    func slowDown(_ username: String) {
+        guard let service, let function = service.pointee.slowdown_milliseconds else { return }
+        let milliseconds = min(1000, withABIString(username) { function($0) })
+        if milliseconds > 0 { Thread.sleep(forTimeInterval: Double(milliseconds) / 1000) }
+    }
+
+    func recordFailure(_ username: String, _ request: Request) {
+        guard let service, let function = service.pointee.record_client_failure else { return }
+        withABIString(username) { function(request.abiHandle, $0) }
     }
 }

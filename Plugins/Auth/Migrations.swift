@@ -56,5 +56,7 @@ enum Migrations {
         );
         CREATE INDEX auth_refresh_tokens_family ON auth_refresh_tokens (family_id);
         """,
+        // 1 when an administrator set the key's rate_limit, so it may exceed the server's policy.
+        "ALTER TABLE auth_api_keys ADD COLUMN rate_limit_granted_by_admin INTEGER NOT NULL DEFAULT 0;",
     ]
 }

@@ -118,7 +118,8 @@ enum OpenAPI {
                                      parameters: listParameters, errors: ["400", "401", "403"])
     static let getUser = operation("getUser", "A user (self or administrators)", response: user, errors: ["401", "404"])
     static let updateUser = operation(
-        "updateUser", "Update a user (self or administrators); a new password ends the user's logins",
+        "updateUser", "Update a user (self or administrators; with an API key only if it holds manage_users); "
+            + "a new password ends the user's logins",
         body: object(["email": ["type": ["string", "null"]], "display_name": ["type": ["string", "null"]],
                       "password": ["type": "string", "minLength": 8], "is_active": ["type": "boolean"],
                       "is_admin": ["type": "boolean"]], required: []),

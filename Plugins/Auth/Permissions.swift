@@ -7,12 +7,15 @@ enum Permissions {
         "manage_api_keys",
     ]
     static let known = Set(all)
+    /// Administering users; an API key also needs it to change its own user's profile.
+    static let manageUsers = "manage_users"
 
     /// A principal authenticated by an API key (or a token minted from one) is an administrator
-    /// only when its user is one and the key carries `manage_users`: a narrower key of an admin
-    /// stays narrow (the host lets administrators pass every permission check).
+    /// only when its user is one and the key carries `manage_users`, so admin-only routes need
+    /// both; every other check still holds such a key to its own permissions (the host lets only
+    /// an administrator's key-less logins pass every permission check).
     static func keyActsAsAdmin(userIsAdmin: Bool, keyPermissions: [String]) -> Bool {
-        userIsAdmin && keyPermissions.contains("manage_users")
+        userIsAdmin && keyPermissions.contains(manageUsers)
     }
 
     /// `permissions` in the order of `all`, without duplicates or unknown names.

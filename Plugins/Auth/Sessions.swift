@@ -21,13 +21,16 @@ struct Session: Sendable {
         return true
     }
 
-    var principal: Principal {
-        if let apiKey {
-            return Principal(userID: user.id,
-                             isAdmin: Permissions.keyActsAsAdmin(userIsAdmin: user.isAdmin, keyPermissions: permissions),
-                             permissions: permissions, apiKeyID: apiKey.id, rateLimit: apiKey.rateLimit ?? 0)
-        }
-        return Principal(userID: user.id, isAdmin: user.isAdmin, permissions: permissions)
+    /// Who calls with an access token of this login that expires at `tokenExpiresAt` (Unix
+    /// seconds): its session is this login, and it lasts until the token, the login or the key
+    /// it was made with runs out, whichever is first.
+    func principal(tokenExpiresAt: Int64) -> Principal {
+        var principal = apiKey?.principal(of: user, permissions: permissions)
+            ?? Principal(userID: user.id, isAdmin: user.isAdmin, permissions: permissions)
+        principal.sessionID = familyID
+        principal.expiresAt = [tokenExpiresAt, expiresAt / 1000, apiKey?.expiresAtSeconds ?? 0]
+            .filter { $0 > 0 }.min() ?? 0
+        return principal
     }
 }
 
@@ -105,7 +108,8 @@ struct SessionStore: Sendable {
             guard let used = token.rows.first?.first else { return .refused }
             if session.revoked { return .refused }
             if used != .null {
-                try Self.revoke(familyWhere: "id = ?", [.text(familyID)], reason: "refresh_token_reuse", now: now, transaction)
+                _ = try Self.revoke(familyWhere: "id = ?", [.text(familyID)], reason: "refresh_token_reuse", now: now,
+                                   transaction)
                 return .reused(session)
             }
             guard session.isUsable(now: now) else { return .refused }
@@ -121,22 +125,45 @@ struct SessionStore: Sendable {
     }
 
     func revoke(familyID: String, reason: String, now: Int64) throws {
-        try database.transaction { try Self.revoke(familyWhere: "id = ?", [.text(familyID)], reason: reason, now: now, $0) }
+        try database.transaction {
+            _ = try Self.revoke(familyWhere: "id = ?", [.text(familyID)], reason: reason, now: now, $0)
+        }
     }
 
-    func revokeAll(userID: String, reason: String, in transaction: DatabaseClient.Transaction, now: Int64) throws {
+    /// Revokes the user's logins; returns the ids of those that were still live (their sockets end).
+    func revokeAll(userID: String, reason: String, in transaction: DatabaseClient.Transaction, now: Int64) throws
+        -> [String]
+    {
         try Self.revoke(familyWhere: "user_id = ?", [.text(userID)], reason: reason, now: now, transaction)
     }
 
-    func revokeAll(apiKeyID: String, reason: String, in transaction: DatabaseClient.Transaction, now: Int64) throws {
+    /// Revokes the logins made with a key; returns the ids of those that were still live.
+    func revokeAll(apiKeyID: String, reason: String, in transaction: DatabaseClient.Transaction, now: Int64) throws
+        -> [String]
+    {
         try Self.revoke(familyWhere: "api_key_id = ?", [.text(apiKeyID)], reason: reason, now: now, transaction)
     }
 
+    /// The logins made with a key that are still live, left as they are.
+    func live(apiKeyID: String, in transaction: DatabaseClient.Transaction, now: Int64) throws -> [String] {
+        try Self.live(familyWhere: "api_key_id = ?", [.text(apiKeyID)], now: now, transaction)
+    }
+
+    private static func live(familyWhere condition: String, _ parameters: [SQLValue], now: Int64,
+                             _ transaction: DatabaseClient.Transaction) throws -> [String] {
+        try transaction.execute(
+            "SELECT id FROM auth_refresh_families WHERE revoked_at IS NULL AND expires_at > ? AND " + condition,
+            [.integer(now)] + parameters
+        ).rows.compactMap { $0.first?.string }
+    }
+
     private static func revoke(familyWhere condition: String, _ parameters: [SQLValue], reason: String, now: Int64,
-                               _ transaction: DatabaseClient.Transaction) throws {
+                               _ transaction: DatabaseClient.Transaction) throws -> [String] {
+        let live = try live(familyWhere: condition, parameters, now: now, transaction)
         _ = try transaction.execute(
             "UPDATE auth_refresh_families SET revoked_at = ?, revoke_reason = ? WHERE revoked_at IS NULL AND " + condition,
             [.integer(now), .text(reason)] + parameters)
+        return live
     }
 
     /// Drops families that can no longer be used by anyone (expired for a day, or revoked and

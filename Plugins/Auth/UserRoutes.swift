@@ -41,7 +41,10 @@ struct UserRoutes {
         try host.route(.post, Self.collection, options: createOptions, openAPI: OpenAPI.createUser) { try self.create($0) }
         try host.route(.get, Self.collection, options: [.admin], openAPI: OpenAPI.listUsers) { try self.list($0) }
         try host.route(.get, Self.item, openAPI: OpenAPI.getUser) { try self.read($0) }
-        try host.route(.patch, Self.item, openAPI: OpenAPI.updateUser) { try self.update($0) }
+        // A password login holds every permission, so it edits its own profile as before.
+        try host.route(.patch, Self.item, permission: Permissions.manageUsers, openAPI: OpenAPI.updateUser) {
+            try self.update($0)
+        }
         try host.route(.delete, Self.item, options: [.admin], openAPI: OpenAPI.deleteUser) { try self.delete($0) }
     }
 
@@ -121,18 +124,22 @@ struct UserRoutes {
         user.updatedAt = Clock.milliseconds()
         let losesAdmin = current.isAdmin && current.isActive && !(user.isAdmin && user.isActive)
         let endsSessions = body.password != nil || (current.isActive && !user.isActive)
-        let saved: Bool = try wrapped {
-            try services.changingSessions { transaction in
-                if losesAdmin, try services.users.otherActiveAdmins(than: user.id, in: transaction) == 0 { return false }
+        // A WebSocket keeps the admin flag it was opened with: losing that, or the account, ends them all.
+        let endsAllSockets = (current.isActive && !user.isActive) || (current.isAdmin && !user.isAdmin)
+        let revoked: [String]? = try wrapped {
+            try services.changingSessions { transaction -> [String]? in
+                if losesAdmin, try services.users.otherActiveAdmins(than: user.id, in: transaction) == 0 { return nil }
                 try services.users.update(user, in: transaction)
-                if endsSessions {
-                    try services.sessions.revokeAll(userID: user.id, reason: body.password != nil ? "password_change" : "deactivated",
-                                                    in: transaction, now: user.updatedAt)
-                }
-                return true
+                guard endsSessions else { return [] }
+                return try services.sessions.revokeAll(
+                    userID: user.id, reason: body.password != nil ? "password_change" : "deactivated", in: transaction,
+                    now: user.updatedAt)
             }
         }
-        guard saved else { throw HTTPError.conflict("The last active administrator cannot be demoted or deactivated.") }
+        guard let revoked else {
+            throw HTTPError.conflict("The last active administrator cannot be demoted or deactivated.")
+        }
+        if endsAllSockets { services.sockets.closeAll(of: user.id) } else { services.sockets.close(revoked, of: user.id) }
         return try .json(user.response)
     }
 
@@ -150,6 +157,7 @@ struct UserRoutes {
         case nil: throw HTTPError.conflict("The last active administrator cannot be deleted.")
         case false?: throw HTTPError.notFound("No such user.")
         case true?:
+            services.sockets.closeAll(of: user.id)
             services.events.userDeleted(user, by: principal.userID)
             return .noContent
         }

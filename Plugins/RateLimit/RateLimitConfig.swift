@@ -6,6 +6,7 @@
 /// max_keys = 100000                               # client keys kept; the least recently used go first
 /// exempt = ["/api/v1/health", "/api/health", "/metrics"]
 /// ipv6_key_prefix = 64                            # IPv6 clients are keyed by their /64
+/// allow_key_limits_above_policy = false           # an admin-granted key rate_limit may exceed its policy
 /// [ratelimit.default]                             # every request no other policy matches
 /// requests = 600
 /// window_seconds = 60
@@ -16,8 +17,9 @@
 /// window_seconds = 60
 /// burst = 5
 /// key = "ip"                                      # or "principal"; enabled = false switches it off
-/// [ratelimit.login]                               # failed logins per username (ratelimit.login.v1)
-/// max_failures = 5
+/// [ratelimit.login]                               # failed logins (ratelimit.login.v1)
+/// max_failures = 5                                # per username and client address, then 429
+/// max_failures_per_username = 20                  # from all addresses, then each answer waits up to 1 s
 /// window_seconds = 300
 /// ```
 /// A request matching several policies takes the one with the most specific pattern.
@@ -27,9 +29,11 @@ struct RateLimitConfig: Decodable {
     var maxKeys = 100_000
     var exempt = ["/api/v1/health", "/api/health", "/metrics"].compactMap(RoutePattern.init)
     var ipv6KeyPrefix = 64
+    var allowKeyLimitsAbovePolicy = false
     var policies: [RatePolicy] = []
     var defaultPolicy: RatePolicy
     var loginFailures = 5
+    var loginFailuresPerUsername = 20
     var loginWindowSeconds = 300
 
     struct Problem: Error, CustomStringConvertible {
@@ -59,7 +63,8 @@ struct RateLimitConfig: Decodable {
     init(from decoder: any Decoder) throws {
         let section = try decoder.container(keyedBy: DynamicKey.self)
         try Self.refuseUnknown(section, "ratelimit",
-                               ["trusted_proxies", "max_keys", "exempt", "ipv6_key_prefix", "default", "policies", "login"])
+                               ["trusted_proxies", "max_keys", "exempt", "ipv6_key_prefix",
+                                "allow_key_limits_above_policy", "default", "policies", "login"])
         if let proxies = try Self.value([String].self, section, "trusted_proxies", "ratelimit") {
             trustedProxies = try proxies.map { text throws(Problem) in
                 guard let network = IPNetwork(text) else {
@@ -79,6 +84,9 @@ struct RateLimitConfig: Decodable {
                 throw Problem(description: "ratelimit.ipv6_key_prefix: expected an integer from 1 to 128")
             }
             ipv6KeyPrefix = value
+        }
+        if let allowed = try Self.value(Bool.self, section, "allow_key_limits_above_policy", "ratelimit") {
+            allowKeyLimitsAbovePolicy = allowed
         }
         if let patterns = try Self.value([String].self, section, "exempt", "ratelimit") {
             exempt = try patterns.map { try Self.pattern($0, "ratelimit.exempt") }
@@ -114,12 +122,20 @@ struct RateLimitConfig: Decodable {
         defaultPolicy = try Self.policy("default", defaults, [], index: index, "ratelimit.default")
         if section.contains(DynamicKey("login")) {
             let login = try section.nestedContainer(keyedBy: DynamicKey.self, forKey: DynamicKey("login"))
-            try Self.refuseUnknown(login, "ratelimit.login", ["max_failures", "window_seconds"])
+            try Self.refuseUnknown(login, "ratelimit.login",
+                                   ["max_failures", "max_failures_per_username", "window_seconds"])
             if let value = try Self.value(Int.self, login, "max_failures", "ratelimit.login") {
                 guard (1...1000).contains(value) else {
                     throw Problem(description: "ratelimit.login.max_failures: expected an integer from 1 to 1000")
                 }
                 loginFailures = value
+            }
+            if let value = try Self.value(Int.self, login, "max_failures_per_username", "ratelimit.login") {
+                guard (1...100_000).contains(value) else {
+                    throw Problem(
+                        description: "ratelimit.login.max_failures_per_username: expected an integer from 1 to 100000")
+                }
+                loginFailuresPerUsername = value
             }
             if let value = try Self.value(Int.self, login, "window_seconds", "ratelimit.login") {
                 guard (1...86_400).contains(value) else {
@@ -183,7 +199,8 @@ struct RateLimitConfig: Decodable {
         do {
             return try container.decodeIfPresent(T.self, forKey: DynamicKey(key))
         } catch {
-            throw Problem(description: "\(path).\(key): expected \(T.self == Int.self ? "an integer" : "a list of strings")")
+            let expected = T.self == Int.self ? "an integer" : T.self == Bool.self ? "true or false" : "a list of strings"
+            throw Problem(description: "\(path).\(key): expected \(expected)")
         }
     }
 

@@ -18,8 +18,9 @@ final class RateLimitMetrics: Sendable {
         keysGauge = metrics.gauge("ratelimit_keys", help: "Client keys whose rate-limit state is kept.")
         evictionsTotal = metrics.counter("ratelimit_evictions_total",
                                          help: "Client keys forgotten early because max_keys was reached.")
-        loginThrottledTotal = metrics.counter("ratelimit_login_throttled_total",
-                                              help: "Login attempts refused because the username failed too often.")
+        loginThrottledTotal = metrics.counter(
+            "ratelimit_login_throttled_total",
+            help: "Login attempts refused because the username failed too often from that address.")
     }
 
     func limited(policy: String) { limitedTotal.increment([policy]) }

@@ -11,6 +11,8 @@ struct RateLimiter: Sendable {
     let exemptPaths: [[UInt8]]
     let exemptPatterns: [RoutePattern]
     let resolver: ClientAddressResolver
+    /// `[ratelimit] allow_key_limits_above_policy`: honour a principal's admin-granted limit above its policy.
+    let allowKeyLimitsAbovePolicy: Bool
     let keys: KeyTable<RateKey>
     let observer: RateLimitMetrics
 
@@ -29,8 +31,10 @@ struct RateLimiter: Sendable {
             } else {
                 key = .credential(.user, principal.userID, policy: policy.index)
             }
-            if principal.rateLimit > 0 {
-                (gcra, policyHeader) = policy.overridden(requestsPerMinute: Int(min(principal.rateLimit, 10_000_000)))
+            if principal.rateLimit > 0, let own = policy.overridden(
+                requestsPerMinute: Int(min(principal.rateLimit, 10_000_000)),
+                mayExceed: allowKeyLimitsAbovePolicy && principal.rateLimitAbovePolicy) {
+                (gcra, policyHeader) = own
             }
         } else {
             key = .address(resolver.address(of: request), policy: policy.index)

@@ -41,8 +41,11 @@ final class RatePolicy: Sendable {
     }
 
     /// The policy for a credential with its own `rate_limit` (requests per minute): the same
-    /// name, that quota per 60 s, and a burst no larger than the quota.
-    func overridden(requestsPerMinute: Int) -> (GCRA, String) {
+    /// name, that quota per 60 s, and a burst no larger than the quota or this policy's. Nil when
+    /// that rate is not below this policy's, unless `mayExceed` (an administrator's grant the
+    /// operator allows): a credential never raises its own limit.
+    func overridden(requestsPerMinute: Int, mayExceed: Bool) -> (GCRA, String)? {
+        guard mayExceed || requestsPerMinute * windowSeconds < quota * 60 else { return nil }
         let burst = max(1, min(self.burst, requestsPerMinute))
         return (GCRA(quota: requestsPerMinute, windowNanoseconds: 60_000_000_000, burst: burst),
                 Self.policyHeader(name: name, quota: requestsPerMinute, window: 60))

@@ -1,6 +1,7 @@
 /* Compile-time checks of the ABI's layout on this platform: a change that moves a field
  * fails the build instead of breaking plugins built against an earlier header. */
 #include "pattern_plugin.h"
+#include "pattern_login_throttle.h"
 
 _Static_assert(sizeof(pattern_str) == 16, "pattern_str is (pointer, length)");
 _Static_assert(offsetof(pattern_plugin_descriptor, init) == 72, "descriptor layout of 1.0");
@@ -18,3 +19,4 @@ _Static_assert(offsetof(pattern_http_api, defer) == 232, "http table layout of 1
 _Static_assert(offsetof(pattern_host_v1, process) == 104, "host table layout of 1.4");
 _Static_assert(offsetof(pattern_client_request, userdata) == 136, "client request layout of 1.4");
 _Static_assert(offsetof(pattern_process_spec, userdata) == 96, "process spec layout of 1.4");
+_Static_assert(offsetof(pattern_login_throttle_v1, record_failure) == 16, "login throttle layout of its first version");

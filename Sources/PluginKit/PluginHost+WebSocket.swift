@@ -48,6 +48,20 @@ extension PluginHost {
         withABIBytes(text) { table.raw.pointee.ws.pointee.send(connection, 1, $0) } == PATTERN_OK
     }
 
+    /// Closes (4401, `reason`) every WebSocket connection opened with this user's login
+    /// `session`, or with any login of the user when it is nil: for the authenticating plugin,
+    /// whenever a login stops being valid (ABI 1.3). False on an older host, which cannot.
+    @discardableResult
+    public func closeWebSocketSessions(userID: String, session: String? = nil, reason: String) -> Bool {
+        let needed = MemoryLayout<pattern_ws_api>.offset(of: \.close_sessions)! + MemoryLayout<UnsafeRawPointer>.size
+        guard let ws = table.raw.pointee.ws, Int(ws.pointee.struct_size) >= needed, let close = ws.pointee.close_sessions
+        else { return false }
+        let status = withABIString(userID) { user in
+            withABIString(session ?? "") { sessionText in withABIString(reason) { close(user, sessionText, $0) } }
+        }
+        return status == PATTERN_OK
+    }
+
     /// Sends `json` to the event-socket subscribers of `topic`, except one connection (0: none).
     public func publishToSubscribers(topic: String, json: [UInt8], except: WebSocketConnection = 0) {
         _ = withABIString(topic) { topicText in

@@ -150,7 +150,7 @@ def scrape(server, **kwargs) -> str:
 
 PROBE_SOURCE = r'''
 /* probe: a test plugin in C that uses the metrics.v1 and ratelimit.login.v1 services and
- * sets a principal from X-Test-User / X-Test-Key / X-Test-Rate (tests only!). */
+ * sets a principal from X-Test-User / X-Test-Key / X-Test-Rate / X-Test-Above (tests only!). */
 #include <pattern_plugin.h>
 #include <pattern_metrics_service.h>
 #include <pattern_login_throttle.h>
@@ -163,13 +163,15 @@ static const pattern_host_v1 *host;
 
 static int32_t authenticate(pattern_request *r, void *u) {
     (void)u;
-    pattern_str user, key = {0, 0}, rate = {0, 0};
+    pattern_str user, key = {0, 0}, rate = {0, 0}, above = {0, 0};
     if (host->http->header(r, STR("x-test-user"), &user) != PATTERN_OK) return PATTERN_CONTINUE;
     host->http->header(r, STR("x-test-key"), &key);
     host->http->header(r, STR("x-test-rate"), &rate);
+    host->http->header(r, STR("x-test-above"), &above);
     char digits[24] = {0};
     memcpy(digits, rate.ptr ? rate.ptr : "", rate.len < 23 ? rate.len : 23);
-    pattern_principal p = {sizeof(pattern_principal), user, 0, NULL, 0, key, atoll(digits)};
+    pattern_principal p = {.struct_size = sizeof p, .user_id = user, .api_key_id = key, .rate_limit = atoll(digits),
+                           .rate_limit_above_policy = above.len > 0};
     host->http->set_principal(r, &p);
     return PATTERN_CONTINUE;
 }
@@ -223,11 +225,18 @@ static pattern_status login_route(pattern_request *r, void *u) {
         reply(r, "{\"found\":false}");
         return PATTERN_OK;
     }
-    pattern_str user = STR(""), fail;
+    pattern_str user = STR(""), fail, from;
     host->http->query_param(r, STR("user"), &user);
-    if (host->http->query_param(r, STR("fail"), &fail) == PATTERN_OK) t->record_failure(user);
-    char out[64];
-    snprintf(out, sizeof out, "{\"found\":true,\"retry_after\":%lld}", (long long)t->retry_after(user));
+    /* ?from=1: the per-address functions, which take the client from this request */
+    int by_client = host->http->query_param(r, STR("from"), &from) == PATTERN_OK
+                    && PATTERN_HAS_FIELD(t, pattern_login_throttle_v1, slowdown_milliseconds);
+    if (host->http->query_param(r, STR("fail"), &fail) == PATTERN_OK) {
+        if (by_client) t->record_client_failure(r, user); else t->record_failure(user);
+    }
+    long long retry = by_client ? t->client_retry_after(r, user) : t->retry_after(user);
+    char out[96];
+    snprintf(out, sizeof out, "{\"found\":true,\"retry_after\":%lld,\"slowdown_ms\":%lld}", retry,
+             (long long)t->slowdown_milliseconds(user));
     reply(r, out);
     return PATTERN_OK;
 }

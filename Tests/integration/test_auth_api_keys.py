@@ -74,6 +74,21 @@ def test_an_admins_narrow_key_is_not_an_admin(auth_server):
     assert auth_server.as_user(wide, "GET", "/api/v1/users").status_code == 200
 
 
+def test_an_admins_key_holds_only_its_permissions(auth_server):
+    admin = auth_server.admin_token()
+    users_only = auth_server.create_key(admin, ["manage_users"])["key"]
+    minted = auth_server.post("/api/v1/auth/login", json={"type": "api_key", "api_key": users_only}).json()
+    for credential in (users_only, minted["access_token"]):
+        assert auth_server.as_user(credential, "GET", "/api/v1/users").status_code == 200, "admin + manage_users"
+        body = assert_error(auth_server.as_user(credential, "POST", "/api/v1/auth-probe/agents", json={}),
+                            403, "forbidden")
+        assert "write_agents" in body["error"]["message"]
+        body = assert_error(auth_server.as_user(credential, "POST", "/api/v1/api-keys",
+                                                json={"name": "x", "permissions": ["manage_users"]}), 403)
+        assert "manage_api_keys" in body["error"]["message"]
+    assert auth_server.as_user(admin, "POST", "/api/v1/auth-probe/agents", json={}).status_code == 201
+
+
 def test_a_key_cannot_grant_more_than_it_holds(auth_server):
     token = auth_server.user_token("delegator")
     manager = auth_server.create_key(token, ["manage_api_keys", "read_agents"])["key"]

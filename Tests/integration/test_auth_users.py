@@ -118,6 +118,24 @@ def test_patch_self_and_admin_only_fields(auth_server):
     assert auth_server.as_user(token, "GET", "/api/v1/users").status_code == 200
 
 
+def test_profile_changes_with_an_api_key_need_manage_users(auth_server):
+    user = auth_server.create_user("keyed")
+    token = auth_server.tokens("keyed", "user-password-1")["access_token"]
+    path = f"/api/v1/users/{user['id']}"
+    reader = auth_server.create_key(token, ["read_agents"])["key"]
+    minted = auth_server.post("/api/v1/auth/login", json={"type": "api_key", "api_key": reader}).json()["access_token"]
+    for credential in (reader, minted):
+        body = assert_error(auth_server.as_user(credential, "PATCH", path, json={"email": "thief@example.com"}),
+                            403, "forbidden")
+        assert "manage_users" in body["error"]["message"]
+    assert auth_server.as_user(token, "GET", path).json()["email"] is None
+    manager = auth_server.create_key(token, ["manage_users"])["key"]
+    response = auth_server.as_user(manager, "PATCH", path, json={"email": "keyed@example.com"})
+    assert response.status_code == 200 and response.json()["email"] == "keyed@example.com"
+    response = auth_server.as_user(token, "PATCH", path, json={"display_name": "Keyed"})
+    assert response.status_code == 200, "a password login edits its own profile without a key permission"
+
+
 def test_list_users_paginates(auth_server):
     admin = auth_server.admin_token()
     for index in range(5):

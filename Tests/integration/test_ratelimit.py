@@ -185,6 +185,17 @@ def test_api_key_rate_limit_overrides_the_default(start_server, probe_plugin):
     assert server.get("/api/v1/hello", headers={"X-Test-User": "user_carol"}).status_code == 200
 
 
+@pytest.mark.parametrize("allowed", [False, True])
+def test_a_credentials_limit_above_the_policy_needs_an_admin_grant_and_the_operator(start_server, probe_plugin, allowed):
+    config = "[ratelimit]\nallow_key_limits_above_policy = true\n" if allowed else None
+    server = start_server(plugins=(RATELIMIT, HELLO_C, probe_plugin), config=config)
+    own = {"X-Test-User": "user_dan", "X-Test-Key": "key_own", "X-Test-Rate": "1000"}
+    assert server.get("/api/v1/hello", headers=own).headers["RateLimit-Policy"] == '"default";q=600;w=60'
+    granted = {"X-Test-User": "user_dan", "X-Test-Key": "key_granted", "X-Test-Rate": "1000", "X-Test-Above": "1"}
+    expected = '"default";q=1000;w=60' if allowed else '"default";q=600;w=60'
+    assert server.get("/api/v1/hello", headers=granted).headers["RateLimit-Policy"] == expected
+
+
 @pytest.mark.parametrize("plugins", [(RATELIMIT,), (RATELIMIT, METRICS)], ids=["alone", "with-metrics"])
 def test_deploys_alone_and_with_metrics(start_server, plugins):
     server = start_server(plugins=plugins)
@@ -206,6 +217,8 @@ def test_deploys_alone_and_with_metrics(start_server, plugins):
     ("[ratelimit.policies.x]\nrequests = 1\n", "ratelimit.policies.x.routes"),
     ('[ratelimit.policies.auth]\nkey = "user"\n', "ratelimit.policies.auth.key"),
     ("[ratelimit.login]\nmax_failures = -1\n", "ratelimit.login.max_failures"),
+    ("[ratelimit.login]\nmax_failures_per_username = 0\n", "ratelimit.login.max_failures_per_username"),
+    ('[ratelimit]\nallow_key_limits_above_policy = "yes"\n', "ratelimit.allow_key_limits_above_policy: expected true or false"),
 ])
 def test_bad_config_refuses_the_start(run_cli, tmp_path, config, needle):
     assert_config_refused(run_cli, tmp_path, RATELIMIT, config, needle)

@@ -15,5 +15,7 @@ struct Principal: Sendable {
     /// An administrator granted `rateLimit` above the server's policy (ABI 1.3).
     var rateLimitAbovePolicy = false
 
-    func holds(_ permission: String) -> Bool { isAdmin || permissions.contains(permission) }
+    /// An API key holds exactly its permissions, whoever owns it; an administrator's other
+    /// logins pass every check.
+    func holds(_ permission: String) -> Bool { permissions.contains(permission) || (isAdmin && apiKeyID == nil) }
 }

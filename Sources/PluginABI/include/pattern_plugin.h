@@ -208,7 +208,9 @@ typedef struct pattern_route {
     pattern_handler_fn handler;
     void *userdata;          /* passed back to the handler, never touched by the host */
     uint32_t flags;          /* PATTERN_INLINE | PATTERN_PUBLIC | PATTERN_ADMIN */
-    pattern_str permission;  /* a permission the principal must hold, or empty */
+    pattern_str permission;  /* a permission the principal must hold, or empty; an admin's
+                              * principal without an api_key_id holds every permission, one
+                              * with a key only the key's */
     pattern_str openapi;     /* an OpenAPI 3.1 Operation Object as JSON, or empty */
 } pattern_route;
 

@@ -90,7 +90,7 @@ static pattern_status show_principal(pattern_request *request, void *userdata) {
     }
     char *body = NULL;
     size_t len = 0;
-    char number[64];
+    char number[96];
     append(&body, &len, "{\"user_id\":", 11);
     append_quoted(&body, &len, principal.user_id);
     snprintf(number, sizeof number, ",\"is_admin\":%s,\"rate_limit\":%lld,\"api_key_id\":",
@@ -106,7 +106,15 @@ static pattern_status show_principal(pattern_request *request, void *userdata) {
         if (i > 0) append(&body, &len, ",", 1);
         append_quoted(&body, &len, principal.permissions[i]);
     }
-    append(&body, &len, "]}", 2);
+    append(&body, &len, "],\"session_id\":", 15);
+    if (principal.session_id.len > 0) {
+        append_quoted(&body, &len, principal.session_id);
+    } else {
+        append(&body, &len, "null", 4);
+    }
+    snprintf(number, sizeof number, ",\"expires_at\":%lld,\"rate_limit_above_policy\":%s}",
+             (long long)principal.expires_at, principal.rate_limit_above_policy ? "true" : "false");
+    append(&body, &len, number, strlen(number));
     pattern_status status = respond_json(request, 200, body, len);
     free(body);
     return status;
