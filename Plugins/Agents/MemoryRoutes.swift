@@ -56,7 +56,7 @@ struct MemoryRoutes: Sendable {
     }
 
     func update(_ request: Request) throws -> Response {
-        let (key, operation) = try MemoryOperation.parse(request.jsonBody())
+        let (key, operation) = try MemoryOperation.parse(request.jsonBody(), maxBlockBytes: editor.maxBlockBytes)
         let precondition = try MemoryPrecondition.parse(request.header("if-match"))
         let owner = try request.callerID()
         let id = try request.agentID()
