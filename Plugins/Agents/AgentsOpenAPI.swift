@@ -32,7 +32,8 @@ enum AgentsOpenAPI {
         [
             "name": name, "agent_type": agentType, "description": API.string(nullable: true),
             "system_prompt": API.string(nullable: true), "model_provider": API.string(nullable: true),
-            "model_id": API.string(nullable: true), "tools": API.array(API.string()), "metadata": API.anyObject,
+            "model_id": API.string(nullable: true), "tools": API.array(API.string(), maxItems: AgentInput.maxTools),
+            "metadata": API.anyObject,
         ]
     }
 
