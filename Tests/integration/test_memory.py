@@ -331,6 +331,17 @@ def test_archival_pagination(owner, agent):
     assert_error(owner.get(f"/agents/{agent['id']}/memory/archival", params={"limit": 500}), 400, "validation_error")
 
 
+@pytest.mark.parametrize("raw", ["a%00b", "%01", "a%0Ab", "%C2%85", "%FF", "%zz"])
+def test_a_search_query_that_is_not_text_is_refused(owner, agent, raw):
+    """A NUL used to reach FTS5 (500); other control characters, bytes that are not UTF-8 and
+    malformed percent-encoding were searched for or ignored."""
+    with owner.server.connect() as connection:
+        response = connection.request("GET", f"/api/v1/agents/{agent['id']}/memory/archival?query={raw}",
+                                      headers={"Authorization": f"Bearer {owner.token}"})
+    assert_error(response, 400, "validation_error")
+    assert field_of(response) == "query"
+
+
 @pytest.mark.parametrize("body, field", [
     ({}, "content"), ({"content": ""}, "content"), ({"content": 5}, "content"),
     ({"content": "x", "label": ""}, "label"), ({"content": "x", "metadata": "m"}, "metadata"),
