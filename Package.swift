@@ -43,7 +43,7 @@ let package = Package(
                 swiftSettings: strict),
         .target(name: "RateLimit", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/RateLimit",
                 swiftSettings: strict),
-        .target(name: "Agents", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Agents", swiftSettings: strict),
+        .target(name: "Agents", dependencies: ["PluginKit", "PluginABI", "CShims"], path: "Plugins/Agents", swiftSettings: strict),
         .target(name: "Groups", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Groups", swiftSettings: strict),
 
         .testTarget(name: "HostTests", dependencies: ["Host"], swiftSettings: strict),

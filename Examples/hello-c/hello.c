@@ -2,7 +2,8 @@
  * hello-c: a Pattern Server plugin in plain C, written against pattern_plugin.h alone.
  *
  *   GET /api/v1/hello          -> 200 {"message":"hello from C"}      (public, inline)
- *   GET /api/v1/hello/{name}   -> 200 {"message":"hello, <name>"}     (public)
+ *   GET /api/v1/hello/{name}   -> 200 {"message":"hello, <name>"}     (public; 400 when
+ *                                 {name} is malformed percent-encoding)
  *   every response             -> X-Hello-C: 1                         (RESPONSE middleware)
  *
  * It shows what a careful plugin does: checks each host table's struct_size before using a
@@ -26,6 +27,7 @@ static struct {
     pattern_status (*set_status)(pattern_request *, int32_t);
     pattern_status (*add_header)(pattern_request *, pattern_str, pattern_str);
     pattern_status (*write_body)(pattern_request *, pattern_str);
+    pattern_status (*respond_error)(pattern_request *, int32_t, pattern_str, pattern_str, pattern_str);
 } http;
 
 /* ----- JSON output --------------------------------------------------------------------- */
@@ -143,7 +145,11 @@ static pattern_status hello(pattern_request *request, void *userdata) {
 static pattern_status hello_name(pattern_request *request, void *userdata) {
     (void)userdata;
     pattern_str name = {NULL, 0};
-    if (http.path_param(request, STR("name"), &name) != PATTERN_OK)
+    pattern_status found = http.path_param(request, STR("name"), &name);
+    if (found == PATTERN_INVALID) /* malformed percent-encoding: the client's fault */
+        return http.respond_error(request, 400, STR("validation_error"), STR("name: must be percent-encoded"),
+                                  STR("[{\"field\":\"name\",\"message\":\"must be percent-encoded\"}]"));
+    if (found != PATTERN_OK)
         return PATTERN_INTERNAL; /* the route has {name}, so this is the host's fault: 500 */
     pattern_status status = respond_json_start(request);
     if (status != PATTERN_OK)
@@ -166,21 +172,22 @@ static int32_t tag_response(pattern_request *request, void *userdata) {
 
 /* ----- OpenAPI operations -------------------------------------------------------------- */
 
-#define GREETING_RESPONSE                                                                 \
-    "\"responses\":{\"200\":{\"description\":\"A greeting\",\"content\":"                 \
+#define GREETING                                                                          \
+    "\"200\":{\"description\":\"A greeting\",\"content\":"                                   \
     "{\"application/json\":{\"schema\":{\"type\":\"object\",\"required\":[\"message\"],"  \
-    "\"properties\":{\"message\":{\"type\":\"string\"}}}}}}}"
+    "\"properties\":{\"message\":{\"type\":\"string\"}}}}}}"
 
 static const char hello_openapi[] =
     "{\"operationId\":\"helloC\",\"summary\":\"Greets from a C plugin\","
-    "\"tags\":[\"hello-c\"],\"security\":[]," GREETING_RESPONSE "}";
+    "\"tags\":[\"hello-c\"],\"security\":[],\"responses\":{" GREETING "}}";
 
 static const char hello_name_openapi[] =
     "{\"operationId\":\"helloCName\",\"summary\":\"Greets the given name from a C plugin\","
     "\"tags\":[\"hello-c\"],\"security\":[],"
     "\"parameters\":[{\"name\":\"name\",\"in\":\"path\",\"required\":true,"
     "\"description\":\"Who to greet (percent-decoded)\",\"schema\":{\"type\":\"string\"}}],"
-    GREETING_RESPONSE "}";
+    "\"responses\":{" GREETING ",\"400\":{\"description\":\"validation_error: malformed percent-encoding\","
+    "\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}";
 
 /* ----- init ---------------------------------------------------------------------------- */
 
@@ -203,8 +210,8 @@ static pattern_status init(const pattern_host_v1 *host, pattern_plugin *self,
     const pattern_http_api *http_api = host->http;
     const pattern_core_api *core_api = host->core;
     const pattern_log_api *log_api = host->log;
-    if (!PATTERN_HAS_FIELD(http_api, pattern_http_api, write_body))
-        return fail(error, "hello-c needs http.add_route .. http.write_body (ABI 1.0)");
+    if (!PATTERN_HAS_FIELD(http_api, pattern_http_api, respond_error))
+        return fail(error, "hello-c needs http.add_route .. http.respond_error (ABI 1.0)");
     if (!PATTERN_HAS_FIELD(core_api, pattern_core_api, report_health))
         return fail(error, "hello-c needs core.report_health (ABI 1.0)");
     if (!PATTERN_HAS_FIELD(log_api, pattern_log_api, write))
@@ -214,6 +221,7 @@ static pattern_status init(const pattern_host_v1 *host, pattern_plugin *self,
     http.set_status = http_api->set_status;
     http.add_header = http_api->add_header;
     http.write_body = http_api->write_body;
+    http.respond_error = http_api->respond_error;
 
     const pattern_route routes[] = {
         {.struct_size = sizeof(pattern_route), .method = LIT("GET"), .path = LIT("/api/v1/hello"),

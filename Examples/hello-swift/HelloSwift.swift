@@ -27,7 +27,7 @@ enum HelloSwift: PatternPlugin {
         }
         // Blocking is fine in a handler: it runs on a worker thread, never on the event loop.
         try host.route(.get, "/api/v1/hello-swift/slow", options: [.public]) { request in
-            guard let text = request.query("ms"), let milliseconds = Int(text), (0...10_000).contains(milliseconds) else {
+            guard let text = try request.query("ms"), let milliseconds = Int(text), (0...10_000).contains(milliseconds) else {
                 throw HTTPError.validation("ms", "must be an integer from 0 to 10000")
             }
             usleep(UInt32(milliseconds) * 1000)

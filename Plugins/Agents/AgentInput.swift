@@ -5,6 +5,7 @@ import PluginKit
 struct AgentInput: Sendable {
     static let knownTypes = ["generic", "pattern", "entropy", "flux", "archive", "momentum", "anchor"]
     static let maxNameCharacters = 128
+    static let maxTools = 256
 
     /// nil: leave unchanged (PATCH) ; for optional text fields `.some(nil)` clears the value.
     var name: String?
@@ -58,7 +59,7 @@ struct AgentInput: Sendable {
         input.modelProvider = try optionalText(fields, "model_provider", maxBytes: 128)
         input.modelID = try optionalText(fields, "model_id", maxBytes: 256)
         if let tools = try fields.stringArray("tools") {
-            guard tools.count <= 256 else { throw .validation("tools", "must have at most 256 entries") }
+            guard tools.count <= maxTools else { throw .validation("tools", "must have at most \(maxTools) entries") }
             for (index, tool) in tools.enumerated() where tool.isEmpty || tool.utf8.count > 256 {
                 throw .validation("tools[\(index)]", "must be 1 to 256 bytes")
             }

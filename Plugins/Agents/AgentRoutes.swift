@@ -48,7 +48,7 @@ struct AgentRoutes: Sendable {
         let caller = try request.callerID()
         let page = try PageRequest(request, sortFields: AgentStore.sortFields, defaultSort: "created_at")
         var owner = caller
-        if let requested = request.query("owner_id"), requested != caller {
+        if let requested = try request.query("owner_id"), requested != caller {
             guard request.principal?.isAdmin == true else {
                 throw HTTPError.forbidden("Only administrators may list another user's agents.")
             }

@@ -32,7 +32,8 @@ enum AgentsOpenAPI {
         [
             "name": name, "agent_type": agentType, "description": API.string(nullable: true),
             "system_prompt": API.string(nullable: true), "model_provider": API.string(nullable: true),
-            "model_id": API.string(nullable: true), "tools": API.array(API.string()), "metadata": API.anyObject,
+            "model_id": API.string(nullable: true), "tools": API.array(API.string(), maxItems: AgentInput.maxTools),
+            "metadata": API.anyObject,
         ]
     }
 
@@ -92,9 +93,11 @@ enum AgentsOpenAPI {
 
     static let memoryUpdate = API.make(
         summary: "Change a core memory block",
-        description: "append adds a line; replace replaces every occurrence; archive moves the block's content to "
-            + "archival memory and empties it; load_from_archival moves the newest item with that label into the "
-            + "block; swap does both. Blocks are limited to [agents] max_memory_block_bytes (default 65536; 400 beyond).",
+        description: "append adds a line; replace replaces every occurrence, matched byte for byte (no Unicode "
+            + "normalisation); archive moves the block's content to archival memory and empties it; load_from_archival "
+            + "moves the newest item with that label into the block; swap does both. Blocks are limited to [agents] "
+            + "max_memory_block_bytes (default 65536): a change whose result would be larger is refused with 400, "
+            + "judged from the sizes before the result is built.",
         parameters: [API.header("If-Match", API.string(), "The version the change applies to (0: a new block); 409 otherwise")],
         requestBody: API.object(["memory_key": name, "operation": memoryOperation], required: ["memory_key", "operation"]),
         responses: [200: ("The updated block (ETag: its version)", memoryBlock)], errors: idErrors + [409, 415])

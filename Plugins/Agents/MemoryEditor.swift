@@ -37,17 +37,21 @@ struct MemoryEditor: Sendable {
         }
         let now = Timestamp.rfc3339(Date())
         var archivalChanged = false
+        // Each case checks the new content's size before it builds it.
         let content: String
         switch operation {
         case .append(let text):
             let existing = current?.content ?? ""
+            try requireFitting(existing.utf8.count + (existing.isEmpty ? 0 : 1) + text.utf8.count, operation)
             content = existing.isEmpty ? text : existing + "\n" + text
         case .replace(let old, let new):
             guard let current else { throw Self.missingBlock(key) }
-            guard current.content.contains(old) else {
+            let replacement = LiteralReplacement(old: old, new: new)
+            guard let size = replacement.resultSize(of: current.content, limit: maxBlockBytes) else {
                 throw HTTPError.validation("operation.old_content", "does not occur in the block")
             }
-            content = current.content.replacingOccurrences(of: old, with: new)
+            try requireFitting(size, operation)
+            content = replacement.apply(to: current.content, size: size)
         case .archive(let label):
             guard let current else { throw Self.missingBlock(key) }
             guard !current.content.isEmpty else { throw HTTPError.validation("memory_key", "the block is empty") }
@@ -55,11 +59,14 @@ struct MemoryEditor: Sendable {
             archivalChanged = true
             content = ""
         case .loadFromArchival(let label):
-            content = try take(agentID, label, transaction).content
+            let item = try take(agentID, label, transaction)
+            try requireFitting(item.content.utf8.count, operation)
+            content = item.content
             archivalChanged = true
         case .swap(let archiveKey, let loadLabel):
             // Take the item first, so the content archived below can never be loaded straight back.
             let item = try take(agentID, loadLabel, transaction)
+            try requireFitting(item.content.utf8.count, operation)
             let source = archiveKey == key ? current : try memory.block(agentID: agentID, key: archiveKey, in: transaction)
             guard let source else { throw Self.missingBlock(archiveKey) }
             if !source.content.isEmpty { try archive(source, label: archiveKey, at: now, transaction) }
@@ -70,14 +77,16 @@ struct MemoryEditor: Sendable {
             archivalChanged = true
             content = item.content
         }
-        let size = content.utf8.count
-        guard size <= maxBlockBytes else {
-            throw HTTPError.validation(operation.contentField,
-                                       "would make the block \(size) bytes; the limit is \(maxBlockBytes)")
-        }
         let block = try write(MemoryBlock(agentID: agentID, memoryKey: key, memoryType: "core", content: content,
                                           version: 0, createdAt: now, updatedAt: now), replacing: current, transaction)
         return Outcome(block: block, archivalChanged: archivalChanged)
+    }
+
+    /// A block of `size` bytes (a lower bound when past the limit) must fit the limit.
+    private func requireFitting(_ size: Int, _ operation: MemoryOperation) throws(HTTPError) {
+        guard size <= maxBlockBytes else {
+            throw HTTPError.validation(operation.contentField, "would make the block more than \(maxBlockBytes) bytes, its limit")
+        }
     }
 
     private func write(_ block: MemoryBlock, replacing previous: MemoryBlock?, _ transaction: DatabaseClient.Transaction)

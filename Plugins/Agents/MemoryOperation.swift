@@ -3,7 +3,8 @@ import PluginKit
 
 /// The five operations of `POST /agents/{id}/memory` on core memory block `memory_key`:
 /// - `append {content}`: adds a line to the block (creating it when missing);
-/// - `replace {old_content, new_content}`: replaces every occurrence in the block;
+/// - `replace {old_content, new_content}`: replaces every occurrence in the block, matched byte
+///   for byte (`LiteralReplacement`);
 /// - `archive {label?}`: moves the block's content to archival memory (label defaults to the
 ///   key) and leaves the block empty;
 /// - `load_from_archival {label}`: moves the newest archival item with that label into the
@@ -19,8 +20,9 @@ enum MemoryOperation: Sendable, Equatable {
 
     static let maxKeyCharacters = 128
 
-    /// The body's `{memory_key, operation}`.
-    static func parse(_ body: JSONValue) throws(HTTPError) -> (key: String, operation: MemoryOperation) {
+    /// The body's `{memory_key, operation}`. Text that could never fit a block of
+    /// `maxBlockBytes` is refused here, before the block is even read.
+    static func parse(_ body: JSONValue, maxBlockBytes: Int) throws(HTTPError) -> (key: String, operation: MemoryOperation) {
         let fields = try JSONFields(body)
         let key = try memoryKey(fields, "memory_key")
         let operation = try fields.requiredObject("operation")
@@ -29,11 +31,14 @@ enum MemoryOperation: Sendable, Equatable {
         case "append":
             let content = try operation.requiredString("content")
             guard !content.isEmpty else { throw .validation(operation.field("content"), "must not be empty") }
+            try fitting(content, operation, "content", maxBlockBytes)
             return (key, .append(content: content))
         case "replace":
             let old = try operation.requiredString("old_content")
             guard !old.isEmpty else { throw .validation(operation.field("old_content"), "must not be empty") }
-            return (key, .replace(old: old, new: try operation.requiredString("new_content")))
+            let new = try operation.requiredString("new_content")
+            try fitting(new, operation, "new_content", maxBlockBytes)
+            return (key, .replace(old: old, new: new))
         case "archive":
             return (key, .archive(label: try label(operation, "label", required: false)))
         case "load_from_archival":
@@ -53,6 +58,12 @@ enum MemoryOperation: Sendable, Equatable {
             throw .validation(fields.field(key), "must be 1 to \(maxKeyCharacters) characters")
         }
         return text
+    }
+
+    private static func fitting(_ text: String, _ fields: JSONFields, _ key: String, _ maxBlockBytes: Int) throws(HTTPError) {
+        guard text.utf8.count <= maxBlockBytes else {
+            throw .validation(fields.field(key), "must be at most \(maxBlockBytes) bytes, the size limit of a block")
+        }
     }
 
     private static func label(_ fields: JSONFields, _ key: String, required: Bool) throws(HTTPError) -> String? {

@@ -33,7 +33,7 @@ struct MemoryRoutes: Sendable {
     }
 
     func list(_ request: Request) throws -> Response {
-        let type = request.query("memory_type") ?? "core"
+        let type = try request.query("memory_type") ?? "core"
         guard ["core", "recall", "archival"].contains(type) else {
             throw HTTPError.validation("memory_type", "must be core, recall or archival")
         }
@@ -56,7 +56,7 @@ struct MemoryRoutes: Sendable {
     }
 
     func update(_ request: Request) throws -> Response {
-        let (key, operation) = try MemoryOperation.parse(request.jsonBody())
+        let (key, operation) = try MemoryOperation.parse(request.jsonBody(), maxBlockBytes: editor.maxBlockBytes)
         let precondition = try MemoryPrecondition.parse(request.header("if-match"))
         let owner = try request.callerID()
         let id = try request.agentID()
@@ -71,7 +71,7 @@ struct MemoryRoutes: Sendable {
 
     func archival(_ request: Request) throws -> Response {
         let page = try PageRequest(request, sortFields: ["created_at"], defaultSort: "created_at")
-        let query = request.query("query")
+        let query = try request.query("query")
         if let query, query.utf8.count > 1024 { throw HTTPError.validation("query", "must be at most 1024 bytes") }
         let id = try ownedAgent(request)
         let (items, total) = try HTTPError.mapping { try memory.archival(agentID: id, query: query, page: page) }

@@ -59,7 +59,8 @@ struct AuthenticationMiddleware: Sendable {
         return .reject(Self.invalid)
     }
 
-    /// The bearer credential: the `Authorization` header, or `?token=` on the WebSocket path.
+    /// The bearer credential: the `Authorization` header, or `?token=` on the WebSocket path
+    /// (one that is not text counts as none).
     /// An `Authorization` header with another scheme counts as an invalid (empty) credential.
     static func credential(_ request: Request) -> String? {
         if let header = request.header("authorization") {
@@ -67,7 +68,7 @@ struct AuthenticationMiddleware: Sendable {
             guard trimmed.count > 7, trimmed.prefix(7).lowercased() == "bearer " else { return "" }
             return String(trimmed.dropFirst(7)).trimmingPrefixWhitespace()
         }
-        if request.path == webSocketPath, let token = request.query("token") { return token }
+        if request.path == webSocketPath, let token = try? request.query("token") { return token }
         return nil
     }
 

@@ -15,24 +15,24 @@ struct Pagination {
     /// `sortColumns` maps the accepted `sort_by` values to SQL columns; the first is the default.
     init(_ request: Request, sortColumns: KeyValuePairs<String, String>) throws(HTTPError) {
         sortColumn = sortColumns.first!.value
-        if let text = request.query("page") {
+        if let text = try request.query("page") {
             guard let value = Int(text), value >= 1, value <= 1_000_000 else { throw .validation("page", "must be an integer of at least 1") }
             page = value
         }
-        if let text = request.query("limit") {
+        if let text = try request.query("limit") {
             guard let value = Int(text), (1...Self.maxLimit).contains(value) else {
                 throw .validation("limit", "must be an integer from 1 to \(Self.maxLimit)")
             }
             limit = value
         }
-        if let text = request.query("sort_by") {
+        if let text = try request.query("sort_by") {
             guard let column = sortColumns.first(where: { $0.key == text })?.value else {
                 throw .validation("sort_by", "must be one of \(sortColumns.map(\.key).joined(separator: ", "))")
             }
             sortColumn = column
         }
-        if let text = request.query("sort_desc") { descending = try Self.flag("sort_desc", text) }
-        if let text = request.query("is_active") { isActive = try Self.flag("is_active", text) }
+        if let text = try request.query("sort_desc") { descending = try Self.flag("sort_desc", text) }
+        if let text = try request.query("is_active") { isActive = try Self.flag("is_active", text) }
     }
 
     private static func flag(_ name: String, _ text: String) throws(HTTPError) -> Bool {

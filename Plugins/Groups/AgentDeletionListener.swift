@@ -25,6 +25,11 @@ struct AgentDeletionListener: Sendable {
             host.log(.warn, "ignored an agent.deleted event without agent_id")
             return
         }
+        removeFromEveryGroup(agentID: agentID)
+    }
+
+    /// Removes the agent's memberships and announces each removal.
+    func removeFromEveryGroup(agentID: String) {
         do {
             let now = Timestamp.rfc3339(Date())
             let groups = try store.database.transaction { transaction in

@@ -52,12 +52,29 @@ struct AgentDirectory: Sendable {
         }
     }
 
-    func owns(_ ownerID: String, agent agentID: String) throws(HTTPError) -> Bool {
-        try name(ofAgent: agentID, ownedBy: ownerID) != nil
+    /// The names of the agents `references` name, when each is one of `ownerID`'s agents;
+    /// otherwise a validation_error naming the first field whose agent is missing or another
+    /// user's. One read per distinct id. Callers read before they open a write transaction,
+    /// so a long list never holds up other users' writes.
+    func names(of references: [AgentReference], ownedBy ownerID: String) throws(HTTPError) -> [String: String] {
+        var names: [String: String] = [:]
+        for reference in references where names[reference.id] == nil {
+            guard let name = try name(ofAgent: reference.id, ownedBy: ownerID) else {
+                throw .validation(reference.field, "must be one of your agents")
+            }
+            names[reference.id] = name
+        }
+        return names
     }
 
     /// Collects the callback's copy; used on one thread, within one call.
     private final class Receiver {
         var name: String?
     }
+}
+
+/// An agent id as a request names it, with the field that names it (for the error).
+struct AgentReference: Sendable, Equatable {
+    var id: String
+    var field: String
 }

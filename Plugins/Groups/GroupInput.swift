@@ -2,15 +2,13 @@ import PluginKit
 
 /// `POST /groups` `{name, description, coordination_pattern, members?}` and
 /// `PATCH /groups/{id}` `{name?, description?, coordination_pattern?, is_active?}`, checked
-/// for shape. The coordination pattern is validated later, against the member count.
+/// for shape. The coordination pattern is parsed next (`CoordinationPattern`); nothing is read yet.
 struct GroupInput: Sendable {
     var name: String?
     var description: String?
     var coordinationPattern: JSONValue?
     var isActive: Bool?
     var members: [MemberInput] = []
-
-    static let maxMembers = 256
 
     static func create(_ body: JSONValue) throws(HTTPError) -> GroupInput {
         let fields = try JSONFields(body)
@@ -19,10 +17,13 @@ struct GroupInput: Sendable {
         if input.description == nil { _ = try fields.requiredString("description") }
         if input.coordinationPattern == nil { _ = try fields.requiredObject("coordination_pattern") }
         let members = try fields.array("members") ?? []
-        guard members.count <= maxMembers else { throw .validation("members", "must have at most \(maxMembers) entries") }
+        guard members.count <= GroupLimits.maxAgents else {
+            throw .validation("members", "must have at most \(GroupLimits.maxAgents) entries")
+        }
+        var listed: Set<String> = []
         for (index, member) in members.enumerated() {
             let parsed = try MemberInput(member, field: "members[\(index)]")
-            guard !input.members.contains(where: { $0.agentID == parsed.agentID }) else {
+            guard listed.insert(parsed.agentID).inserted else {
                 throw .validation("members[\(index)].agent_id", "names an agent already listed")
             }
             input.members.append(parsed)

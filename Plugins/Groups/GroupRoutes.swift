@@ -6,6 +6,7 @@ struct GroupRoutes: Sendable {
     let store: GroupStore
     let agents: AgentDirectory
     let events: GroupEvents
+    let deletions: AgentDeletionListener
 
     func register(_ host: PluginHost) throws {
         try host.route(.post, "/api/v1/groups", permission: "write_groups", openAPI: GroupsOpenAPI.create) { try create($0) }
@@ -25,39 +26,52 @@ struct GroupRoutes: Sendable {
     func create(_ request: Request) throws -> Response {
         let owner = try request.callerID()
         let input = try GroupInput.create(request.jsonBody())
+        let pattern = try CoordinationPattern(input.coordinationPattern ?? [:])
+        try pattern.checkQuorum(memberCount: input.members.count)
+        let memberReferences = input.members.enumerated().map { index, member in
+            AgentReference(id: member.agentID, field: "members[\(index)].agent_id")
+        }
+        let names = try agents.names(of: memberReferences + pattern.agentReferences, ownedBy: owner)
         let now = Timestamp.rfc3339(Date())
-        let group = try HTTPError.mapping(conflict: Self.nameTaken(input.name ?? "")) {
-            try store.database.transaction { transaction -> Group in
-                // Checked inside the transaction: an agent deleted meanwhile cannot slip in (its
-                // deletion's clean-up waits for this transaction).
-                var members: [GroupMember] = []
-                for (index, member) in input.members.enumerated() {
-                    guard let name = try agents.name(ofAgent: member.agentID, ownedBy: owner) else {
-                        throw HTTPError.validation("members[\(index)].agent_id", "must be one of your agents")
-                    }
-                    members.append(GroupMember(agentID: member.agentID, agentName: name, role: member.role,
-                                               capabilities: member.capabilities, joinedAt: now, isActive: true,
-                                               metadata: member.metadata))
-                }
-                let validator = CoordinationPattern(memberCount: members.count) { (id) throws(HTTPError) in
-                    try agents.owns(owner, agent: id)
-                }
-                let group = Group(
-                    id: ResourceID.make("group"), name: input.name ?? "", description: input.description ?? "",
-                    coordinationPattern: try validator.validate(input.coordinationPattern ?? [:]), ownerID: owner,
-                    memberCount: members.count, isActive: true, createdAt: now, updatedAt: now, lastActiveAt: nil,
-                    members: members)
+        let members = input.members.map { member in
+            GroupMember(agentID: member.agentID, agentName: names[member.agentID] ?? "", role: member.role,
+                        capabilities: member.capabilities, joinedAt: now, isActive: true, metadata: member.metadata)
+        }
+        var group = Group(
+            id: ResourceID.make("group"), name: input.name ?? "", description: input.description ?? "",
+            coordinationPattern: pattern.value, ownerID: owner, memberCount: members.count, isActive: true,
+            createdAt: now, updatedAt: now, lastActiveAt: nil, members: members)
+        try HTTPError.mapping(conflict: Self.nameTaken(group.name)) {
+            try store.database.transaction { transaction in
                 try store.insert(group, in: transaction)
                 for member in members {
                     try store.insertMember(.init(member), groupID: group.id, in: transaction)
                 }
-                return group
             }
         }
-        for member in group.members ?? [] {
+        let present = remaining(members, owner: owner)
+        group.members = present
+        group.memberCount = present.count
+        for member in present {
             events.memberAdded(groupID: group.id, agentID: member.agentID, role: member.role)
         }
         return .jsonValue(group.json, status: 201)
+    }
+
+    /// The members whose agent still exists now that their rows are committed. An agent deleted
+    /// after the ownership reads may have been cleaned out of every group before this one was
+    /// written; asking again closes that gap, as a deletion from here on finds the rows and
+    /// removes them itself. A failed read keeps the member: the group exists either way.
+    private func remaining(_ members: [GroupMember], owner: String) -> [GroupMember] {
+        members.filter { member in
+            do {
+                if try agents.name(ofAgent: member.agentID, ownedBy: owner) != nil { return true }
+            } catch {
+                return true
+            }
+            deletions.removeFromEveryGroup(agentID: member.agentID)
+            return false
+        }
     }
 
     func list(_ request: Request) throws -> Response {
@@ -92,17 +106,17 @@ struct GroupRoutes: Sendable {
         let owner = try request.callerID()
         let id = try request.groupID()
         let input = try GroupInput.update(request.jsonBody())
+        let pattern = try input.coordinationPattern.map { (json) throws(HTTPError) in try CoordinationPattern(json) }
+        if let pattern { _ = try agents.names(of: pattern.agentReferences, ownedBy: owner) }
         let group = try HTTPError.mapping(conflict: Self.nameTaken(input.name ?? "")) {
             try store.database.transaction { transaction -> Group in
                 guard var group = try store.find(id: id, ownerID: owner, in: transaction) else { throw Self.notFound }
                 if let name = input.name { group.name = name }
                 if let description = input.description { group.description = description }
                 if let active = input.isActive { group.isActive = active }
-                if let pattern = input.coordinationPattern {
-                    let validator = CoordinationPattern(memberCount: group.memberCount) { (agent) throws(HTTPError) in
-                        try agents.owns(owner, agent: agent)
-                    }
-                    group.coordinationPattern = try validator.validate(pattern)
+                if let pattern {
+                    try pattern.checkQuorum(memberCount: group.memberCount)
+                    group.coordinationPattern = pattern.value
                 }
                 group.updatedAt = Timestamp.rfc3339(Date())
                 guard try store.update(group, in: transaction) else { throw Self.notFound }

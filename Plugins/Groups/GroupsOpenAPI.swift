@@ -12,7 +12,9 @@ enum GroupsOpenAPI {
     }
 
     static let coordinationPattern: JSONValue = [
-        "description": "Tagged by type. Every agent id must be one of the caller's agents.",
+        "description": .string("Tagged by type. Every agent id must be one of the caller's agents. A pattern names at "
+            + "most \(GroupLimits.maxAgents) agent ids in all (every stage's agent_ids and fallback together, "
+            + "counted as sent, repeats included); beyond that, 400 naming the field that crossed the limit."),
         "oneOf": [
             pattern("supervisor", [
                 "leader_id": agentID,
@@ -38,7 +40,8 @@ enum GroupsOpenAPI {
             ], required: ["quorum", "voting_rules"]),
             pattern("pipeline", [
                 "stages": API.array(API.object([
-                    "name": API.string(), "agent_ids": API.array(agentID), "timeout": milliseconds,
+                    "name": API.string(), "agent_ids": API.array(agentID, maxItems: GroupLimits.maxAgents),
+                    "timeout": milliseconds,
                     "on_failure": ["oneOf": [
                         API.string(enumeration: ["skip", "abort"]),
                         API.object(["retry": API.object(["max_attempts": API.integer(minimum: 1)], required: ["max_attempts"])],
@@ -46,12 +49,13 @@ enum GroupsOpenAPI {
                         API.object(["fallback": API.object(["agent_id": agentID], required: ["agent_id"])],
                                    required: ["fallback"]),
                     ]],
-                ], required: ["name", "agent_ids", "timeout"])),
+                ], required: ["name", "agent_ids", "timeout"]), maxItems: CoordinationPattern.maxStages),
                 "parallel_stages": API.boolean,
             ], required: ["stages"]),
             pattern("dynamic", ["selector_name": API.string(), "selector_config": API.anyObject], required: ["selector_name"]),
             pattern("sleeptime", [
-                "check_interval": milliseconds, "triggers": API.array(API.anyObject),
+                "check_interval": milliseconds,
+                "triggers": API.array(API.anyObject, maxItems: CoordinationPattern.maxTriggers),
                 "intervention_agent_id": ["type": ["string", "null"]],
             ], required: ["check_interval"]),
         ],
@@ -68,7 +72,8 @@ enum GroupsOpenAPI {
     ], required: ["agent_id", "agent_name", "role", "capabilities", "joined_at", "is_active", "metadata"])
 
     static let newMember = API.object([
-        "agent_id": agentID, "role": role, "capabilities": API.array(API.string()), "metadata": API.anyObject,
+        "agent_id": agentID, "role": role, "capabilities": API.array(API.string(), maxItems: MemberInput.maxCapabilities),
+        "metadata": API.anyObject,
     ], required: ["agent_id", "role"])
 
     private static let groupFields: [String: JSONValue] = [
@@ -88,9 +93,10 @@ enum GroupsOpenAPI {
     private static let idErrors = [400, 401, 403, 404]
 
     static let create = API.make(
-        summary: "Create a group", description: "Names are unique per owner (409 otherwise).",
+        summary: "Create a group",
+        description: "Names are unique per owner (409 otherwise). A group has at most \(GroupLimits.maxAgents) members.",
         requestBody: API.object(["name": name, "description": API.string(), "coordination_pattern": coordinationPattern,
-                                 "members": API.array(newMember)],
+                                 "members": API.array(newMember, maxItems: GroupLimits.maxAgents)],
                                 required: ["name", "description", "coordination_pattern"]),
         responses: [201: ("The new group with its members", groupWithMembers)], errors: [400, 401, 403, 409, 415])
 
@@ -110,7 +116,9 @@ enum GroupsOpenAPI {
     static let delete = API.make(summary: "Delete a group", responses: [204: ("Deleted", nil)], errors: idErrors)
 
     static let addMember = API.make(
-        summary: "Add one of the caller's agents to a group", requestBody: newMember,
+        summary: "Add one of the caller's agents to a group",
+        description: "A group has at most \(GroupLimits.maxAgents) members: adding to a full group answers 409.",
+        requestBody: newMember,
         responses: [201: ("The new member", member)], errors: idErrors + [409, 415])
 
     static let removeMember = API.make(summary: "Remove an agent from a group", responses: [204: ("Removed", nil)],

@@ -14,8 +14,9 @@ enum GroupsPlugin: PatternPlugin {
         let store = GroupStore(database: host.database)
         let events = GroupEvents(host: host)
         try GroupsRealtime(host: host, store: store).register()
-        try AgentDeletionListener(store: store, events: events, host: host).register()
-        try GroupRoutes(store: store, agents: agents, events: events).register(host)
+        let deletions = AgentDeletionListener(store: store, events: events, host: host)
+        try deletions.register()
+        try GroupRoutes(store: store, agents: agents, events: events, deletions: deletions).register(host)
         try MemberRoutes(store: store, agents: agents, events: events).register(host)
         host.reportHealth(.ok)
     }

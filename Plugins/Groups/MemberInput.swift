@@ -9,6 +9,7 @@ struct MemberInput: Sendable {
     var metadata: JSONValue
 
     static let plainRoles = ["regular", "supervisor", "observer"]
+    static let maxCapabilities = 64
 
     init(_ value: JSONValue, field: String = "") throws(HTTPError) {
         let fields = try JSONFields(value, path: field)
@@ -16,8 +17,8 @@ struct MemberInput: Sendable {
         guard !agentID.isEmpty else { throw .validation(fields.field("agent_id"), "must not be empty") }
         role = try Self.role(fields)
         capabilities = try fields.stringArray("capabilities") ?? []
-        guard capabilities.count <= 64, capabilities.allSatisfy({ !$0.isEmpty && $0.count <= 128 }) else {
-            throw .validation(fields.field("capabilities"), "must be at most 64 strings of 1 to 128 characters")
+        guard capabilities.count <= Self.maxCapabilities, capabilities.allSatisfy({ !$0.isEmpty && $0.count <= 128 }) else {
+            throw .validation(fields.field("capabilities"), "must be at most \(Self.maxCapabilities) strings of 1 to 128 characters")
         }
         metadata = fields.value("metadata") ?? [:]
         guard case .object = metadata else { throw .validation(fields.field("metadata"), "must be an object") }

@@ -22,7 +22,11 @@ struct MemberRoutes: Sendable {
         let alreadyMember = HTTPError.conflict("The agent is already a member of this group.")
         let member = try HTTPError.mapping(conflict: alreadyMember) {
             try store.database.transaction { transaction -> GroupMember in
-                guard try store.find(id: id, ownerID: owner, in: transaction) != nil else { throw GroupRoutes.notFound }
+                guard let group = try store.find(id: id, ownerID: owner, in: transaction) else { throw GroupRoutes.notFound }
+                guard group.memberCount < GroupLimits.maxAgents else {
+                    throw HTTPError.conflict("The group has \(GroupLimits.maxAgents) members, the most a group may have.")
+                }
+                // One read, inside the transaction: an agent deleted meanwhile cannot slip in.
                 guard let name = try agents.name(ofAgent: input.agentID, ownedBy: owner) else {
                     throw HTTPError.validation("agent_id", "must be one of your agents")
                 }

@@ -70,7 +70,11 @@ public enum OpenAPIOperation {
     public static let timestamp: JSONValue = ["type": "string", "format": "date-time"]
     public static let nullableTimestamp: JSONValue = ["type": ["string", "null"], "format": "date-time"]
 
-    public static func array(_ items: JSONValue) -> JSONValue { ["type": "array", "items": items] }
+    public static func array(_ items: JSONValue, maxItems: Int? = nil) -> JSONValue {
+        var schema: [String: JSONValue] = ["type": "array", "items": items]
+        if let maxItems { schema["maxItems"] = .integer(Int64(maxItems)) }
+        return .object(schema)
+    }
 
     /// API.md's list envelope around `item`.
     public static func page(of item: JSONValue) -> JSONValue {

@@ -27,31 +27,33 @@ public struct PageRequest: Sendable, Equatable {
     /// Reads the parameters through `query` (a parameter's decoded value, nil when absent).
     /// Throws a `validation_error` naming the parameter for a malformed or out-of-range value
     /// or a `sort_by` outside `sortFields`.
-    public init(query: (String) -> String?, sortFields: [String], defaultSort: String) throws(HTTPError) {
+    public init(query: (String) throws(HTTPError) -> String?, sortFields: [String], defaultSort: String)
+        throws(HTTPError)
+    {
         self.init(sortBy: defaultSort)
-        if let text = query("page") {
+        if let text = try query("page") {
             guard let value = Int(text), value >= 1, value <= 1_000_000 else {
                 throw .validation("page", "must be an integer from 1 to 1000000")
             }
             page = value
         }
-        if let text = query("limit") {
+        if let text = try query("limit") {
             guard let value = Int(text), (1...Self.maximumLimit).contains(value) else {
                 throw .validation("limit", "must be an integer from 1 to \(Self.maximumLimit)")
             }
             limit = value
         }
-        if let text = query("sort_by") {
+        if let text = try query("sort_by") {
             guard sortFields.contains(text) else {
                 throw .validation("sort_by", "must be one of \(sortFields.joined(separator: ", "))")
             }
             sortBy = text
         }
-        if let text = query("sort_desc") {
+        if let text = try query("sort_desc") {
             guard let value = Self.boolean(text) else { throw .validation("sort_desc", "must be true or false") }
             sortDescending = value
         }
-        if let text = query("is_active") {
+        if let text = try query("is_active") {
             guard let value = Self.boolean(text) else { throw .validation("is_active", "must be true or false") }
             isActive = value
         }
@@ -59,7 +61,7 @@ public struct PageRequest: Sendable, Equatable {
 
     /// The request's own query parameters.
     public init(_ request: Request, sortFields: [String], defaultSort: String) throws(HTTPError) {
-        try self.init(query: { request.query($0) }, sortFields: sortFields, defaultSort: defaultSort)
+        try self.init(query: request.query, sortFields: sortFields, defaultSort: defaultSort)
     }
 
     /// API.md's envelope around one page of `items` out of `total`.

@@ -41,11 +41,17 @@ public struct Request {
         return status == PATTERN_OK ? value.string : nil
     }
 
-    /// A query parameter, percent-decoded; the first when repeated.
-    public func query(_ name: String) -> String? {
+    /// A query parameter, percent-decoded; the first when repeated; nil when absent. A value
+    /// that is not text once decoded (malformed percent-encoding, not UTF-8, a control
+    /// character: the host refuses to hand it out) is a `validation_error` naming the parameter.
+    public func query(_ name: String) throws(HTTPError) -> String? {
         var value = pattern_str()
         let status = withABIString(name) { http.pointee.query_param(handle, $0, &value) }
-        return status == PATTERN_OK ? value.string : nil
+        switch status {
+        case PATTERN_OK: return value.string
+        case PATTERN_INVALID: throw .validation(name, "must be percent-encoded UTF-8 text without control characters")
+        default: return nil
+        }
     }
 
     public var principal: Principal? {

@@ -28,6 +28,14 @@ import Testing
         }
     }
 
+    @Test func anUnreadableParameterIsRefusedAsItIs() {
+        let unreadable = HTTPError.validation("limit", "must be percent-encoded UTF-8 text without control characters")
+        #expect(throws: unreadable) {
+            try PageRequest(query: { (name) throws(HTTPError) in if name == "limit" { throw unreadable } else { nil } },
+                            sortFields: ["created_at"], defaultSort: "created_at")
+        }
+    }
+
     @Test func envelopeCountsPages() throws {
         let request = PageRequest(page: 2, limit: 10, sortBy: "created_at")
         #expect(Page(items: [1], request: request, total: 25).totalPages == 3)

@@ -94,9 +94,9 @@ class World:
         return login(self.server, username, password)
 
 
-def start_world(start, plugins=(AUTH, AGENTS, GROUPS), config: str = FAST_AUTH) -> World:
+def start_world(start, plugins=(AUTH, AGENTS, GROUPS), config: str = FAST_AUTH, env: dict | None = None) -> World:
     """Starts a server through a conftest factory (start_server or start_server_module)."""
-    return World(start(plugins=list(plugins), config=config, env=ADMIN_ENV))
+    return World(start(plugins=list(plugins), config=config, env={**ADMIN_ENV, **(env or {})}))
 
 
 # --- events, observed as a client would: through the event socket ----------------------

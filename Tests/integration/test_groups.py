@@ -1,6 +1,9 @@
 """The groups plugin against the real binary: CRUD, every coordination pattern and its
 validation, members with roles, agents.v1 ownership checks (another user's agent is refused),
 agent.deleted clean-up, isolation, permissions, paging and events."""
+import sqlite3
+from contextlib import contextmanager
+
 import pytest
 
 from agents_support import Client, EventSocket, World, field_of, start_world
@@ -175,6 +178,83 @@ def test_group_body_validation(alice, body, field):
     response = alice.post("/groups", body)
     assert_error(response, 400, "validation_error")
     assert field_of(response) == field
+
+
+# ----- bounds: every agent a group names costs an ownership read -------------------------
+
+def pipeline_naming(*stages):
+    return {"type": "pipeline", "stages": [{"name": f"s{index}", "agent_ids": list(agent_ids), "timeout": 10}
+                                           for index, agent_ids in enumerate(stages)]}
+
+
+@contextmanager
+def write_lock_held(server):
+    """Holds the database's write lock from outside, as another user's long write would."""
+    connection = sqlite3.connect(server.workdir / "data" / "pattern.db", isolation_level=None, timeout=10)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        yield
+    finally:
+        connection.close()  # rolls back
+
+
+def test_a_pattern_names_at_most_256_agent_ids_counted_as_sent(alice, team):
+    lead, worker = team[0]["id"], team[1]["id"]
+    over = [
+        (pipeline_naming([lead] * 257), "coordination_pattern.stages[0].agent_ids"),
+        (pipeline_naming([lead] * 200, [worker] * 57), "coordination_pattern.stages[1].agent_ids"),
+        ({"type": "pipeline", "stages": [{"name": "s", "agent_ids": [lead] * 256, "timeout": 10,
+                                          "on_failure": {"fallback": {"agent_id": worker}}}]},
+         "coordination_pattern.stages[0].on_failure.fallback.agent_id"),
+    ]
+    for pattern, field in over:
+        response = alice.post("/groups", {"name": "g", "description": "d", "coordination_pattern": pattern})
+        assert_error(response, 400, "validation_error")
+        assert field_of(response) == field
+    # 256 repeats of one id are within the limit and are checked (once) as usual.
+    group = alice.create_group(pipeline_naming([lead] * 256))
+    assert group["coordination_pattern"]["stages"][0]["agent_ids"] == [lead] * 256
+    too_many = alice.patch(f"/groups/{group['id']}", {"coordination_pattern": pipeline_naming([lead] * 128,
+                                                                                              [worker] * 129)})
+    assert_error(too_many, 400, "validation_error")
+    assert field_of(too_many) == "coordination_pattern.stages[1].agent_ids"
+    assert alice.get("/groups").json()["total"] == 1
+
+
+def test_agent_ids_are_checked_before_the_write_transaction(world, alice, bob, team):
+    """With the write lock held elsewhere, a pattern naming another user's agent after 255
+    repeats of one of the caller's is refused at once: its reads never wait for the writer."""
+    foreign = bob.create_agent()["id"]
+    pattern = pipeline_naming([team[0]["id"]] * 255 + [foreign])
+    with write_lock_held(world.server):
+        response = alice.post("/groups", {"name": "g", "description": "d", "coordination_pattern": pattern})
+        assert_error(response, 400, "validation_error")
+        assert field_of(response) == "coordination_pattern.stages[0].agent_ids[255]"
+        members = alice.post("/groups", {"name": "g", "description": "d", "coordination_pattern": {"type": "round_robin"},
+                                         "members": members_of(team) + [{"agent_id": foreign, "role": "regular"}]})
+        assert_error(members, 400, "validation_error")
+        assert field_of(members) == "members[3].agent_id"
+    assert alice.get("/groups").json()["total"] == 0
+
+
+def test_a_group_has_at_most_256_members(world):
+    user = world.user()
+    agents = [user.create_agent()["id"] for _ in range(257)]
+    everyone = [{"agent_id": agent, "role": "regular"} for agent in agents]
+    too_many = user.post("/groups", {"name": "g", "description": "d", "coordination_pattern": {"type": "round_robin"},
+                                     "members": everyone})
+    assert_error(too_many, 400, "validation_error")
+    assert field_of(too_many) == "members"
+    repeated = user.post("/groups", {"name": "g", "description": "d", "coordination_pattern": {"type": "round_robin"},
+                                     "members": [everyone[0]] * 256})
+    assert_error(repeated, 400, "validation_error")
+    assert field_of(repeated) == "members[1].agent_id"
+    group = user.create_group({"type": "round_robin"}, members=everyone[:256])
+    assert group["member_count"] == 256 and len(user.get(f"/groups/{group['id']}").json()["members"]) == 256
+    full = user.post(f"/groups/{group['id']}/members", everyone[256])
+    assert_error(full, 409, "conflict")
+    assert "256" in full.json()["error"]["message"]
+    assert user.get(f"/groups/{group['id']}").json()["member_count"] == 256
 
 
 # ----- CRUD and members ------------------------------------------------------------------

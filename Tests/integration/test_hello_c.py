@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import assert_standard_headers
+from conftest import assert_error, assert_standard_headers
 
 
 def test_hello(server):
@@ -38,6 +38,13 @@ def test_hello_name_with_malformed_utf8_still_answers_valid_json(server):
     assert response.status_code == 200
     message = json.loads(response.content.decode("utf-8"))["message"]
     assert message.startswith("hello, ") and "a" in message
+
+
+def test_hello_name_with_malformed_percent_encoding_is_refused(server):
+    with server.connect() as connection:
+        response = connection.request("GET", "/api/v1/hello/a%zz")
+    body = assert_error(response, 400, "validation_error")
+    assert body["error"]["fields"][0]["field"] == "name"
 
 
 def test_long_name(server):

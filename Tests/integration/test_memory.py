@@ -1,12 +1,13 @@
 """Agent memory against the real binary: the five operations, versions and If-Match under
 concurrency, block size limits, archival items with full-text search and pagination, and the
 memory_updated event."""
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from agents_support import AGENTS, EventSocket, World, field_of, start_world
-from conftest import AUTH, assert_error
+from conftest import AUTH, assert_error, process_memory_kib
 
 
 @pytest.fixture(scope="module")
@@ -209,6 +210,66 @@ def test_block_limit_is_configurable(start_server):
     assert_error(user.post(f"/agents/{agent['id']}/memory/archival", {"content": "x" * 11}), 400, "validation_error")
 
 
+def test_an_oversized_result_is_refused_before_it_is_built(start_server):
+    """Replacing "a" in a 60,000-byte block by 4,000 bytes would make 240 MB; 1 MB of new text
+    could never fit. Both are refused from the sizes alone: at once, and without the memory."""
+    # One malloc arena: freed memory is reused, so the peak (VmHWM) shows what requests needed.
+    world = start_world(start_server, plugins=(AUTH, AGENTS), env={"MALLOC_ARENA_MAX": "1"})
+    user = world.user()
+    agent = user.create_agent()
+    ok(change(user, agent, "big", {"type": "append", "content": "a" * 60_000}))
+
+    def fastest_of_three(operation):
+        """The response and the shortest of three round trips (the machine is shared)."""
+        timings = []
+        for _ in range(3):
+            started = time.monotonic()
+            response = change(user, agent, "big", operation)
+            timings.append(time.monotonic() - started)
+        return response, min(timings)
+
+    # What reading a 1 MB body costs at all (its JSON parsing takes ~80 ms in a debug build),
+    # measured on the same bytes refused for their shape.
+    shape, reading = fastest_of_three({"type": "replace", "old_content": "a", "new_content": 1,
+                                       "padding": "b" * 1_000_000})
+    assert_error(shape, 400, "validation_error")
+    before = process_memory_kib(world.server.process.pid)
+    for operation, field, allowance in [
+        ({"type": "replace", "old_content": "a", "new_content": "b" * 4_000}, "operation.new_content", 0.05),
+        ({"type": "replace", "old_content": "a", "new_content": "b" * 1_000_000}, "operation.new_content",
+         reading + 0.05),
+        ({"type": "append", "content": "b" * 1_000_000}, "operation.content", reading + 0.05),
+    ]:
+        response, elapsed = fastest_of_three(operation)
+        assert_error(response, 400, "validation_error")
+        assert field_of(response) == field
+        assert elapsed < allowance, f"refused after {elapsed:.3f} s (reading the body: {reading:.3f} s)"
+    after = process_memory_kib(world.server.process.pid)
+    assert after["VmHWM"] - before["VmHWM"] < 4 * 1024, (before, after)
+    assert user.get(f"/agents/{agent['id']}/memory").json()[0]["version"] == 1
+
+
+def test_replace_is_linear_in_the_block(owner, agent):
+    """Half a block of "a…ab" searched in a block of "a…a": Foundation's search took minutes."""
+    ok(change(owner, agent, "aaa", {"type": "append", "content": "a" * 60_000}))
+    missing = change(owner, agent, "aaa", {"type": "replace", "old_content": "a" * 30_000 + "b", "new_content": "c"})
+    assert_error(missing, 400, "validation_error")
+    assert field_of(missing) == "operation.old_content"
+    shrunk = ok(change(owner, agent, "aaa", {"type": "replace", "old_content": "a" * 30_000, "new_content": "é"}))
+    assert shrunk["content"] == "éé" and shrunk["version"] == 2
+
+
+def test_replace_matches_bytes_and_fills_the_block_exactly(owner, agent):
+    ok(change(owner, agent, "fit", {"type": "append", "content": "x" * 65_526 + "ab"}))  # 65,528 bytes
+    full = ok(change(owner, agent, "fit", {"type": "replace", "old_content": "ab", "new_content": "0123456789"}))
+    assert len(full["content"]) == 65_536 and full["content"].endswith("x0123456789")
+    over = change(owner, agent, "fit", {"type": "replace", "old_content": "9", "new_content": "99"})
+    assert_error(over, 400, "validation_error")
+    ok(change(owner, agent, "accents", {"type": "append", "content": "cafe\u0301 café"}))
+    composed = ok(change(owner, agent, "accents", {"type": "replace", "old_content": "é", "new_content": "E"}))
+    assert composed["content"] == "cafe\u0301 cafE"  # no Unicode normalisation: the decomposed é stays
+
+
 # ----- reading memory --------------------------------------------------------------------
 
 def test_memory_types(owner, agent):
@@ -268,6 +329,17 @@ def test_archival_pagination(owner, agent):
     newest = archival(owner, agent, sort_desc="true", limit=1)["items"][0]
     assert newest["label"] == "item-24"
     assert_error(owner.get(f"/agents/{agent['id']}/memory/archival", params={"limit": 500}), 400, "validation_error")
+
+
+@pytest.mark.parametrize("raw", ["a%00b", "%01", "a%0Ab", "%C2%85", "%FF", "%zz"])
+def test_a_search_query_that_is_not_text_is_refused(owner, agent, raw):
+    """A NUL used to reach FTS5 (500); other control characters, bytes that are not UTF-8 and
+    malformed percent-encoding were searched for or ignored."""
+    with owner.server.connect() as connection:
+        response = connection.request("GET", f"/api/v1/agents/{agent['id']}/memory/archival?query={raw}",
+                                      headers={"Authorization": f"Bearer {owner.token}"})
+    assert_error(response, 400, "validation_error")
+    assert field_of(response) == "query"
 
 
 @pytest.mark.parametrize("body, field", [

@@ -1,9 +1,10 @@
 /* The few libc facilities Glibc's Swift module does not expose (epoll, accept4, eventfd,
- * signal waiting), wrapped with plain types so Swift sees stable signatures. _GNU_SOURCE is
+ * signal waiting, memmem), wrapped with plain types so Swift sees stable signatures. _GNU_SOURCE is
  * defined only in the .c files: in a header it clashes with Dispatch's module. */
 #ifndef PATTERN_CSHIMS_H
 #define PATTERN_CSHIMS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct shim_epoll_event {
@@ -53,5 +54,9 @@ int shim_wait_for_termination(void);
 int shim_errno(void);
 /* Writes bytes to stderr, unbuffered. */
 void shim_write_stderr(const char *bytes, long length);
+
+/* glibc's memmem: the first occurrence of `needle` in `haystack`, or NULL. Linear time and no
+ * allocation whatever the input (Foundation's substring search is quadratic). */
+const void *shim_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
 
 #endif

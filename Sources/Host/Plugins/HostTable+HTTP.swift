@@ -170,7 +170,7 @@ extension HostTable {
             guard PercentDecoding.decode(key, plusIsSpace: true) == wanted else { continue }
             let rawValue = equals.map { UnsafeRawBufferPointer(rebasing: pairBuffer[($0 + 1)...]) }
                 ?? UnsafeRawBufferPointer(start: nil, count: 0)
-            guard let decoded = PercentDecoding.decode(rawValue, plusIsSpace: true) else { return PATTERN_INVALID }
+            guard let decoded = PercentDecoding.decodeText(rawValue, plusIsSpace: true) else { return PATTERN_INVALID }
             value?.pointee = context.retain(decoded)
             return PATTERN_OK
         }

@@ -283,7 +283,9 @@ typedef struct pattern_http_api {
     /* A {param} of the matched route, percent-decoded. */
     pattern_status (*path_param)(const pattern_request *request, pattern_str name,
                                  pattern_str *value);
-    /* A query parameter, percent-decoded ('+' is a space); first occurrence. */
+    /* A query parameter, percent-decoded ('+' is a space); first occurrence. PATTERN_INVALID
+     * when the value is not text once decoded: malformed percent-encoding, bytes that are not
+     * UTF-8, or a control character (U+0000-U+001F, U+007F-U+009F). */
     pattern_status (*query_param)(const pattern_request *request, pattern_str name,
                                   pattern_str *value);
     uint32_t (*route_flags)(const pattern_request *request);
