@@ -52,6 +52,7 @@ integration: venv
 c-plugins: $(FIXTURES)
 	$(MAKE) -C Examples/hello-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 	$(MAKE) -C Examples/ws-echo OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
+	$(MAKE) -C Examples/sse-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 
 $(FIXTURE_DIR)/lib%.so: Tests/Fixtures/c-plugins/%.c $(ABI_INCLUDE)/pattern_plugin.h
 	@mkdir -p $(FIXTURE_DIR)
@@ -91,3 +92,4 @@ clean:
 	rm -rf $(FIXTURE_DIR) $(VENV)
 	$(MAKE) -C Examples/hello-c clean
 	$(MAKE) -C Examples/ws-echo clean
+	$(MAKE) -C Examples/sse-c clean

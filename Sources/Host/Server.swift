@@ -56,11 +56,13 @@ public enum Server {
         let loops: [EventLoop]
         let transport: TransportContext
         let plugins: [LoadedPlugin]
+        let runtime: PluginRuntime
 
-        init(loops: [EventLoop], transport: TransportContext, plugins: [LoadedPlugin]) {
+        init(loops: [EventLoop], transport: TransportContext, plugins: [LoadedPlugin], runtime: PluginRuntime) {
             self.loops = loops
             self.transport = transport
             self.plugins = plugins
+            self.runtime = runtime
         }
 
         /// Stops accepting, lets in-flight requests finish within the grace period, then runs
@@ -73,9 +75,26 @@ public enum Server {
             }
             let left = transport.counters.openConnections.load(ordering: .relaxed)
             if left > 0 { transport.logger.log(.warn, "grace period over; closing connections", ["open": String(left)]) }
+            cancelStreams()
+            runtime.timers.stop()
             for plugin in plugins.reversed() {
                 if let shutdown = plugin.file.descriptor.field(\.shutdown) ?? nil { shutdown() }
             }
+        }
+
+        /// Responses still deferred or streaming after the grace period are cancelled, so their
+        /// plugins hear of it (on_cancel) before they shut down.
+        private func cancelStreams() {
+            guard runtime.responses.count > 0 else { return }
+            let done = DispatchSemaphore(value: 0)
+            for loop in loops {
+                loop.post(.run { loop in
+                    loop.cancelStreams()
+                    done.signal()
+                })
+            }
+            for _ in loops { done.wait() }
+            transport.workers.waitUntilIdle(timeoutMilliseconds: 1000)
         }
     }
 
@@ -138,6 +157,8 @@ public enum Server {
         settings.limits.maxHeadBytes = config.limits.maxHeaderBytes
         settings.headerTimeoutMilliseconds = UInt64(config.limits.headerTimeoutSeconds) * 1000
         settings.bodyTimeoutMilliseconds = UInt64(config.limits.bodyTimeoutSeconds) * 1000
+        settings.pendingTimeoutMilliseconds = UInt64(config.limits.pendingTimeoutSeconds) * 1000
+        settings.streamQueueBytes = config.limits.streamQueueBytes
         settings.idleTimeoutMilliseconds = UInt64(config.limits.idleTimeoutSeconds) * 1000
         settings.maxConnections = config.limits.maxConnections
         settings.maxConnectionsPerAddress = config.limits.maxConnectionsPerIP
@@ -152,7 +173,8 @@ public enum Server {
         let loops = try listen(config: config, transport: transport)
         booted.runtime.webSockets.attach(loops)
         booted.runtime.loops.attach(loops)
-        return Running(loops: loops, transport: transport, plugins: plugins)
+        booted.runtime.timers.loopsStarted()
+        return Running(loops: loops, transport: transport, plugins: plugins, runtime: booted.runtime)
     }
 
     /// Calls the plugin's init with the host table; any failure it reports stops the start.

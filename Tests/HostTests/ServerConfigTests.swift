@@ -66,7 +66,7 @@ private final class ConfigFile {
             config.limits
                 == ServerConfig.Limits(
                     maxBodyBytes: 1_048_576, maxHeaderBytes: 16_384, maxConnections: 10_000, headerTimeoutSeconds: 10,
-                    bodyTimeoutSeconds: 30, idleTimeoutSeconds: 60, maxConnectionsPerIP: 256, connectionCapExempt: [],
+                    bodyTimeoutSeconds: 30, pendingTimeoutSeconds: 600, streamQueueBytes: 1_048_576, idleTimeoutSeconds: 60, maxConnectionsPerIP: 256, connectionCapExempt: [],
                     shutdownGraceSeconds: 10, maxJSONDepth: 64))
         #expect(config.log.level == .info)
         #expect(config.log.format == .logfmt)

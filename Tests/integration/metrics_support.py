@@ -189,8 +189,9 @@ static pattern_status metrics_route(pattern_request *r, void *u) {
         reply(r, "{\"found\":false}");
         return PATTERN_OK;
     }
-    pattern_str kind = STR("plain"), labels[] = {STR("kind")};
-    host->http->query_param(r, STR("kind"), &kind);
+    /* The label value comes as the body: it may hold a newline, which no query value may. */
+    pattern_str kind = host->http->body(r), labels[] = {STR("kind")};
+    if (kind.len == 0) kind = STR("plain");
     pattern_metric_family *events, *level, *sizes, *clash;
     double bounds[] = {1, 10, 100};
     char out[512];

@@ -10,11 +10,11 @@ OK, INVALID, CONFLICT = 0, 1, 8
 def test_service_defines_and_updates_families(start_server, probe_plugin):
     server = start_server(plugins=(METRICS, HELLO_C, probe_plugin))
     kind = 'quote" back\\slash\nnewline'
-    first = server.get("/api/v1/probe/metrics", params={"kind": kind}).json()
+    first = server.get("/api/v1/probe/metrics", data=kind.encode()).json()
     assert first == {"found": True, "define": [OK, OK, OK], "same": 1, "again": OK, "conflict": CONFLICT,
                      "badname": INVALID, "reserved": CONFLICT, "add": OK, "negative": INVALID,
                      "arity": INVALID, "set": OK, "observe": [OK, OK], "wrong": INVALID}
-    server.get("/api/v1/probe/metrics", params={"kind": "plain"})
+    server.get("/api/v1/probe/metrics")
     text = scrape(server)
     families = check_exposition(text)
     assert promtool_check(text).returncode == 0

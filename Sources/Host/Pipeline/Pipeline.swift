@@ -57,15 +57,30 @@ final class Pipeline: Sendable {
         middlewareIsInline && (context.route?.isInline ?? true)
     }
 
+    /// Runs the exchange; when the handler deferred its response, only up to the handler
+    /// (the rest runs when the plugin finishes it: `finishHead`, then `observe`).
     func run(_ context: RequestContext) {
-        if !cors.answerPreflight(context) {
-            if authenticate(context) { dispatch(context) }
-            _ = runPhase(.response, context)
-            cors.decorate(context)
+        if cors.answerPreflight(context) {
+            observe(context)
+            return
         }
+        if authenticate(context) { dispatch(context) }
+        if context.deferred != nil { return }
+        finishHead(context)
+        observe(context)
+    }
+
+    /// The RESPONSE phase and CORS headers: once the response's head is final.
+    func finishHead(_ context: RequestContext) {
+        _ = runPhase(.response, context)
+        cors.decorate(context)
         if !context.response.isSet {
             context.respondError(500, "The server failed to produce a response.")
         }
+    }
+
+    /// The LOG phase and the access log: once the exchange is over.
+    func observe(_ context: RequestContext) {
         _ = runPhase(.log, context)
         accessLog.record(context)
     }
@@ -92,7 +107,10 @@ final class Pipeline: Sendable {
         case .builtIn(let handle):
             handle(context)
         case .plugin(let handle, let userdata):
+            context.inHandler = true
             let status = handle(OpaquePointer(Unmanaged.passUnretained(context).toOpaque()), userdata.raw)
+            context.inHandler = false
+            if context.deferred != nil { return }  // finished later, by the plugin or the deadline
             if status != PATTERN_OK && !context.response.isSet {
                 logger.log(.error, "handler failed", [
                     "plugin": route.plugin, "route": route.template, "status": String(status),

@@ -24,6 +24,12 @@ final class RequestContext: @unchecked Sendable {
     var response = ResponseDraft()
     /// Set by a WebSocket route that accepted the handshake: the loop switches protocols.
     var upgrade: WebSocketEndpoint?
+    /// Set when the handler deferred the response (ABI 1.4): it is finished later.
+    var deferred: DeferredResponse?
+    /// Set while a handler runs: only then may it defer.
+    var inHandler = false
+    /// The connection a worker-run request came from (nil for inline requests, which cannot defer).
+    var origin: RequestOrigin?
     /// Copies handed to plugins (decoded parameters, principal strings); freed with the request.
     private var scratch: [UnsafeMutableRawBufferPointer] = []
     private(set) var principalView: pattern_principal?

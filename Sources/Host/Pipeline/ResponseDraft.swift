@@ -36,7 +36,7 @@ struct ResponseDraft {
 
     /// Drops every line whose name is `lowercaseName` in any case (the buffer is only rebuilt
     /// when there is one: usually there is none).
-    private mutating func removeHeaders(named lowercaseName: [UInt8]) {
+    mutating func removeHeaders(named lowercaseName: [UInt8]) {
         var lines: [Range<Int>] = []
         var dropped = false
         var start = 0
@@ -59,7 +59,7 @@ struct ResponseDraft {
 
     private static let separator = Array(": ".utf8)
     private static let lineEnd = Array("\r\n".utf8)
-    private static let contentType = Array("content-type".utf8)
+    static let contentType = Array("content-type".utf8)
 
     /// Header names the transport writes itself; plugins may not set them. Checked on the
     /// name's bytes, before any String is made of them.

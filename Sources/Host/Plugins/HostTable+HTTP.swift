@@ -56,25 +56,21 @@ extension HostTable {
             value?.pointee = context.retain(bytes)
             return PATTERN_OK
         }
-        api.set_status = { request, status in
-            guard (100...599).contains(status), status != 101 else { return PATTERN_INVALID }
-            RequestContext.from(request).response.status = Int(status)
-            return PATTERN_OK
-        }
-        api.add_header = { request, name, value in HostTable.addHeader(request, name, value) }
+        api.set_status = { request, status in HostTable.setStatus(RequestContext.from(request), status) }
+        api.add_header = { request, name, value in HostTable.addHeader(RequestContext.from(request), name, value) }
         api.write_body = { request, bytes in
             RequestContext.from(request).response.body.append(contentsOf: bytes.bytes)
             return PATTERN_OK
         }
         api.respond_error = { request, status, type, message, fields in
-            HostTable.respondError(request, status, type, message, fields)
+            HostTable.respondError(RequestContext.from(request), status, type, message, fields)
         }
         api.response_status = { request in Int32(RequestContext.from(request).response.status) }
         api.response_body_size = { request in RequestContext.from(request).response.body.count }
         api.elapsed_seconds = { request in
             Double(MonotonicClock.nanoseconds() - RequestContext.from(request).receivedAt) / 1e9
         }
-        api.defer = { _, _ in PATTERN_UNSUPPORTED }
+        api.defer = { request, out in HostTable.deferResponse(RequestContext.from(request), out) }
         api.exchange_summary = { request, out in
             guard let out else { return PATTERN_INVALID }
             ABIStruct.fill(out, with: RequestContext.from(request).exchangeSummary)
@@ -210,19 +206,36 @@ extension HostTable {
         return PATTERN_OK
     }
 
-    private static func addHeader(_ request: OpaquePointer?, _ name: pattern_str, _ value: pattern_str)
-        -> pattern_status
-    {
+    static func setStatus(_ context: RequestContext, _ status: Int32) -> pattern_status {
+        guard (100...599).contains(status), status != 101 else { return PATTERN_INVALID }
+        context.response.status = Int(status)
+        return PATTERN_OK
+    }
+
+    static func addHeader(_ context: RequestContext, _ name: pattern_str, _ value: pattern_str) -> pattern_status {
         let nameBytes = name.bytes
         guard !nameBytes.isEmpty, HTTPToken.isToken(nameBytes), !ResponseDraft.isReserved(nameBytes),
               value.bytes.allSatisfy({ $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 })
         else { return PATTERN_INVALID }
-        RequestContext.from(request).response.addHeader(name: nameBytes, value: value.bytes)
+        context.response.addHeader(name: nameBytes, value: value.bytes)
         return PATTERN_OK
     }
 
-    private static func respondError(
-        _ request: OpaquePointer?, _ status: Int32, _ type: pattern_str, _ message: pattern_str,
+    /// `http->defer`: only a worker-run handler may hand its response over.
+    private static func deferResponse(_ context: RequestContext, _ out: UnsafeMutablePointer<UInt64>?) -> pattern_status {
+        guard let out else { return PATTERN_INVALID }
+        guard context.inHandler, context.deferred == nil, let origin = context.origin, let runtime else {
+            return PATTERN_STATE
+        }
+        let response = runtime.responses.make(context, origin: origin,
+                                              queueBound: origin.loop.settings.streamQueueBytes)
+        context.deferred = response
+        out.pointee = response.id
+        return PATTERN_OK
+    }
+
+    static func respondError(
+        _ context: RequestContext, _ status: Int32, _ type: pattern_str, _ message: pattern_str,
         _ fields: pattern_str
     ) -> pattern_status {
         guard (400...599).contains(status) else { return PATTERN_INVALID }
@@ -232,7 +245,7 @@ extension HostTable {
             return PATTERN_INVALID
         }
         let typeText = type.string
-        RequestContext.from(request).respondError(
+        context.respondError(
             Int(status), message.string, type: typeText.isEmpty ? nil : typeText,
             fieldsJSON: fieldsText.isEmpty ? nil : fieldsText)
         return PATTERN_OK

@@ -23,6 +23,9 @@ final class PluginRuntime: Sendable {
     let webSockets = WebSocketDirectory()
     /// The event loops, for timers, outbound connections and child processes.
     let loops = LoopGroup()
+    /// Responses handlers deferred (ABI 1.4).
+    let responses = DeferredResponses()
+    let timers: PluginTimers
     let transportCounters = TransportCounters()
     let eventSocket: EventSocket
     let registrations = Mutex(Registrations())
@@ -38,6 +41,7 @@ final class PluginRuntime: Sendable {
         self.database = database
         self.hostVersion = PinnedBytes(hostVersion)
         self.dataDirectory = PinnedBytes(dataDirectory)
+        timers = PluginTimers(loops: loops)
         eventSocket = EventSocket(directory: webSockets, events: events, maxJSONDepth: config.limits.maxJSONDepth)
     }
 

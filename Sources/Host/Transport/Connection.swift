@@ -44,6 +44,11 @@ final class Connection {
     var countedPerAddress = false
     /// Set once the connection has been upgraded to WebSocket.
     var webSocket: WebSocketChannel?
+    /// The deferred or streamed response this connection is waiting for or sending (ABI 1.4).
+    var stream: DeferredResponse?
+    var streamHeadSent = false
+    /// Monotonic ms of the stream's last bytes (Server-Sent Events ping when idle).
+    var streamLastWrite: UInt64 = 0
 
     init(fd: Int32, generation: UInt64, client: ClientAddress) {
         self.fd = fd

@@ -20,6 +20,12 @@ final class EventLoop: @unchecked Sendable {
         case webSocketRenew(WebSocketEndpoint.ConnectionID, expiresAt: Int64)
         /// Work that must happen on the loop's thread (watching a descriptor, a timer).
         case run(@Sendable (EventLoop) -> Void)
+        /// A handler deferred its response: the connection waits for it (ABI 1.4).
+        case deferred(DeferredResponse)
+        /// A streamed response's head is final: send it.
+        case streamHead(DeferredResponse)
+        /// A streamed response has bytes to send, or ended.
+        case streamFlush(DeferredResponse)
     }
 
     /// This loop's place in the server; the top byte of its WebSocket connection ids.
@@ -80,7 +86,9 @@ final class EventLoop: @unchecked Sendable {
                 } else if fd == wakeFD {
                     drainMailbox()
                 } else if let connection = connection(fd) {
-                    if connection.readingPaused && flags & (SHIM_EPOLLHUP | SHIM_EPOLLERR) != 0 {
+                    let hangup = connection.stream != nil ? SHIM_EPOLLHUP | SHIM_EPOLLERR | SHIM_EPOLLRDHUP
+                                                          : SHIM_EPOLLHUP | SHIM_EPOLLERR
+                    if connection.readingPaused && flags & hangup != 0 {
                         // The peer is gone while a worker runs its request: nobody can read the
                         // answer, and level-triggered HUP would otherwise report again and again.
                         closeConnection(connection)
@@ -156,7 +164,7 @@ final class EventLoop: @unchecked Sendable {
         context.logger.log(.warn, "out of file descriptors; dropped a connection")
     }
 
-    private func connection(_ fd: Int32) -> Connection? {
+    func connection(_ fd: Int32) -> Connection? {
         Int(fd) < connections.count ? connections[Int(fd)] : nil
     }
 
@@ -334,9 +342,14 @@ final class EventLoop: @unchecked Sendable {
             setReading(connection, paused: true)
             let fd = connection.fd
             let generation = connection.generation
+            request.origin = RequestOrigin(loop: self, fd: fd, generation: generation)
             context.workers.submit { [self] in
                 pipeline.run(request)
-                post(.completed(fd: fd, generation: generation, request))
+                if let deferred = request.deferred {
+                    post(.deferred(deferred))
+                } else {
+                    post(.completed(fd: fd, generation: generation, request))
+                }
             }
         }
     }
@@ -435,6 +448,8 @@ final class EventLoop: @unchecked Sendable {
         guard self.connection(connection.fd) === connection, !connection.hasPendingOutput else { return }
         if connection.webSocket != nil {
             resumeWebSocket(connection)
+        } else if let stream = connection.stream {
+            if connection.streamHeadSent { stream.socketDrained(backlog: connection.outputBacklog) }
         } else if case .readingHead = connection.state, !connection.input.isEmpty {
             processInput(connection)
             flush(connection)
@@ -447,8 +462,21 @@ final class EventLoop: @unchecked Sendable {
         updateInterest(connection)
     }
 
+    func refreshInterest(_ connection: Connection) { updateInterest(connection) }
+
+    /// Parses requests that waited in the buffer while the connection was busy.
+    func processPipelined(_ connection: Connection) { processInput(connection) }
+
+    /// Connections waiting for or sending a deferred response.
+    func streamingDescriptors() -> [Int32] {
+        connections.compactMap { $0?.stream != nil ? $0?.fd : nil }
+    }
+
     private func updateInterest(_ connection: Connection) {
-        var events: UInt32 = connection.readingPaused ? 0 : SHIM_EPOLLIN | SHIM_EPOLLRDHUP
+        // A client waiting for a deferred or streamed response is watched for hanging up, so
+        // the plugin can stop the work that feeds it.
+        var events: UInt32 = connection.readingPaused ? (connection.stream != nil ? SHIM_EPOLLRDHUP : 0)
+                                                      : SHIM_EPOLLIN | SHIM_EPOLLRDHUP
         if connection.wantsWritable { events |= SHIM_EPOLLOUT }
         _ = shim_epoll_ctl(epollFD, SHIM_EPOLL_CTL_MOD, connection.fd, events, UInt64(connection.fd))
     }
@@ -461,6 +489,11 @@ final class EventLoop: @unchecked Sendable {
             context.webSockets.closed(channel.id)
             context.counters.webSocketConnections.subtract(1, ordering: .relaxed)
             channel.notifyClosed(code: 1006)
+        }
+        if let stream = connection.stream {
+            connection.stream = nil
+            context.counters.requestsInFlight.subtract(1, ordering: .relaxed)
+            stream.cancel()
         }
         close(connection.fd)
         if connection.countedPerAddress { context.connectionsPerAddress.release(connection.client.text) }
@@ -496,7 +529,7 @@ final class EventLoop: @unchecked Sendable {
                 fail(connection, status: 408, message: "The request was not received in time.")
                 flush(connection)
             case .processing:
-                break
+                sweepStream(connection)
             case .closingAfterWrite, .lingering:
                 closeConnection(connection)
             case .webSocket:
@@ -504,6 +537,7 @@ final class EventLoop: @unchecked Sendable {
                 closeConnection(connection)
             }
         }
+        for case let connection? in connections where connection.streamHeadSent { pingIdleStreams(connection) }
         sweepWebSockets()
     }
 
@@ -521,6 +555,7 @@ final class EventLoop: @unchecked Sendable {
                     context.counters.requestsInFlight.subtract(1, ordering: .relaxed)  // its client left
                     continue
                 }
+                if connection.stream === request.deferred { connection.stream = nil }
                 finish(connection, request)
                 processInput(connection)
                 flush(connection)
@@ -540,6 +575,14 @@ final class EventLoop: @unchecked Sendable {
                 webSockets[id]?.webSocket?.expiresAt = expiresAt
             case .run(let work):
                 work(self)
+            case .deferred(let response):
+                adopt(response)
+            case .streamHead(let response):
+                sendStreamHead(response)
+            case .streamFlush(let response):
+                if let connection = connection(response.fd), connection.stream === response, connection.streamHeadSent {
+                    pump(connection, response)
+                }
             }
         }
     }

@@ -17,13 +17,34 @@ enum ResponseSerializer {
             appendDecimal(response.body.count, to: &out)
             out.append(contentsOf: [13, 10])
         }
+        appendRest(response, requestID: requestID, keepAlive: keepAlive, to: &out)
+        if !omitBody && status != 204 && status != 304 { out.append(contentsOf: response.body) }
+    }
+
+    /// The head of a streamed response: chunked for HTTP/1.1, else delimited by closing the
+    /// connection. What was written before the head goes out as its first chunk.
+    static func appendStreamHead(
+        _ response: ResponseDraft, requestID: [UInt8], chunked: Bool, omitBody: Bool, date: [UInt8],
+        to out: inout [UInt8]
+    ) {
+        out.append(contentsOf: statusLine(response.status))
+        out.append(contentsOf: serverHeader)
+        out.append(contentsOf: date)
+        if chunked { out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8) }
+        appendRest(response, requestID: requestID, keepAlive: chunked, to: &out)
+        guard !omitBody, !response.body.isEmpty else { return }
+        if chunked { StreamFraming.appendChunk(response.body, to: &out) } else { out.append(contentsOf: response.body) }
+    }
+
+    /// Connection, X-Request-Id, the plugins' headers and the blank line.
+    private static func appendRest(_ response: ResponseDraft, requestID: [UInt8], keepAlive: Bool,
+                                   to out: inout [UInt8]) {
         if !keepAlive { out.append(contentsOf: "Connection: close\r\n".utf8) }
         out.append(contentsOf: "X-Request-Id: ".utf8)
         out.append(contentsOf: requestID)
         out.append(contentsOf: [13, 10])
         out.append(contentsOf: response.headerLines)
         out.append(contentsOf: [13, 10])
-        if !omitBody && status != 204 && status != 304 { out.append(contentsOf: response.body) }
     }
 
     static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
@@ -52,7 +73,7 @@ enum ResponseSerializer {
     private static let statusLines: [Int: [UInt8]] = {
         var lines: [Int: [UInt8]] = [:]
         for code in [100, 101, 200, 201, 202, 204, 301, 302, 304, 400, 401, 403, 404, 405, 408, 409, 411, 413,
-                     415, 417, 422, 426, 429, 431, 500, 501, 503, 505] {
+                     415, 417, 422, 426, 429, 431, 500, 501, 502, 503, 504, 505] {
             lines[code] = Array("HTTP/1.1 \(code) \(reasonPhrase(code))\r\n".utf8)
         }
         return lines
@@ -86,7 +107,9 @@ enum ResponseSerializer {
         case 431: "Request Header Fields Too Large"
         case 500: "Internal Server Error"
         case 501: "Not Implemented"
+        case 502: "Bad Gateway"
         case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
         case 505: "HTTP Version Not Supported"
         default: "Status \(status)"
         }

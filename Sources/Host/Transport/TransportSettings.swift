@@ -6,6 +6,10 @@ struct TransportSettings: Sendable {
     var headerTimeoutMilliseconds: UInt64 = 10_000
     /// A body must arrive whole within this long after its head, however slowly it trickles.
     var bodyTimeoutMilliseconds: UInt64 = 30_000
+    /// A deferred response not finished within this long is answered 504.
+    var pendingTimeoutMilliseconds: UInt64 = 600_000
+    /// Unsent bytes a streamed response's client may fall behind by (writes answer BUSY beyond).
+    var streamQueueBytes = 1 << 20
     var idleTimeoutMilliseconds: UInt64 = 60_000
     /// How long an error response's connection keeps draining input before it closes.
     var lingerMilliseconds: UInt64 = 2_000

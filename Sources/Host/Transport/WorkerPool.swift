@@ -9,6 +9,8 @@ final class WorkerPool: Sendable {
 
     private let queue = Mutex<JobQueue>(JobQueue())
     private let available = DispatchSemaphore(value: 0)
+    /// Jobs submitted and not yet finished (shutdown waits for callbacks it queued).
+    private let unfinished = Atomic<Int>(0)
 
     private struct JobQueue {
         var jobs: [Job?] = []
@@ -34,7 +36,10 @@ final class WorkerPool: Sendable {
             let thread = Thread { [self] in
                 while true {
                     available.wait()
-                    if let job = queue.withLock({ $0.pop() }) { job() }
+                    if let job = queue.withLock({ $0.pop() }) {
+                        job()
+                        unfinished.subtract(1, ordering: .releasing)
+                    }
                 }
             }
             thread.name = "worker-\(index)"
@@ -44,7 +49,16 @@ final class WorkerPool: Sendable {
     }
 
     func submit(_ job: @escaping Job) {
+        unfinished.add(1, ordering: .relaxed)
         queue.withLock { $0.push(job) }
         available.signal()
+    }
+
+    /// Waits until every submitted job has finished, at most `timeoutMilliseconds`.
+    func waitUntilIdle(timeoutMilliseconds: UInt64) {
+        let deadline = MonotonicClock.milliseconds() + timeoutMilliseconds
+        while unfinished.load(ordering: .acquiring) > 0 && MonotonicClock.milliseconds() < deadline {
+            usleep(1000)
+        }
     }
 }

@@ -57,6 +57,10 @@ struct ServerConfig: Sendable, Equatable {
         var headerTimeoutSeconds = 10
         /// A body must arrive whole within this long after its head (408 beyond), however it trickles.
         var bodyTimeoutSeconds = 30
+        /// A deferred response not finished within this long is answered 504 (a long model turn fits).
+        var pendingTimeoutSeconds = 600
+        /// Unsent bytes a streamed response's client may fall behind by.
+        var streamQueueBytes = 1_048_576
         var idleTimeoutSeconds = 60
         /// Connections one client address may hold open (accepted and closed at once beyond).
         var maxConnectionsPerIP = 256
@@ -335,6 +339,8 @@ extension ServerConfig {
             .integer("limits", "max_connections", \.limits.maxConnections, min: 1),
             .integer("limits", "header_timeout_seconds", \.limits.headerTimeoutSeconds, min: 1),
             .integer("limits", "body_timeout_seconds", \.limits.bodyTimeoutSeconds, min: 1),
+            .integer("limits", "pending_timeout_seconds", \.limits.pendingTimeoutSeconds, min: 1),
+            .integer("limits", "stream_queue_bytes", \.limits.streamQueueBytes, min: 1024),
             .integer("limits", "max_connections_per_ip", \.limits.maxConnectionsPerIP, min: 1),
             .strings("limits", "connection_cap_exempt", \.limits.connectionCapExempt, check: Check.ipAddress),
             .integer("limits", "idle_timeout_seconds", \.limits.idleTimeoutSeconds, min: 1),
