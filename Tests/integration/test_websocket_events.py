@@ -140,3 +140,26 @@ def test_bad_commands_get_an_error_and_the_connection_stays(world, message, erro
         assert next_event(socket, "error")["error_type"] == error_type
         socket.send(json.dumps({"type": "ping"}))
         assert next_event(socket, "pong")
+
+
+def key_socket(world, user, permissions):
+    created = world["call"](user, "POST", "/api-keys", {"name": "socket key", "permissions": permissions})
+    assert created.status_code == 201, created.text
+    url = f"ws://127.0.0.1:{world['server'].port}/api/v1/ws"
+    return connect(url, additional_headers={"Authorization": f"Bearer {created.json()['key']}"}, open_timeout=10)
+
+
+def test_an_api_key_follows_only_what_its_permissions_read(world):
+    with key_socket(world, "alice", ["read_groups"]) as socket:
+        refused = subscribe(socket, "agent", world["agent"])
+        assert not refused["success"], refused
+    with key_socket(world, "alice", ["read_agents"]) as socket:
+        assert subscribe(socket, "agent", world["agent"])["success"]
+
+
+def test_an_admins_key_without_read_permissions_follows_no_one_elses_topics(world):
+    with key_socket(world, "root", ["manage_users"]) as socket:
+        assert not subscribe(socket, "agent", world["agent"])["success"]
+        assert subscribe(socket, "user", "someone-else")["success"]
+    with key_socket(world, "root", ["read_agents"]) as socket:
+        assert not subscribe(socket, "user", "someone-else")["success"]

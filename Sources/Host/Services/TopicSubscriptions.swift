@@ -5,6 +5,8 @@ final class TopicSubscriptions: Sendable {
     struct Member: Sendable {
         let userID: String
         let isAdmin: Bool
+        /// Kinds of topic ("agent", "group", "user") the credential's permissions cover.
+        let readable: Set<String>
         /// Where the connection comes from (renewals are rate-limited like requests from there).
         let clientIP: ClientAddress
         var topics: Set<String> = []
@@ -19,9 +21,9 @@ final class TopicSubscriptions: Sendable {
     private let state = Mutex(State())
 
     /// Registers a connection; true when it is the user's first open socket.
-    func join(_ id: UInt64, userID: String, isAdmin: Bool, clientIP: ClientAddress) -> Bool {
+    func join(_ id: UInt64, userID: String, isAdmin: Bool, readable: Set<String>, clientIP: ClientAddress) -> Bool {
         state.withLock { state in
-            state.members[id] = Member(userID: userID, isAdmin: isAdmin, clientIP: clientIP)
+            state.members[id] = Member(userID: userID, isAdmin: isAdmin, readable: readable, clientIP: clientIP)
             state.socketsPerUser[userID, default: 0] += 1
             return state.socketsPerUser[userID] == 1
         }

@@ -71,7 +71,7 @@ final class EventSocket: Sendable {
     private func opened(_ id: UInt64, _ request: RequestContext) {
         guard let principal = request.principal else { return }
         let first = subscriptions.join(id, userID: principal.userID, isAdmin: principal.isAdmin,
-                                       clientIP: request.clientIP)
+                                       readable: Self.readableKinds(principal), clientIP: request.clientIP)
         send(id, ["type": "connected", "user_id": principal.userID, "session_id": "ws_\(String(id, radix: 16))",
                   "expires_at": Self.expiry(principal.expiresAt), "timestamp": Timestamp.rfc3339()])
         if first { announcePresence(principal.userID, "online") }
@@ -167,9 +167,19 @@ final class EventSocket: Sendable {
         unixSeconds == 0 ? NSNull() : Timestamp.rfc3339(timespec(tv_sec: Int(unixSeconds), tv_nsec: 0))
     }
 
-    /// A user's own topic is theirs; other topics need the owning plugin's authorizer.
+    /// The permission a credential needs to follow each kind of topic: an API key follows only
+    /// what its permissions let it read, as on the REST routes.
+    private static let permissionByKind = ["agent": "read_agents", "group": "read_groups", "user": "manage_users"]
+
+    private static func readableKinds(_ principal: Principal) -> Set<String> {
+        Set(permissionByKind.filter { principal.holds($0.value) }.keys)
+    }
+
+    /// A user's own topic is theirs; another user's needs an administrator's `manage_users`;
+    /// other topics need the credential's permission and the owning plugin's authorizer.
     private func mayRead(_ member: TopicSubscriptions.Member, topic: String, kind: String, resource: String) -> Bool {
-        if kind == "user" { return resource == member.userID || member.isAdmin }
+        if kind == "user" { return resource == member.userID || (member.isAdmin && member.readable.contains(kind)) }
+        guard member.readable.contains(kind) else { return false }
         let authorizers = registry.withLock { $0.authorizers }.filter { topic.hasPrefix($0.prefix) }
         return !authorizers.isEmpty && authorizers.allSatisfy { $0.allows(member.userID, member.isAdmin, topic) }
     }
