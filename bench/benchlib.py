@@ -44,18 +44,35 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# The C examples a benchmark may load: built into a folder of their own (a release build no
+# longer puts examples beside the binary).
+C_EXAMPLES = {"libhello_c.so": "hello-c", "libws_echo.so": "ws-echo", "libsse_c.so": "sse-c"}
+
+# Every client of a loopback benchmark comes from 127.0.0.1: the per-address connection cap
+# spares it, and every other hardening check stays on.
+LOOPBACK_LIMITS = '[limits]\nconnection_cap_exempt = ["127.0.0.1"]\n'
+
+
+def plugin_file(binary: Path, name: str) -> Path:
+    if name not in C_EXAMPLES:
+        return binary.parent / name
+    out = ROOT / ".build" / "bench-plugins"
+    subprocess.run(["make", "-s", "-C", str(ROOT / "Examples" / C_EXAMPLES[name]), f"OUT={out}"], check=True)
+    return out / name
+
+
 def start_server(binary: Path, work: Path, port: int, plugins: list[str], env: dict | None = None,
-                 config: str | None = None) -> subprocess.Popen:
+                 config: str | None = None, limits: str = "") -> subprocess.Popen:
+    """`limits`: more `[limits]` keys, one per line (the section itself is written here)."""
     plugin_dir = work / "plugins"
     plugin_dir.mkdir(exist_ok=True)
     for name in plugins:
         target = plugin_dir / name
         if not target.exists():
-            target.symlink_to(binary.parent / name)
+            target.symlink_to(plugin_file(binary, name))
     args = [str(binary), "--plugin-dir", str(plugin_dir), "--data-dir", str(work / "data"), "--port", str(port)]
-    if config:
-        (work / "config.toml").write_text(config)
-        args += ["--config", str(work / "config.toml")]
+    (work / "config.toml").write_text(LOOPBACK_LIMITS + limits + (config or ""))
+    args += ["--config", str(work / "config.toml")]
     process = subprocess.Popen(args, stderr=open(work / "server.log", "wb"),
                                env={**os.environ, "PATTERN_LOG_LEVEL": "warn", **(env or {})})
     deadline = time.time() + 20

@@ -124,7 +124,7 @@ def main() -> None:
     server = benchlib.start_server(
         binary, work, port, plugins=["libPatternAuth.so", "libPatternAgents.so"],
         env={"PATTERN_ADMIN_USERNAME": "bench", "PATTERN_ADMIN_PASSWORD": PASSWORD, "BCRYPT_COST": "4"},
-        config="[limits]\nmax_connections = 20000\n")
+        limits="max_connections = 20000\n")
     base = f"http://127.0.0.1:{port}"
     try:
         token = benchlib.call(base, "POST", "/api/v1/auth/login", {"username": "bench", "password": PASSWORD})["access_token"]

@@ -134,6 +134,14 @@ public final class PluginHost: Sendable {
 struct HostTableReference: @unchecked Sendable {
     let raw: UnsafePointer<pattern_host_v1>
     var http: UnsafePointer<pattern_http_api> { raw.pointee.http }
+
+    /// A sub-table a later minor added, or nil when this host's table is too old to have it.
+    func added<Table>(_ field: KeyPath<pattern_host_v1, UnsafePointer<Table>?>) -> UnsafePointer<Table>? {
+        guard let offset = MemoryLayout<pattern_host_v1>.offset(of: field),
+              offset + MemoryLayout<UnsafeRawPointer>.size <= Int(raw.pointee.struct_size)
+        else { return nil }
+        return raw.pointee[keyPath: field]
+    }
 }
 
 // @unchecked: an opaque handle the host keeps valid for the life of the process.
@@ -154,9 +162,10 @@ final class HandlerBox: Sendable {
     static func run(_ request: OpaquePointer?, _ userdata: UnsafeMutableRawPointer?) -> pattern_status {
         guard let request, let userdata else { return PATTERN_INVALID }
         let box = Unmanaged<HandlerBox>.fromOpaque(userdata).takeUnretainedValue()
-        let wrapped = Request(handle: request, http: box.table.http)
+        let wrapped = Request(handle: request, http: box.table.http, responses: box.table.added(\.responses))
         do {
-            try box.handler(wrapped).write(to: wrapped)
+            let response = try box.handler(wrapped)
+            if !response.isDeferred { response.write(to: wrapped) }
         } catch let error as HTTPError {
             error.write(to: wrapped)
         } catch {

@@ -6,6 +6,8 @@ import PluginABI
 public struct Request {
     let handle: OpaquePointer
     let http: UnsafePointer<pattern_http_api>
+    /// The host's deferred-response table; nil on a host before ABI 1.4.
+    var responses: UnsafePointer<pattern_responses_api>? = nil
 
 
     public var method: String { http.pointee.method(handle).string }

@@ -24,6 +24,10 @@ public struct Response: Sendable {
 
     public static let noContent = Response(status: 204)
 
+    /// What a handler returns after `request.deferResponse()`: the response follows later.
+    public static let deferred = Response(status: 0)
+    var isDeferred: Bool { status == 0 }
+
     func write(to request: Request) {
         let api = request.http.pointee
         _ = api.set_status(request.handle, Int32(status))
@@ -95,8 +99,12 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         HTTPError(status: 401, type: "unauthorized", message: message, headers: [Header("WWW-Authenticate", challenge)])
     }
 
+    /// The `fields` array as the ABI takes it ("" when there are none).
+    var fieldsJSON: String {
+        fields.isEmpty ? "" : (try? JSONEncoder().encode(fields)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
     func write(to request: Request) {
-        let fieldsJSON = fields.isEmpty ? "" : (try? JSONEncoder().encode(fields)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         _ = withABIString(type) { typeText in
             withABIString(message) { messageText in
                 withABIString(fieldsJSON) { fieldsText in

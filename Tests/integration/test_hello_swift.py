@@ -1,4 +1,7 @@
 """The Swift example plugin (Examples/hello-swift) through the host's pipeline."""
+import time
+
+import httpx
 import pytest
 
 from conftest import assert_error, assert_standard_headers
@@ -72,3 +75,17 @@ def test_whoami_requires_a_principal(server):
     response = server.get(f"{BASE}/whoami")
     assert_error(response, 401, "unauthorized")
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_later_finishes_a_deferred_response_from_a_timer(server):
+    started = time.monotonic()
+    response = server.get(f"{BASE}/later", params={"ms": "200"})
+    assert response.status_code == 200 and response.json() == {"waited_ms": 200}
+    assert 0.15 <= time.monotonic() - started < 2
+
+
+def test_greetings_stream_as_server_sent_events(server):
+    with httpx.stream("GET", server.url(f"{BASE}/greetings?ms=20"), timeout=10) as response:
+        assert response.headers["content-type"] == "text/event-stream"
+        data = [line for line in response.iter_lines() if line.startswith("data:")]
+    assert data == ["data: hello #1", "data: hello #2", "data: hello #3"]
