@@ -44,9 +44,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-# The C examples a benchmark may load: built into a folder of their own (a release build no
-# longer puts examples beside the binary).
-C_EXAMPLES = {"libhello_c.so": "hello-c", "libws_echo.so": "ws-echo", "libsse_c.so": "sse-c"}
+# The C plugins a benchmark may load, by file name: examples and test fixtures, compiled into
+# a folder of their own (a release build puts only first-party plugins beside the binary).
+C_PLUGINS = {
+    "libhello_c.so": "Examples/hello-c/hello.c", "libws_echo.so": "Examples/ws-echo/ws_echo.c",
+    "libsse_c.so": "Examples/sse-c/count.c", "libdefer_probe.so": "Tests/Fixtures/c-plugins/defer_probe.c",
+}
 
 # Every client of a loopback benchmark comes from 127.0.0.1: the per-address connection cap
 # spares it, and every other hardening check stays on.
@@ -54,10 +57,12 @@ LOOPBACK_LIMITS = '[limits]\nconnection_cap_exempt = ["127.0.0.1"]\n'
 
 
 def plugin_file(binary: Path, name: str) -> Path:
-    if name not in C_EXAMPLES:
+    if name not in C_PLUGINS:
         return binary.parent / name
     out = ROOT / ".build" / "bench-plugins"
-    subprocess.run(["make", "-s", "-C", str(ROOT / "Examples" / C_EXAMPLES[name]), f"OUT={out}"], check=True)
+    out.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["cc", "-shared", "-fPIC", "-fvisibility=hidden", "-O2", "-I", str(ROOT / "Sources/PluginABI/include"),
+                    str(ROOT / C_PLUGINS[name]), "-o", str(out / name)], check=True)
     return out / name
 
 

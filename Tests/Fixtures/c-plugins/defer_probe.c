@@ -4,7 +4,8 @@
  *   GET /api/v1/defer-probe/never          never finished (the host answers 504)
  *   GET /api/v1/defer-probe/flood?kib=N    streams N KiB of 'x' as fast as the client takes it
  *   GET /api/v1/defer-probe/ticks?every=MS an event stream of "tick" every MS (20) ms until
- *                                          cancelled, pinged when idle for 200 ms
+ *                                          cancelled, pinged when idle for 200 ms; each tick's
+ *                                          data is the wall-clock time it was sent, in µs
  *   GET /api/v1/defer-probe/twice          the status of a second defer, as the body
  *   GET /api/v1/defer-probe/inline         an inline route's defer status, as the body
  *   GET /api/v1/defer-probe/stale          the status of finish on the last `never` handle
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define LIT(literal) {literal, sizeof(literal) - 1}
 #define STR(literal) ((pattern_str)LIT(literal))
@@ -119,7 +121,12 @@ static pattern_status flood(pattern_request *request, void *userdata) {
 /* ticks: an endless event stream; its timer ends when sending fails (the stream is gone). */
 static void tick(pattern_timer timer, void *userdata) {
     pattern_response response = (pattern_response)(uintptr_t)userdata;
-    if (responses->send_event(response, STR("tick"), STR("."), STR("")) == PATTERN_NOT_FOUND) timers->cancel(timer);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    char sent[24];
+    int length = snprintf(sent, sizeof sent, "%lld", (long long)now.tv_sec * 1000000 + now.tv_nsec / 1000);
+    if (responses->send_event(response, STR("tick"), (pattern_str){sent, (size_t)length}, STR("")) == PATTERN_NOT_FOUND)
+        timers->cancel(timer);
 }
 
 static pattern_status ticks(pattern_request *request, void *userdata) {
