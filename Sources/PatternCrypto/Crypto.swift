@@ -79,6 +79,13 @@ public enum Crypto {
         }
     }
 
+    /// Overwrites a secret's bytes in place before the array is released.
+    public static func wipe<T: FixedWidthInteger>(_ bytes: inout [T]) {
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            for index in buffer.indices { buffer[index] = 0 }
+        }
+    }
+
     /// Lower-case hexadecimal.
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
