@@ -763,6 +763,8 @@ typedef struct pattern_secrets_api {
      *                     was sealed with (*out_len = 0). Also when `capacity` is below the
      *                     plaintext's length: *out_len is set to that length (so a too-small
      *                     buffer is told apart by *out_len > capacity) and nothing is written.
+     *                     And (*out_len = 0) when a pointer is NULL with a length above 0, or
+     *                     out_len is NULL.
      *   PATTERN_VERSION   sealed under a key this host does not hold (another installation's,
      *                     or a key replaced without rotate-key), or in a format it does not
      *                     know (*out_len = 0).
