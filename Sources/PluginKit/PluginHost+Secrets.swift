@@ -33,20 +33,16 @@ public struct Secrets: Sendable {
         let table = api.raw.pointee
         let capacity = table.sealed_size(plaintext.count)
         guard capacity > 0 else { throw SecretsError(.tooLarge, status: PATTERN_INVALID) }
-        var out = [UInt8](repeating: 0, count: capacity)
-        var length = 0
-        let status = withABIBytes(plaintext) { plain in
+        let (status, sealed) = withABIBytes(plaintext) { plain in
             withABIString(associatedData) { associated in
-                out.withUnsafeMutableBufferPointer { buffer in
-                    buffer.withMemoryRebound(to: CChar.self) { table.seal(plain, associated, $0.baseAddress, capacity, &length) }
-                }
+                Self.output(capacity: capacity) { table.seal(plain, associated, $0, capacity, $1) }
             }
         }
         guard status == PATTERN_OK else {
             // The buffer is the size the host asked for: INVALID means associated data too long.
             throw status == PATTERN_INVALID ? SecretsError(.tooLarge, status: status) : SecretsError(status: status)
         }
-        return String(decoding: out[..<length], as: UTF8.self)
+        return String(decoding: sealed, as: UTF8.self)
     }
 
     public func seal(_ plaintext: String, associatedData: String) throws(SecretsError) -> String {
@@ -57,18 +53,26 @@ public struct Secrets: Sendable {
     public func open(_ sealed: String, associatedData: String) throws(SecretsError) -> [UInt8] {
         let table = api.raw.pointee
         let capacity = sealed.utf8.count // always enough: a plaintext is shorter than its sealed text
-        var out = [UInt8](repeating: 0, count: capacity)
-        var length = 0
-        let status = withABIString(sealed) { sealedText in
+        let (status, plaintext) = withABIString(sealed) { sealedText in
             withABIString(associatedData) { associated in
-                out.withUnsafeMutableBufferPointer { buffer in
-                    buffer.withMemoryRebound(to: CChar.self) { table.open(sealedText, associated, $0.baseAddress, capacity, &length) }
-                }
+                Self.output(capacity: capacity) { table.open(sealedText, associated, $0, capacity, $1) }
             }
         }
         guard status == PATTERN_OK else { throw SecretsError(status: status) }
-        out.removeSubrange(length...)
-        return out
+        return plaintext
+    }
+
+    /// Calls seal or open with an output buffer of `capacity` bytes: its status and what it wrote.
+    private static func output(
+        capacity: Int, _ call: (UnsafeMutablePointer<CChar>?, UnsafeMutablePointer<Int>) -> pattern_status
+    ) -> (pattern_status, [UInt8]) {
+        var out = [UInt8](repeating: 0, count: capacity)
+        var length = 0
+        let status = out.withUnsafeMutableBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { call($0.baseAddress, &length) }
+        }
+        out.removeSubrange(min(length, capacity)...)
+        return (status, out)
     }
 
     /// Registers the callback `pattern-server secrets rotate-key` runs to re-seal this plugin's

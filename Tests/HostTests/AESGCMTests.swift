@@ -5,12 +5,7 @@ import PatternCrypto
 /// vector computed by Python's `cryptography` (OpenSSL underneath too, but through its own
 /// bindings), with associated data.
 @Suite struct AESGCMTests {
-    private func unhex(_ text: String) -> [UInt8] {
-        let digits = Array(text.utf8)
-        return stride(from: 0, to: digits.count, by: 2).map {
-            UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16)!
-        }
-    }
+    private func unhex(_ text: String) -> [UInt8] { Crypto.unhex(text)! }
 
     private func seal(_ key: [UInt8], _ nonce: [UInt8], _ plaintext: [UInt8], _ associated: [UInt8]) -> String? {
         plaintext.withUnsafeBytes { plain in

@@ -28,26 +28,10 @@ struct KeyEncryptionKey: Sendable, CustomStringConvertible {
     /// Exactly 64 hexadecimal digits (either case); otherwise why not, in words that never
     /// repeat the text (it may be most of a key).
     static func parse(hex text: some StringProtocol) -> Result<KeyEncryptionKey, KeyTextProblem> {
-        let digits = Array(text.utf8)
-        guard digits.count == hexCount else { return .failure(.length(digits.count)) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(byteCount)
-        for index in stride(from: 0, to: hexCount, by: 2) {
-            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else {
-                return .failure(.notHex)
-            }
-            bytes.append(high << 4 | low)
-        }
+        let count = text.utf8.count
+        guard count == hexCount else { return .failure(.length(count)) }
+        guard let bytes = Crypto.unhex(text) else { return .failure(.notHex) }
         return .success(KeyEncryptionKey(bytes: bytes))
-    }
-
-    private static func hexValue(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     var hex: String { Crypto.hex(bytes) }
