@@ -8,25 +8,10 @@ import PluginABI
 /// else the first line of standard input (not echoed on a terminal). Prints one line.
 enum AdminCommand {
     static func createAdmin(username: String, options: CommandLineOptions) -> Int32 {
-        let config: ServerConfig
-        do {
-            config = try Server.effectiveConfig(options)
-        } catch {
-            Server.printError(error.description)
-            return 1
-        }
-        // Only errors: the one line this command prints is the result.
-        let logger = Logger(level: .error, format: LogFormat(rawValue: config.log.format.rawValue) ?? .logfmt)
-        defer { logger.flush() }
-        let booted: Server.Booted
-        do {
-            booted = try Server.boot(config: config, logger: logger)
-        } catch {
-            logger.flush()
-            Server.printError(String(describing: error))
-            return 1
-        }
-        defer { shutDown(booted.plugins) }
+        OneOffCommand.run(options) { booted, config in createAdmin(username: username, booted: booted, config: config) }
+    }
+
+    private static func createAdmin(username: String, booted: Server.Booted, config: ServerConfig) -> Int32 {
         guard let vtable = booted.runtime.services.lookup(PATTERN_AUTH_ADMIN_SERVICE_V1) else {
             Server.printError("the auth plugin is not loaded (no \(PATTERN_AUTH_ADMIN_SERVICE_V1) service); "
                               + "put libPatternAuth.so in the plugin directory (\(PluginSource(configuredDirectory: config.plugins.dir).directory)) "
@@ -42,8 +27,7 @@ enum AdminCommand {
             Server.printError("no password: set PATTERN_ADMIN_PASSWORD or pass it as the first line of standard input")
             return 1
         }
-        var result = pattern_error()
-        result.struct_size = ABIStruct.size(of: pattern_error.self)
+        var result = pattern_error.blank()
         var name = username
         var secret = password
         let status = name.withUTF8 { nameBuffer in
@@ -56,7 +40,7 @@ enum AdminCommand {
                        &result)
             }
         }
-        let message = withUnsafeBytes(of: &result.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let message = result.text
         guard status == PATTERN_OK else {
             Server.printError("create-admin: \(message.isEmpty ? "failed (status \(status))" : message)")
             return 1
@@ -88,13 +72,6 @@ enum AdminCommand {
         guard var line = readLine(strippingNewline: true) else { return nil }
         if line.hasSuffix("\r") { line.removeLast() }
         return line
-    }
-
-    /// The plugins' shutdown callbacks, in reverse load order (as after serving).
-    private static func shutDown(_ plugins: [LoadedPlugin]) {
-        for plugin in plugins.reversed() {
-            if let shutdown = plugin.file.descriptor.field(\.shutdown) ?? nil { shutdown() }
-        }
     }
 }
 

@@ -1,10 +1,11 @@
-/// The command line: `pattern-server [serve|plugins [inspect FILE]] [--option value ...]`.
+/// The command line: `pattern-server [serve|plugins [inspect FILE]|create-admin|secrets rotate-key] [--option value ...]`.
 public struct CommandLineOptions: Sendable, Equatable {
     public enum Command: Sendable, Equatable {
         case serve
         case listPlugins
         case inspectPlugin(String)
         case createAdmin(username: String)
+        case rotateSecretsKey
         case help
     }
 
@@ -25,6 +26,8 @@ public struct CommandLineOptions: Sendable, Equatable {
                pattern-server plugins inspect FILE                          show one plugin's descriptor
                pattern-server create-admin --username NAME [--config FILE] [--data-dir DIR] [--plugin-dir DIR]
                    creates an administrator; password from PATTERN_ADMIN_PASSWORD or the first line of stdin
+               pattern-server secrets rotate-key [--config FILE] [--data-dir DIR] [--plugin-dir DIR]
+                   replaces the key-encryption key and re-seals every plugin's secrets (stop the server first)
         """
 
     public static func parse(_ arguments: [String]) throws(UsageError) -> CommandLineOptions {
@@ -49,6 +52,10 @@ public struct CommandLineOptions: Sendable, Equatable {
         case "create-admin":
             rest = rest.dropFirst()
             creatingAdmin = true
+        case "secrets":
+            rest = rest.dropFirst()
+            guard rest.popFirst() == "rotate-key" else { throw UsageError(description: "secrets needs a command: rotate-key") }
+            options.command = .rotateSecretsKey
         case "help", "--help", "-h":
             options.command = .help
             return options

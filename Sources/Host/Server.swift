@@ -77,9 +77,7 @@ public enum Server {
             if left > 0 { transport.logger.log(.warn, "grace period over; closing connections", ["open": String(left)]) }
             cancelStreams()
             runtime.timers.stop()
-            for plugin in plugins.reversed() {
-                if let shutdown = plugin.file.descriptor.field(\.shutdown) ?? nil { shutdown() }
-            }
+            Server.shutDown(plugins)
         }
 
         /// Responses still deferred or streaming after the grace period are cancelled, so their
@@ -98,6 +96,13 @@ public enum Server {
         }
     }
 
+    /// The plugins' shutdown callbacks, in reverse load order.
+    static func shutDown(_ plugins: [LoadedPlugin]) {
+        for plugin in plugins.reversed() {
+            if let shutdown = plugin.file.descriptor.field(\.shutdown) ?? nil { shutdown() }
+        }
+    }
+
     /// The plugins started and their registrations frozen: what serving (or a one-off command
     /// such as `create-admin`) runs on.
     struct Booted {
@@ -105,11 +110,15 @@ public enum Server {
         let plugins: [LoadedPlugin]
         let router: Router
         let middleware: [Middleware]
+        let secrets: SecretKeys
     }
 
-    /// Opens the database, loads and initialises the plugins, and freezes their registrations.
-    static func boot(config: ServerConfig, logger: Logger) throws -> Booted {
+    /// Opens the database and the secrets' keys, loads and initialises the plugins, and freezes
+    /// their registrations. `secrets: .rotate` is `secrets rotate-key`: it alone holds the data
+    /// directory, and seals with a next key.
+    static func boot(config: ServerConfig, logger: Logger, secrets purpose: SecretKeys.Purpose = .serve) throws -> Booted {
         let dataDirectory = try prepareDataDirectory(config.server.dataDir, logger: logger)
+        try DataDirectoryLock.acquire(dataDirectory, exclusive: purpose == .rotate)
         let database: Database
         do {
             database = try Database(path: config.databasePath, readers: config.database.readers,
@@ -117,7 +126,9 @@ public enum Server {
         } catch {
             throw StartError(description: "database \(config.databasePath): \(error.message)")
         }
-        let runtime = PluginRuntime(logger: logger, config: config, database: database,
+        let secrets = try SecretKeys.load(for: purpose, environment: ProcessInfo.processInfo.environment,
+                                          dataDirectory: dataDirectory, database: database, logger: logger)
+        let runtime = PluginRuntime(logger: logger, config: config, database: database, keyring: secrets.keyring,
                                     hostVersion: HostInfo.version, dataDirectory: dataDirectory)
         PluginRuntime.current.withLock { $0 = runtime }
 
@@ -133,7 +144,7 @@ public enum Server {
         }
 
         let (router, middleware) = runtime.freeze()
-        return Booted(runtime: runtime, plugins: plugins, router: router, middleware: middleware)
+        return Booted(runtime: runtime, plugins: plugins, router: router, middleware: middleware, secrets: secrets)
     }
 
     static func start(config: ServerConfig, logger: Logger) throws -> Running {
@@ -182,13 +193,10 @@ public enum Server {
         guard let initialize = plugin.file.descriptor.field(\.`init`) ?? nil else {
             throw PluginLoadError("plugin \(plugin.file.label): descriptor has no init callback")
         }
-        var error = pattern_error()
-        error.struct_size = ABIStruct.size(of: pattern_error.self)
+        var error = pattern_error.blank()
         let status = initialize(HostTable.shared.raw, plugin.handle, &error)
         if status != PATTERN_OK {
-            let message = withUnsafeBytes(of: &error.message) { bytes in
-                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            let message = error.text
             throw PluginLoadError(
                 "plugin \(plugin.file.label): init failed (status \(status)): \(message.isEmpty ? "no message" : message)")
         }

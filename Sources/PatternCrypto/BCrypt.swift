@@ -15,7 +15,7 @@ public enum BCrypt {
     public static func hash(password: [UInt8], cost: Int) -> String? {
         guard costRange.contains(cost), !password.contains(0) else { return nil }
         var random = Crypto.randomBytes(16)
-        defer { wipe(&random) }
+        defer { Crypto.wipe(&random) }
         var setting = [CChar](repeating: 0, count: Int(SHIM_BCRYPT_SETTING_CAP))
         let made = random.withUnsafeBufferPointer { randomBuffer in
             setting.withUnsafeMutableBufferPointer { out in
@@ -47,7 +47,7 @@ public enum BCrypt {
     private static func crypt(password: [UInt8], setting: [CChar]) -> String? {
         var phrase = password.map { CChar(bitPattern: $0) }
         phrase.append(0)
-        defer { wipe(&phrase) }
+        defer { Crypto.wipe(&phrase) }
         var output = [CChar](repeating: 0, count: Int(SHIM_BCRYPT_OUTPUT_CAP))
         let length = phrase.withUnsafeBufferPointer { phraseBuffer in
             setting.withUnsafeBufferPointer { settingBuffer in
@@ -59,12 +59,5 @@ public enum BCrypt {
         }
         guard length > 0 else { return nil }
         return String(decoding: output[..<Int(length)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    /// Overwrites a secret's bytes in place before the array is released.
-    private static func wipe<T: FixedWidthInteger>(_ bytes: inout [T]) {
-        bytes.withUnsafeMutableBufferPointer { buffer in
-            for index in buffer.indices { buffer[index] = 0 }
-        }
     }
 }

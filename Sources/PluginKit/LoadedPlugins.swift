@@ -35,8 +35,8 @@ extension PluginHost {
 
     /// The transport's counters now; nil on a host older than ABI 1.1.
     public var transportStats: TransportStats? {
-        let needed = MemoryLayout<pattern_core_api>.offset(of: \.transport_stats)! + MemoryLayout<UnsafeRawPointer>.size
-        guard let core = table.raw.pointee.core, Int(core.pointee.struct_size) >= needed else { return nil }
+        guard let core = table.raw.pointee.core, abiHasField(core.pointee.struct_size, \pattern_core_api.transport_stats)
+        else { return nil }
         var stats = pattern_transport_stats()
         stats.struct_size = UInt32(MemoryLayout<pattern_transport_stats>.size)
         guard core.pointee.transport_stats(&stats) == PATTERN_OK else { return nil }

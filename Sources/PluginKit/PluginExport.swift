@@ -57,13 +57,7 @@ public enum PluginExport {
             try plugin.setUp(host)
             return PATTERN_OK
         } catch {
-            if let out = failure {
-                let message = Array(String(describing: error).utf8.prefix(255))
-                withUnsafeMutableBytes(of: &out.pointee.message) { buffer in
-                    for (index, byte) in message.enumerated() { buffer[index] = byte }
-                    buffer[message.count] = 0
-                }
-            }
+            failure?.fill(String(describing: error))
             return PATTERN_INTERNAL
         }
     }

@@ -14,8 +14,7 @@ extension Request {
     /// What an observer records about the finished exchange, in one host call (ABI 1.2; an
     /// older host is asked one question at a time).
     public var exchangeSummary: ExchangeSummary {
-        let needed = MemoryLayout<pattern_http_api>.offset(of: \.exchange_summary)! + MemoryLayout<UnsafeRawPointer>.size
-        guard Int(http.pointee.struct_size) >= needed else {
+        guard abiHasField(http.pointee.struct_size, \pattern_http_api.exchange_summary) else {
             return ExchangeSummary(status: responseStatus, methodBytes: methodBytes, routeID: routeID,
                                    requestBodySize: bodySize, responseBodySize: responseBodySize,
                                    elapsedSeconds: elapsedSeconds)

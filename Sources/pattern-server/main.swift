@@ -17,6 +17,8 @@ case .serve:
     exit(Server.run(options))
 case .createAdmin(let username):
     exit(Server.createAdmin(username: username, options))
+case .rotateSecretsKey:
+    exit(Server.rotateSecretsKey(options))
 case .listPlugins, .inspectPlugin:
     do {
         print(try Server.pluginReport(options))

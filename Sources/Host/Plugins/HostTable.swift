@@ -25,6 +25,7 @@ enum HostTable {
         host.timers = UnsafePointer(pin(makeTimers()))
         host.client = UnsafePointer(pin(makeClient()))
         host.process = UnsafePointer(pin(makeProcess()))
+        host.secrets = UnsafePointer(pin(makeSecrets()))
         return HostTablePointer(raw: UnsafePointer(pin(host)))
     }()
 

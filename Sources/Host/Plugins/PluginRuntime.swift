@@ -10,6 +10,8 @@ final class PluginRuntime: Sendable {
     struct Registrations {
         var router = Router()
         var middleware: [Middleware] = []
+        /// Run only by `secrets rotate-key`, in registration order.
+        var rotations: [SecretRotation] = []
         var frozen = false
     }
 
@@ -18,6 +20,8 @@ final class PluginRuntime: Sendable {
     let logger: Logger
     let config: ServerConfig
     let database: Database
+    /// The keys `secrets.seal` and `secrets.open` use; loaded before any plugin starts.
+    let keyring: SecretKeyring
     let events = EventBus()
     let services = ServiceDirectory()
     let webSockets = WebSocketDirectory()
@@ -35,10 +39,12 @@ final class PluginRuntime: Sendable {
     let dataDirectory: PinnedBytes
     private let settingCache = Mutex<[String: PinnedBytes]>([:])
 
-    init(logger: Logger, config: ServerConfig, database: Database, hostVersion: String, dataDirectory: String) {
+    init(logger: Logger, config: ServerConfig, database: Database, keyring: SecretKeyring, hostVersion: String,
+         dataDirectory: String) {
         self.logger = logger
         self.config = config
         self.database = database
+        self.keyring = keyring
         self.hostVersion = PinnedBytes(hostVersion)
         self.dataDirectory = PinnedBytes(dataDirectory)
         timers = PluginTimers(loops: loops)

@@ -704,6 +704,80 @@ typedef struct pattern_config_api {
     pattern_str (*data_dir)(void);
 } pattern_config_api;
 
+/* ===== Host table: secrets at rest (1.4) =============================================== */
+/* Values a plugin must use later but never show (provider API keys, MCP headers, OAuth
+ * tokens) are stored sealed: AES-256-GCM under the host's one key-encryption key (KEK), as
+ * ASCII text that fits a TEXT column on SQLite and PostgreSQL alike:
+ *
+ *     pk1.<key id: 8 lower-case hex>.<base64url without padding of nonce(12) | ciphertext | tag(16)>
+ *
+ * Every value gets a fresh random nonce, so sealing the same plaintext twice gives different
+ * texts. `associated` is authenticated but not stored: pass what the value belongs to (its
+ * table, row id and column, e.g. "providers:prov_01j...:api_key") and the same bytes to open,
+ * so a sealed value copied into another row does not open there. The key id names the KEK
+ * without revealing it. Neither the host nor a plugin ever logs a plaintext or a key.
+ *
+ * The KEK is <data_dir>/secrets.key (made on first start, mode 0600) or the environment's
+ * PATTERN_KEK. `pattern-server secrets rotate-key` replaces it: seal then uses the new key,
+ * open accepts the old and the new, and every plugin's rotation callback re-seals its own
+ * values. A plugin that keeps sealed values must therefore register one (on_rotate).
+ *
+ * Results go to buffers the caller provides: there is nothing to free. */
+
+/* The largest plaintext, and the largest associated data, seal takes (bytes). */
+#define PATTERN_SECRET_MAX_BYTES 1048576
+
+/* A plugin's rotation callback: re-seals every value the plugin keeps (select them, open each,
+ * seal it again, update it) in one database transaction, so each plugin's values move to the
+ * new key all at once or not at all. Runs only in `pattern-server secrets rotate-key` (never
+ * while the host serves), on the control thread, after every plugin's init, while seal uses
+ * the new key and open accepts both. Returns PATTERN_OK, or another status with
+ * error->message filled in (one line, NUL-terminated): the command then stops, names the
+ * plugin, and keeps both keys until it is run again, so a callback must be safe to run more
+ * than once (re-sealing a value already under the new key is fine). */
+typedef pattern_status (*pattern_rotate_fn)(pattern_error *error, void *userdata);
+
+typedef struct pattern_secrets_api {
+    uint32_t struct_size;
+    /* --- added in 1.4 --- */
+    /* The length of the text seal makes of a plaintext of `plaintext_len` bytes (it depends on
+     * the length alone), or 0 above PATTERN_SECRET_MAX_BYTES. Any thread. */
+    size_t (*sealed_size)(size_t plaintext_len);
+    /* Seals `plaintext`, bound to `associated`, into out[0 .. *out_len) under the current key:
+     * ASCII, not NUL-terminated, *out_len == sealed_size(plaintext.len). Both inputs are
+     * borrowed for the call. Any thread, from init on.
+     *   PATTERN_OK        sealed.
+     *   PATTERN_INVALID   `capacity` is below the size needed: *out_len is set to that size and
+     *                     nothing is written. Also (with *out_len = 0) when an input is longer
+     *                     than PATTERN_SECRET_MAX_BYTES, a pointer is NULL with a length above
+     *                     0, or out_len is NULL.
+     *   PATTERN_INTERNAL  the cipher failed; the host logs why. */
+    pattern_status (*seal)(pattern_str plaintext, pattern_str associated, char *out,
+                           size_t capacity, size_t *out_len);
+    /* Opens a value seal made, given the same `associated` bytes, into out[0 .. *out_len): the
+     * plaintext exactly as sealed. A buffer of sealed.len bytes is always large enough. Both
+     * inputs are borrowed for the call. Any thread, from init on.
+     *   PATTERN_OK        *out_len is the plaintext's length.
+     *   PATTERN_INVALID   `sealed` is not a sealed value, or does not authenticate: a byte was
+     *                     changed, it was truncated, or `associated` differs from the bytes it
+     *                     was sealed with (*out_len = 0). Also when `capacity` is below the
+     *                     plaintext's length: *out_len is set to that length (so a too-small
+     *                     buffer is told apart by *out_len > capacity) and nothing is written.
+     *                     And (*out_len = 0) when a pointer is NULL with a length above 0, or
+     *                     out_len is NULL.
+     *   PATTERN_VERSION   sealed under a key this host does not hold (another installation's,
+     *                     or a key replaced without rotate-key), or in a format it does not
+     *                     know (*out_len = 0).
+     * A failed open leaves no plaintext in `out`. */
+    pattern_status (*open)(pattern_str sealed, pattern_str associated, char *out,
+                           size_t capacity, size_t *out_len);
+    /* Registers a rotation callback of this plugin (init only). A plugin may register several;
+     * they run in the order registered, plugins in load order. `userdata` is passed back
+     * untouched.
+     *   PATTERN_OK, PATTERN_INVALID (no plugin or no callback), PATTERN_STATE (after init). */
+    pattern_status (*on_rotate)(pattern_plugin *self, pattern_rotate_fn fn, void *userdata);
+} pattern_secrets_api;
+
 /* ===== The host table handed to init =================================================== */
 typedef struct pattern_host_v1 {
     uint32_t struct_size;
@@ -723,6 +797,7 @@ typedef struct pattern_host_v1 {
     const pattern_timer_api *timers;
     const pattern_client_api *client;
     const pattern_process_api *process;
+    const pattern_secrets_api *secrets;
     /* New sub-tables are added here, at the end, in later minors. */
 } pattern_host_v1;
 

@@ -47,6 +47,12 @@ final class Database: Sendable {
                 applied_at TEXT NOT NULL,
                 PRIMARY KEY (plugin, version))
             """)
+        // Which key-encryption key this database's sealed values are under (SecretsCheck).
+        try writerConnection.hostExecute("""
+            CREATE TABLE IF NOT EXISTS _pattern_secrets (
+                key_id TEXT NOT NULL,
+                check_value TEXT NOT NULL)
+            """)
         var readerConnections: [SQLiteConnection] = []
         for _ in 0..<readerCount {
             readerConnections.append(try SQLiteConnection(path: path, isReader: true,
@@ -200,6 +206,24 @@ final class Database: Sendable {
 
     private static func rollback(_ connection: SQLiteConnection) {
         if connection.inTransaction { _ = try? connection.hostExecute("ROLLBACK") }
+    }
+
+    /// Runs `body` inside BEGIN IMMEDIATE … COMMIT on the writer with the host's privileges
+    /// (its statements may write the `_pattern_*` tables plugins cannot), rolling back if it throws.
+    func hostTransaction<T>(_ body: (SQLiteConnection) throws(DatabaseError) -> T) throws(DatabaseError) -> T {
+        try checkOpen()
+        try checkNotInsideWriterBody()
+        return try writer.withLock { (connection) throws(DatabaseError) -> T in
+            try connection.hostExecute("BEGIN IMMEDIATE")
+            do throws(DatabaseError) {
+                let value = try body(connection)
+                try Self.commit(connection)
+                return value
+            } catch {
+                Self.rollback(connection)
+                throw error
+            }
+        }
     }
 
     // MARK: Migrations

@@ -1,4 +1,6 @@
 /// Percent-decoding of path segments and query components (RFC 3986).
+import PatternCrypto
+
 enum PercentDecoding {
     /// The decoded bytes, or nil when a `%` is not followed by two hex digits.
     /// `plusIsSpace` applies the form-encoding rule used in query strings.
@@ -10,7 +12,7 @@ enum PercentDecoding {
             let byte = bytes[index]
             if byte == UInt8(ascii: "%") {
                 guard index + 2 < bytes.count,
-                      let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+                      let high = Crypto.hexDigitValue(bytes[index + 1]), let low = Crypto.hexDigitValue(bytes[index + 2])
                 else { return nil }
                 out.append(high << 4 | low)
                 index += 3
@@ -44,14 +46,5 @@ enum PercentDecoding {
     /// Whether decoding would change anything (lets callers hand out the raw bytes).
     static func needsDecoding(_ bytes: UnsafeRawBufferPointer, plusIsSpace: Bool) -> Bool {
         bytes.contains { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
