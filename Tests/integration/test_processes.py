@@ -21,9 +21,9 @@ class Probe:
     def __init__(self, server):
         self.server = server
 
-    def spawn(self, path: str, *argv: str, env=(), cwd="", lines=False, max_line=0) -> tuple[int, int]:
+    def spawn(self, path: str, *argv: str, env=(), cwd="", lines=False, max_line=0, hold=False) -> tuple[int, int]:
         body = "\n".join([f"a:{a}" for a in argv] + [f"e:{e}" for e in env])
-        params = {"path": path, "cwd": cwd, "lines": int(lines), "max_line": max_line}
+        params = {"path": path, "cwd": cwd, "lines": int(lines), "max_line": max_line, "hold": int(hold)}
         answer = self.server.post("/probe/process/spawn", params=params, data=body.encode()).json()
         return answer["status"], answer["slot"]
 
@@ -143,6 +143,17 @@ def test_stdin_back_pressure_busy_then_drain(probe, tmp_path):
     report = probe.wait_exit(slot)
     assert report["output"] == b"%d\n" % filled["accepted"]
     assert report["drains"] == 1 and report["exit_code"] == 0
+
+
+def test_a_slow_owner_holds_the_child_back(probe):
+    # 3.4 MB of stdout while on_stdout waits: the host stops reading past 1 MiB, so seq
+    # cannot finish; released, every byte comes, in order.
+    slot = probe.start("/usr/bin/seq", "seq", "1", "500000", hold=True)
+    time.sleep(1.0)
+    assert [state for _, state in children_of(probe.server.process.pid)] == ["S"]  # blocked writing
+    assert probe.call(slot, "release") == OK
+    report = probe.wait_exit(slot)
+    assert report["output"] == b"".join(b"%d\n" % n for n in range(1, 500001)) and report["exit_code"] == 0
 
 
 def test_output_before_an_early_exit_comes_before_on_exit(probe):

@@ -1,9 +1,10 @@
 /* Child-process fixture (ABI 1.4): routes that drive pattern_process_api and report what the
  * callbacks saw, for Tests/integration/test_processes.py. Every route is public.
- *   POST /probe/process/spawn?path=P[&cwd=D][&lines=1][&max_line=N]   body: one "a:ARG" or "e:NAME=value"
- *        line per argv / environment entry  -> {"status":S,"slot":N}
- *   POST /probe/process/{slot}/write (body), /close, /signal?number=N, /terminate?grace_ms=N
- *        -> {"status":S}
+ *   POST /probe/process/spawn?path=P[&cwd=D][&lines=1][&max_line=N][&hold=1]   body: one "a:ARG" or
+ *        "e:NAME=value" line per argv / environment entry  -> {"status":S,"slot":N}; with hold,
+ *        on_stdout waits until /release, as a slow consumer would
+ *   POST /probe/process/{slot}/write (body), /close, /signal?number=N, /terminate?grace_ms=N,
+ *        /release  -> {"status":S}
  *   POST /probe/process/{slot}/fill  writes 64 KiB pieces until one is refused
  *        -> {"status":S,"accepted":BYTES}
  *   GET  /probe/process/{slot}  -> {"exited","exit_code","signal","output_hex","lines","drains",
@@ -37,6 +38,8 @@ static pattern_status init_spawn_status = -1;
 
 struct record {
     pthread_mutex_t lock;
+    pthread_cond_t released;
+    int held;
     pattern_process process;
     unsigned char *output;
     size_t output_len;
@@ -74,6 +77,7 @@ static void on_stdout(pattern_process process, pattern_str bytes, void *userdata
     struct record *r = userdata;
     enter(r);
     pthread_mutex_lock(&r->lock);
+    while (r->held) pthread_cond_wait(&r->released, &r->lock);
     if (r->exited) r->late_output = 1;
     append(r, bytes.ptr, bytes.len);
     if (r->line_mode) {
@@ -178,6 +182,8 @@ static pattern_status spawn(pattern_request *request, void *userdata) {
     struct record *r = calloc(1, sizeof *r);
     r->output = malloc(MAX_OUTPUT);
     pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->released, NULL);
+    r->held = query_number(request, "hold", 0) != 0;
     r->line_mode = query_number(request, "lines", 0) != 0;
     records[slot] = r;
     pattern_process_spec spec = {
@@ -194,7 +200,7 @@ static pattern_status spawn(pattern_request *request, void *userdata) {
 }
 
 /* What POST /probe/process/{slot}/<action> does; the route's userdata. */
-enum action { WRITE, CLOSE, SIGNAL, TERMINATE };
+enum action { WRITE, CLOSE, SIGNAL, TERMINATE, RELEASE };
 
 static pattern_status control(pattern_request *request, void *userdata) {
     struct record *r = record_of(request);
@@ -206,6 +212,12 @@ static pattern_status control(pattern_request *request, void *userdata) {
         return reply_status(request, processes->signal(r->process, (int32_t)query_number(request, "number", 0)));
     case TERMINATE:
         return reply_status(request, processes->terminate(r->process, (uint32_t)query_number(request, "grace_ms", 0)));
+    case RELEASE:
+        pthread_mutex_lock(&r->lock);
+        r->held = 0;
+        pthread_cond_broadcast(&r->released);
+        pthread_mutex_unlock(&r->lock);
+        return reply_status(request, PATTERN_OK);
     }
     return reply(request, 500, "{}");
 }
@@ -304,6 +316,7 @@ static const struct {
     {"POST", "/probe/process/{slot}/close", control, CLOSE},
     {"POST", "/probe/process/{slot}/signal", control, SIGNAL},
     {"POST", "/probe/process/{slot}/terminate", control, TERMINATE},
+    {"POST", "/probe/process/{slot}/release", control, RELEASE},
     {"POST", "/probe/process/{slot}/fill", fill, 0},
 };
 
