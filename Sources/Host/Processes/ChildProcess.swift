@@ -6,9 +6,7 @@ import Synchronization
 /// run on workers, one at a time and in order (stdout, drained stdin, and the exit last, once
 /// the stdout it wrote before exiting was delivered). Other threads write, close stdin, signal
 /// and terminate through it.
-// @unchecked: the descriptors, splitters, log budget and escalation are touched only on
-// `loop`'s thread (other threads get there through `loop.post`); what other threads touch is
-// in `shared`.
+// @unchecked: its loop-only state is touched on `loop`'s thread alone; the rest is in `shared`.
 final class ChildProcess: @unchecked Sendable {
     enum Refusal: Error {
         /// The stdin queue is full: nothing was taken.
@@ -52,7 +50,7 @@ final class ChildProcess: @unchecked Sendable {
         var resumePosted = false
     }
 
-    // Loop thread only; a descriptor is -1 once closed.
+    // Loop thread only (other threads get here through `loop.post`); a descriptor is -1 once closed.
     private var pidFD: Int32
     private var stdinFD: Int32
     private var stdoutFD: Int32
