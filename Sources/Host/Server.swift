@@ -65,16 +65,22 @@ public enum Server {
             self.runtime = runtime
         }
 
-        /// Stops accepting, lets in-flight requests finish within the grace period, then runs
-        /// the plugins' shutdown callbacks in reverse load order.
+        /// Stops accepting and terminates child processes, lets in-flight requests finish within
+        /// the grace period, then runs the plugins' shutdown callbacks in reverse load order.
         func drain(graceSeconds: Int) {
             for loop in loops { loop.post(.drain) }
-            let deadline = MonotonicClock.milliseconds() + UInt64(graceSeconds) * 1000
-            while transport.counters.openConnections.load(ordering: .relaxed) > 0 && MonotonicClock.milliseconds() < deadline {
+            let grace = UInt64(graceSeconds) * 1000
+            // SIGKILL lands by two thirds of the grace, leaving time for the exit callbacks.
+            runtime.processes.stop(graceMilliseconds: min(grace / 3, HostTable.defaultTerminateGraceMilliseconds))
+            let deadline = MonotonicClock.milliseconds() + grace
+            while transport.counters.openConnections.load(ordering: .relaxed) > 0 || runtime.processes.unfinished > 0,
+                  MonotonicClock.milliseconds() < deadline {
                 usleep(10_000)
             }
             let left = transport.counters.openConnections.load(ordering: .relaxed)
             if left > 0 { transport.logger.log(.warn, "grace period over; closing connections", ["open": String(left)]) }
+            let children = runtime.processes.unfinished
+            if children > 0 { transport.logger.log(.warn, "grace period over; child processes left", ["left": String(children)]) }
             cancelStreams()
             runtime.timers.stop()
             Server.shutDown(plugins)

@@ -19,6 +19,7 @@ _Static_assert(offsetof(pattern_http_api, defer) == 232, "http table layout of 1
 _Static_assert(offsetof(pattern_host_v1, process) == 104, "host table layout of 1.4");
 _Static_assert(offsetof(pattern_client_request, userdata) == 136, "client request layout of 1.4");
 _Static_assert(offsetof(pattern_process_spec, userdata) == 96, "process spec layout of 1.4");
+_Static_assert(offsetof(pattern_process_spec, cwd) == 104, "process spec layout of 1.4");
 _Static_assert(offsetof(pattern_login_throttle_v1, record_failure) == 16, "login throttle layout of its first version");
 _Static_assert(offsetof(pattern_host_v1, secrets) == 112, "host table layout of 1.4");
 _Static_assert(offsetof(pattern_secrets_api, on_rotate) == 32, "secrets table layout of 1.4");

@@ -68,6 +68,8 @@ private final class ConfigFile {
                     maxBodyBytes: 1_048_576, maxHeaderBytes: 16_384, maxConnections: 10_000, headerTimeoutSeconds: 10,
                     bodyTimeoutSeconds: 30, pendingTimeoutSeconds: 600, streamQueueBytes: 1_048_576, idleTimeoutSeconds: 60, maxConnectionsPerIP: 256, connectionCapExempt: [],
                     shutdownGraceSeconds: 10, maxJSONDepth: 64))
+        #expect(config.limits.maxProcesses == 64)
+        #expect(config.setting("limits.max_processes") == "64")
         #expect(config.log.level == .info)
         #expect(config.log.format == .logfmt)
 
@@ -132,6 +134,7 @@ private final class ConfigFile {
             idle_timeout_seconds = 30
             shutdown_grace_seconds = 2
             max_json_depth = 16
+            max_processes = 4
 
             [log]
             level = "debug"
@@ -160,6 +163,7 @@ private final class ConfigFile {
         #expect(config.limits.idleTimeoutSeconds == 30)
         #expect(config.limits.shutdownGraceSeconds == 2)
         #expect(config.limits.maxJSONDepth == 16)
+        #expect(config.limits.maxProcesses == 4)
         #expect(config.log.level == .debug)
         #expect(config.log.format == .json)
         #expect(config.setting("database.url") == #""sqlite:///srv/db/main.db""#)
@@ -295,6 +299,7 @@ private final class ConfigFile {
         ("[limits]\nmax_json_depth = [64]", ":2: limits.max_json_depth: expected an integer of at least 1, got [64]"),
         ("[limits]\nbody_timeout_seconds = 0", ":2: limits.body_timeout_seconds: expected an integer of at least 1, got 0"),
         ("[limits]\nmax_connections_per_ip = 0", ":2: limits.max_connections_per_ip: expected an integer of at least 1, got 0"),
+        ("[limits]\nmax_processes = 0", ":2: limits.max_processes: expected an integer of at least 1, got 0"),
         ("[limits]\nconnection_cap_exempt = [\"10.0.0.0/8\"]", #":2: limits.connection_cap_exempt: expected an IP address like "127.0.0.1" or "::1", got "10.0.0.0/8""#),
         ("[log]\nlevel = \"verbose\"", #":2: log.level: expected one of "debug", "info", "warn", "error", got "verbose""#),
         ("[log]\nformat = \"text\"", #":2: log.format: expected one of "logfmt", "json", got "text""#),

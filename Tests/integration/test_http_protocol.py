@@ -16,6 +16,16 @@ def test_keep_alive_serves_several_requests_on_one_socket(server):
             assert (response.header("Connection") or "").lower() != "close"
 
 
+def test_keep_alive_survives_a_large_answer_from_a_worker(server):
+    # Over the output backlog bound (256 KiB) yet written in one go: reading must resume.
+    text = "x" * (300 * 1024)
+    with server.connect() as conn:
+        big = conn.request("POST", "/api/v1/hello-swift/echo", {"Content-Type": "application/json"},
+                           ('{"text":"%s"}' % text).encode())
+        assert big.status == 200 and big.json()["length"] == len(text)
+        assert conn.request("GET", "/api/health").status == 200
+
+
 def test_pipelined_requests_are_answered_in_order(server):
     with server.connect() as conn:
         conn.send(build_request("GET", "/api/v1/hello-swift/slow?ms=200")

@@ -30,6 +30,7 @@ final class PluginRuntime: Sendable {
     /// Responses handlers deferred (ABI 1.4).
     let responses = DeferredResponses()
     let timers: PluginTimers
+    let processes: ChildProcesses
     let transportCounters = TransportCounters()
     let eventSocket: EventSocket
     let registrations = Mutex(Registrations())
@@ -48,6 +49,7 @@ final class PluginRuntime: Sendable {
         self.hostVersion = PinnedBytes(hostVersion)
         self.dataDirectory = PinnedBytes(dataDirectory)
         timers = PluginTimers(loops: loops)
+        processes = ChildProcesses(maxProcesses: config.limits.maxProcesses, loops: loops)
         eventSocket = EventSocket(directory: webSockets, events: events, maxJSONDepth: config.limits.maxJSONDepth)
     }
 

@@ -559,6 +559,9 @@ final class EventLoop: @unchecked Sendable {
                 finish(connection, request)
                 processInput(connection)
                 flush(connection)
+                // finish paused reading while the answer was unsent; if it went out in one write,
+                // no writable event will come to resume it.
+                if self.connection(fd) === connection { refreshReading(connection) }
             case .drain:
                 startDraining()
             case .webSocketSend(let id, let frame):

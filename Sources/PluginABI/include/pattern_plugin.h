@@ -634,10 +634,25 @@ typedef struct pattern_client_api {
 
 /* ===== Host table: child processes (1.4) =============================================== */
 /* Programs a plugin runs (e.g. a local MCP server), with pipes driven by the event loops.
- * What a plugin may run is the plugin's own policy; the host executes exactly the path
- * given (no PATH lookup, no shell, no symbolic link), reaps every child, caps their number
- * ([limits] max_processes, default 64), logs their stderr (tagged with the plugin and pid),
- * and at shutdown closes their stdin, sends SIGTERM and, after a grace period, SIGKILL. */
+ * What a plugin may run is the plugin's own policy; the host executes exactly the file at
+ * the path given (no PATH lookup, no shell; its last component must not be a symbolic link,
+ * while directories on the way may be, e.g. /bin -> /usr/bin), reaps every child, caps
+ * their number ([limits] max_processes, default 64), and at shutdown closes their stdin,
+ * sends SIGTERM and, after a grace period, SIGKILL, and delivers every on_exit before the
+ * plugins' shutdown callbacks run.
+ *
+ * A child starts with exactly the argv and environment given (nothing of the host's), its
+ * stdin, stdout and stderr on pipes and no other descriptor, default signal dispositions and
+ * no signal blocked, in a process group of its own (signals reach what it starts too), in
+ * the host's working directory unless `cwd` says otherwise. A script (#!) runs too; its
+ * interpreter opens it by its path, as interpreters do.
+ *
+ * Its stderr goes to the host log, one line at a time (long lines in 4 KiB pieces), tagged
+ * with the plugin and pid: at most 200 lines at once and 50 a second per child; the lines
+ * beyond are dropped and their number logged as a warning.
+ *
+ * A handle is a generation-tagged id, never reused; 0 is never valid. Once the child has
+ * exited, every function answers PATTERN_NOT_FOUND (on_exit may still be on its way). */
 typedef uint64_t pattern_process;
 
 #define PATTERN_PROCESS_LINES 0x1u /* deliver stdout line by line (without the line break) */
@@ -649,38 +664,52 @@ typedef struct pattern_process_spec {
     size_t argc;
     const pattern_str *env;       /* "NAME=value": the child's whole environment */
     size_t env_count;
-    uint32_t flags;               /* PATTERN_PROCESS_LINES */
+    uint32_t flags;               /* PATTERN_PROCESS_LINES; other bits are refused */
     uint64_t max_line_bytes;      /* with LINES: a longer line kills the child (0: 1 MiB) */
-    /* Callbacks on worker threads, one at a time per process, in order; borrowed arguments.
-     * on_stdout: a chunk (or a whole line with PATTERN_PROCESS_LINES). on_drain: stdin has
-     * room again after write answered PATTERN_BUSY. on_exit: once, after all stdout was
-     * delivered: the exit code, or -1 and the signal that ended it. Each may be NULL. */
+    /* Callbacks on worker threads, one at a time per process, in order, starting after spawn
+     * has filled *out; borrowed arguments. Each may be NULL.
+     * on_stdout: a chunk, or with PATTERN_PROCESS_LINES one line without its line break (\n
+     *   or \r\n; an unfinished last line comes at the exit). While more than 1 MiB of stdout
+     *   waits for on_stdout, the host stops reading the pipe and the child waits to write.
+     * on_drain: after write answered PATTERN_BUSY, once everything queued was written.
+     * on_exit: exactly once per spawn that returned PATTERN_OK, after everything the child
+     *   wrote to stdout before it exited was delivered: the exit code, or -1 and the signal
+     *   that ended it. No callback follows it, so userdata may be freed there. */
     void (*on_stdout)(pattern_process process, pattern_str bytes, void *userdata);
     void (*on_drain)(pattern_process process, void *userdata);
     void (*on_exit)(pattern_process process, int32_t exit_code, int32_t signal, void *userdata);
     void *userdata;
+    pattern_str cwd;              /* absolute working directory; empty: the host's */
 } pattern_process_spec;
 
 typedef struct pattern_process_api {
     uint32_t struct_size;
-    /* Starts the program; *out gets the process (never 0). Any thread. PATTERN_INVALID: a
-     * relative path, no argv, a string with a NUL byte; PATTERN_NOT_FOUND: no executable
-     * regular file at `path` (a symbolic link counts as none); PATTERN_BUSY: max_processes
-     * children are running; PATTERN_STATE: the host is stopping; PATTERN_INTERNAL: fork/exec
-     * failed (logged). */
+    /* Starts the program; *out gets the process. Any thread once the host serves (it waits
+     * for the exec, about a millisecond). Everything the spec points to is copied.
+     * PATTERN_INVALID: a relative path or cwd, no argv, a NUL byte, an environment entry
+     * without "NAME=", unknown flags; PATTERN_NOT_FOUND: no executable regular file at
+     * `path` (a symbolic link counts as none) or no directory at `cwd`; PATTERN_BUSY:
+     * max_processes children are running; PATTERN_STATE: during init (the event loops start
+     * after it: a timer started in init can spawn as soon as they run) or while the host
+     * stops; PATTERN_INTERNAL: the system refused (pipes, clone, exec). Refusals other than
+     * BUSY and STATE are logged with the reason. */
     pattern_status (*spawn)(pattern_plugin *self, const pattern_process_spec *spec,
                             pattern_process *out);
-    /* Queues bytes for the child's stdin (copied). PATTERN_BUSY: more than 1 MiB is queued
-     * (nothing was taken; write again after on_drain); PATTERN_STATE: stdin was closed;
-     * PATTERN_NOT_FOUND: the process has exited. */
+    /* Queues bytes for the child's stdin (copied); any size goes into an empty queue.
+     * PATTERN_BUSY: the queue would pass 1 MiB (nothing was taken; on_drain follows);
+     * PATTERN_STATE: stdin is closed or closing (close_stdin, terminate, or the child closed
+     * its end); PATTERN_NOT_FOUND: the process has exited. */
     pattern_status (*write)(pattern_process process, pattern_str bytes);
-    /* Closes stdin once the queued bytes are written (the child sees end of input). */
+    /* Closes stdin once the queued bytes are written (the child sees end of input). Again
+     * is fine; PATTERN_NOT_FOUND once it has exited. */
     pattern_status (*close_stdin)(pattern_process process);
-    /* Sends a signal (SIGTERM, SIGKILL, SIGINT, SIGHUP, SIGUSR1, SIGUSR2; others
-     * PATTERN_INVALID). PATTERN_NOT_FOUND: it has exited. */
+    /* Sends a signal to the child's process group (SIGTERM, SIGKILL, SIGINT, SIGHUP, SIGUSR1,
+     * SIGUSR2; others PATTERN_INVALID). PATTERN_NOT_FOUND: it has exited. */
     pattern_status (*signal)(pattern_process process, int32_t signal);
-    /* Ends the child politely: closes stdin, then SIGTERM after `grace_ms`, then SIGKILL
-     * after `grace_ms` more (0: 2000 each). on_exit follows. */
+    /* Ends the child politely: closes stdin now (unwritten bytes are dropped), sends SIGTERM
+     * after `grace_ms` and SIGKILL `grace_ms` later (0: 2000 each), to its process group;
+     * on_exit follows. A sooner termination already under way keeps its schedule.
+     * PATTERN_NOT_FOUND: it has exited. */
     pattern_status (*terminate)(pattern_process process, uint32_t grace_ms);
 } pattern_process_api;
 

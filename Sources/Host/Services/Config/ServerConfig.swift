@@ -74,6 +74,8 @@ struct ServerConfig: Sendable, Equatable {
         var webSocketSendQueueBytes = 1_048_576
         /// Idle time before the server pings; a peer silent for another interval is dropped.
         var webSocketPingIntervalSeconds = 30
+        /// Child processes plugins may have running at once (PATTERN_BUSY beyond).
+        var maxProcesses = 64
     }
 
     struct Log: Sendable, Equatable {
@@ -349,6 +351,7 @@ extension ServerConfig {
             .integer("limits", "ws_max_message_bytes", \.limits.webSocketMaxMessageBytes, min: 125),
             .integer("limits", "ws_send_queue_bytes", \.limits.webSocketSendQueueBytes, min: 1024),
             .integer("limits", "ws_ping_interval_seconds", \.limits.webSocketPingIntervalSeconds, min: 1),
+            .integer("limits", "max_processes", \.limits.maxProcesses, min: 1),
 
             .choice("log", "level", \.log.level, environment: "PATTERN_LOG_LEVEL"),
             .choice("log", "format", \.log.format),
