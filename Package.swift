@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "PatternCrypto", dependencies: ["COpenSSL", "CShims"], swiftSettings: strict),
         // Text shared by the host and PluginKit (JSON nesting).
         .target(name: "PatternText", swiftSettings: strict),
-        .target(name: "Host", dependencies: ["PluginABI", "CShims", "CSQLite", "PatternCrypto", "PatternText"],
+        .target(name: "Host", dependencies: ["PluginABI", "CShims", "CSQLite", "COpenSSL", "PatternCrypto", "PatternText"],
                 swiftSettings: strict),
         .executableTarget(name: "pattern-server", dependencies: ["Host"], swiftSettings: strict),
         .target(name: "PluginKit", dependencies: ["PluginABI", "PatternCrypto", "PatternText"], swiftSettings: strict),

@@ -56,15 +56,18 @@ public enum Server {
         let loops: [EventLoop]
         let transport: TransportContext
         let plugins: [LoadedPlugin]
+        let outbound: OutboundClient
 
-        init(loops: [EventLoop], transport: TransportContext, plugins: [LoadedPlugin]) {
+        init(loops: [EventLoop], transport: TransportContext, plugins: [LoadedPlugin], outbound: OutboundClient) {
             self.loops = loops
             self.transport = transport
             self.plugins = plugins
+            self.outbound = outbound
         }
 
-        /// Stops accepting, lets in-flight requests finish within the grace period, then runs
-        /// the plugins' shutdown callbacks in reverse load order.
+        /// Stops accepting, lets in-flight requests finish within the grace period, ends the
+        /// outbound calls still open (PATTERN_CLIENT_SHUTDOWN), then runs the plugins' shutdown
+        /// callbacks in reverse load order.
         func drain(graceSeconds: Int) {
             for loop in loops { loop.post(.drain) }
             let deadline = MonotonicClock.milliseconds() + UInt64(graceSeconds) * 1000
@@ -73,6 +76,7 @@ public enum Server {
             }
             let left = transport.counters.openConnections.load(ordering: .relaxed)
             if left > 0 { transport.logger.log(.warn, "grace period over; closing connections", ["open": String(left)]) }
+            outbound.shutdown(timeoutMilliseconds: 2000)
             for plugin in plugins.reversed() {
                 if let shutdown = plugin.file.descriptor.field(\.shutdown) ?? nil { shutdown() }
             }
@@ -152,7 +156,12 @@ public enum Server {
         let loops = try listen(config: config, transport: transport)
         booted.runtime.webSockets.attach(loops)
         booted.runtime.loops.attach(loops)
-        return Running(loops: loops, transport: transport, plugins: plugins)
+        do {
+            try booted.runtime.outbound.attach(loops)
+        } catch {
+            throw StartError(description: error.description)
+        }
+        return Running(loops: loops, transport: transport, plugins: plugins, outbound: booted.runtime.outbound)
     }
 
     /// Calls the plugin's init with the host table; any failure it reports stops the start.

@@ -1,3 +1,4 @@
+import Foundation
 import PluginABI
 import Synchronization
 
@@ -23,6 +24,8 @@ final class PluginRuntime: Sendable {
     let webSockets = WebSocketDirectory()
     /// The event loops, for timers, outbound connections and child processes.
     let loops = LoopGroup()
+    /// Outbound HTTP requests of plugins, on the event loops once the server listens.
+    let outbound: OutboundClient
     let transportCounters = TransportCounters()
     let eventSocket: EventSocket
     let registrations = Mutex(Registrations())
@@ -38,6 +41,7 @@ final class PluginRuntime: Sendable {
         self.database = database
         self.hostVersion = PinnedBytes(hostVersion)
         self.dataDirectory = PinnedBytes(dataDirectory)
+        outbound = OutboundClient(config: config.outbound, environment: ProcessInfo.processInfo.environment, logger: logger)
         eventSocket = EventSocket(directory: webSockets, events: events, maxJSONDepth: config.limits.maxJSONDepth)
     }
 
