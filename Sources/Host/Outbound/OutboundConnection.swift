@@ -24,6 +24,7 @@ final class OutboundConnection: LoopWatcher, @unchecked Sendable {
     /// Addresses still to try, in the resolver's order, each already allowed by the policy.
     private var candidates: [IPAddress] = []
     private var lastConnectError = ""
+    private var dialing: IPAddress?
     /// The call this connection carries, nil while it waits in the pool.
     private(set) var call: OutboundCall?
     private var output: [UInt8] = []
@@ -37,7 +38,9 @@ final class OutboundConnection: LoopWatcher, @unchecked Sendable {
     private var reusable = false
     private var watchedEvents: UInt32 = 0
 
-    init(origin: String, target: OutboundURL, proxy: OutboundURL?, owner: OutboundLoop) {
+    /// A connection being made for `call`, which waits for it.
+    init(origin: String, target: OutboundURL, proxy: OutboundURL?, owner: OutboundLoop, for call: OutboundCall) {
+        self.call = call
         self.origin = origin
         self.target = target
         self.proxy = proxy
@@ -50,9 +53,8 @@ final class OutboundConnection: LoopWatcher, @unchecked Sendable {
 
     // MARK: Connecting
 
-    /// Starts connecting to `addresses` (already checked against the policy) for `call`.
-    func connect(to addresses: [IPAddress], for call: OutboundCall) {
-        self.call = call
+    /// Starts connecting to `addresses` (already checked against the policy).
+    func connect(to addresses: [IPAddress]) {
         candidates = addresses
         phase = .connecting
         tryNextAddress()
@@ -70,6 +72,7 @@ final class OutboundConnection: LoopWatcher, @unchecked Sendable {
                 continue
             }
             fd = socket
+            dialing = address
             stream = PlainStream(fd: socket)
             owner.loop.watch(socket, events: SHIM_EPOLLOUT, self)
             watchedEvents = SHIM_EPOLLOUT
@@ -100,7 +103,7 @@ final class OutboundConnection: LoopWatcher, @unchecked Sendable {
     private func connected() {
         let error = shim_socket_error(fd)
         guard error == 0 else {
-            lastConnectError = "\(dialHost.authority): \(String(cString: strerror(error)))"
+            lastConnectError = "\(dialing.map(String.init(describing:)) ?? dialHost.host): \(String(cString: strerror(error)))"
             closeSocket()
             phase = .connecting
             tryNextAddress()

@@ -49,7 +49,7 @@ final class OutboundLoop: @unchecked Sendable {
         }
         let url = call.request.url
         let proxy = client.proxies.proxy(for: url)
-        let connection = OutboundConnection(origin: origin, target: url, proxy: proxy, owner: self)
+        let connection = OutboundConnection(origin: origin, target: url, proxy: proxy, owner: self, for: call)
         connections[ObjectIdentifier(connection)] = connection
         call.attach(connection)
         let dial = proxy ?? url
@@ -67,7 +67,7 @@ final class OutboundLoop: @unchecked Sendable {
     /// the host connects only to the proxy, the operator's own choice: an IP-literal target
     /// is still judged, a name is the proxy's to resolve.
     private func addressesResolved(_ result: Result<[IPAddress], OutboundFailure>, for connection: OutboundConnection) {
-        guard connection.phase == .resolving, let call = connection.call else { return }
+        guard connection.phase == .resolving, connection.call != nil else { return }
         let addresses: [IPAddress]
         switch result {
         case .failure(let failure):
@@ -80,7 +80,7 @@ final class OutboundLoop: @unchecked Sendable {
             if let target = connection.target.address, let refusal = client.policy.refusal(of: target) {
                 connection.failBeforeConnect(OutboundFailure(.refused, refusal))
             } else {
-                connection.connect(to: addresses, for: call)
+                connection.connect(to: addresses)
             }
             return
         }
@@ -90,7 +90,7 @@ final class OutboundLoop: @unchecked Sendable {
             connection.failBeforeConnect(OutboundFailure(.refused, name + client.policy.refusal(of: addresses[0])!))
             return
         }
-        connection.connect(to: allowed, for: call)
+        connection.connect(to: allowed)
     }
 
     func connectionReady(_ connection: OutboundConnection) {
