@@ -2,11 +2,13 @@ import Synchronization
 
 /// Open connections per origin across all event loops, held under
 /// `[outbound] max_connections_per_origin`. A loop whose call finds the origin full waits;
-/// when a connection of that origin closes anywhere, the loops with waiters are told.
+/// when a connection of that origin closes anywhere, the loops with waiters are told. It also
+/// knows which loops have connections of an origin parked, so a new call goes where one waits.
 final class OriginSlots: Sendable {
     private struct Slot {
         var open = 0
         var waitingLoops: Set<Int> = []
+        var parkedByLoop: [Int: Int] = [:]
     }
 
     let capacity: Int
@@ -41,5 +43,18 @@ final class OriginSlots: Sendable {
         }
     }
 
-    func openCount(_ origin: String) -> Int { slots.withLock { $0[origin]?.open ?? 0 } }
+    /// Counts connections parked (positive `change`) or taken back on loop `index`.
+    func parked(_ origin: String, loop index: Int, change: Int) {
+        guard change != 0 else { return }
+        slots.withLock { slots in
+            guard slots[origin] != nil else { return }
+            let count = slots[origin]!.parkedByLoop[index, default: 0] + change
+            slots[origin]!.parkedByLoop[index] = count > 0 ? count : nil
+        }
+    }
+
+    /// A loop with a connection of `origin` parked, if any.
+    func loopWithParked(_ origin: String) -> Int? {
+        slots.withLock { $0[origin]?.parkedByLoop.keys.first }
+    }
 }

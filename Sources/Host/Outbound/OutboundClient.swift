@@ -66,13 +66,16 @@ final class OutboundClient: Sendable {
     func start(_ request: OutboundRequest, options: OutboundCall.Options,
                callbacks makeCallbacks: (UInt64) -> OutboundCallbacks) throws(StartRefusal) -> UInt64
     {
+        // A loop with a parked connection to the origin, so it is reused; else the next in turn.
+        let parkedOn = slots.loopWithParked(request.url.origin)
         let claimed = state.withLock { state -> Result<(UInt64, OutboundLoop), StartRefusal> in
             guard !state.loops.isEmpty else { return .failure(.notServing) }
             guard !state.stopping else { return .failure(.stopping) }
             guard state.calls.count < Self.maxCalls else { return .failure(.busy) }
             state.nextID += 1
             state.turn += 1
-            return .success((state.nextID, state.loops[state.turn % state.loops.count]))
+            let share = parkedOn.flatMap { index in state.loops.first { $0.loop.index == index } }
+            return .success((state.nextID, share ?? state.loops[state.turn % state.loops.count]))
         }
         let (id, share): (UInt64, OutboundLoop)
         switch claimed {

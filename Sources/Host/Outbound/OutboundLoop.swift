@@ -38,6 +38,7 @@ final class OutboundLoop: @unchecked Sendable {
         }
         let origin = call.request.url.origin
         if !freshConnection, let parked = idle.take(origin: origin) {
+            client.slots.parked(origin, loop: loop.index, change: -1)
             call.send(on: parked)
             return
         }
@@ -107,7 +108,11 @@ final class OutboundLoop: @unchecked Sendable {
             next.send(on: connection)
             return
         }
-        if let surplus = idle.put(connection, origin: connection.origin, now: loop.now) { surplus.close() }
+        client.slots.parked(connection.origin, loop: loop.index, change: 1)
+        if let surplus = idle.put(connection, origin: connection.origin, now: loop.now) {
+            client.slots.parked(connection.origin, loop: loop.index, change: -1)
+            surplus.close()
+        }
         connection.refreshInterest()
         scheduleEviction()
     }
@@ -120,13 +125,13 @@ final class OutboundLoop: @unchecked Sendable {
 
     /// A parked connection's peer closed it (or sent something it never asked for).
     func discardIdle(_ connection: OutboundConnection) {
-        idle.remove(connection, origin: connection.origin)
+        unpark(connection)
         connection.close()
     }
 
     func connectionClosed(_ connection: OutboundConnection) {
         guard connections.removeValue(forKey: ObjectIdentifier(connection)) != nil else { return }
-        idle.remove(connection, origin: connection.origin)
+        unpark(connection)
         let origin = connection.origin
         for index in client.slots.close(origin) {
             if index == loop.index {
@@ -146,7 +151,15 @@ final class OutboundLoop: @unchecked Sendable {
 
     /// Closes one parked connection of `origin`, for a loop whose calls wait for a slot.
     func closeIdle(_ origin: String) {
-        idle.take(origin: origin)?.close()
+        guard let parked = idle.take(origin: origin) else { return }
+        client.slots.parked(origin, loop: loop.index, change: -1)
+        parked.close()
+    }
+
+    private func unpark(_ connection: OutboundConnection) {
+        if idle.remove(connection, origin: connection.origin) {
+            client.slots.parked(connection.origin, loop: loop.index, change: -1)
+        }
     }
 
     private func nextWaiter(_ origin: String) -> OutboundCall? {
@@ -176,7 +189,7 @@ final class OutboundLoop: @unchecked Sendable {
     func shutdown() {
         for call in Array(calls.values) { call.fail(OutboundFailure(.shutdown, "the server is shutting down")) }
         for connection in Array(connections.values) { connection.close() }
-        _ = idle.removeAll()
+        for connection in idle.removeAll() { client.slots.parked(connection.origin, loop: loop.index, change: -1) }
         if let evictionTimer { loop.timers.cancel(evictionTimer) }
         evictionTimer = nil
     }
@@ -185,7 +198,10 @@ final class OutboundLoop: @unchecked Sendable {
         guard evictionTimer == nil else { return }
         evictionTimer = loop.timers.schedule(at: loop.now + 1000) { [unowned self] in
             evictionTimer = nil
-            for connection in idle.evict(now: loop.now) { connection.close() }
+            for connection in idle.evict(now: loop.now) {
+                client.slots.parked(connection.origin, loop: loop.index, change: -1)
+                connection.close()
+            }
             if idle.count > 0 { scheduleEviction() }
         }
     }
