@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Agents", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Agents", swiftSettings: strict),
         .target(name: "Groups", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Groups", swiftSettings: strict),
 
-        .testTarget(name: "HostTests", dependencies: ["Host"], swiftSettings: strict),
+        .testTarget(name: "HostTests", dependencies: ["Host", "COpenSSL"], swiftSettings: strict),
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PatternText"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
