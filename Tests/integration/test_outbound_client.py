@@ -399,3 +399,59 @@ def test_shutdown_completes_outstanding_calls(start_server):
     assert "outbound calls still completing" not in server.stderr()
     if "value" in results:
         assert results["value"]["outcome"] == SHUTDOWN, results
+
+
+# ----- proxies ----------------------------------------------------------------------------
+
+def connect_proxy(allow: bool):
+    """A CONNECT proxy on loopback that records what it was asked and tunnels (or answers 403)."""
+    import threading
+
+    def behave(server, conn):
+        head = server.read_head(conn)
+        if not allow:
+            conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            return
+        host, port = head.split(b" ")[1].rsplit(b":", 1)
+        upstream = socket.create_connection((host.decode().strip("[]"), int(port)), timeout=5)
+        conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+
+        def pump(source, sink):
+            try:
+                while data := source.recv(65536):
+                    sink.sendall(data)
+            except OSError:
+                pass
+            finally:
+                sink.close()
+        threading.Thread(target=pump, args=(upstream, conn), daemon=True).start()
+        pump(conn, upstream)
+    return ScriptedServer(behave)
+
+
+def test_https_goes_through_the_proxy_with_connect(start_server, nginx, ca):
+    proxy = connect_proxy(allow=True)
+    try:
+        server = start_server(plugins=[PROBE], config=f'[outbound]\nca_file = "{ca.cert}"\n',
+                              env={"HTTPS_PROXY": f"http://127.0.0.1:{proxy.port}", "NO_PROXY": ""})
+        result = probe(server, f"https://localhost:{nginx.https_port}/small")
+        direct = probe(server, f"http://127.0.0.1:{nginx.http_port}/small")  # no http_proxy: direct, and judged
+    finally:
+        proxy.close()
+    assert (result["outcome"], result["body"]) == (OK, "hello from nginx\n"), result
+    assert proxy.requests and proxy.requests[0].startswith(f"CONNECT localhost:{nginx.https_port} HTTP/1.1".encode())
+    assert direct["outcome"] == 100, direct
+
+
+def test_no_proxy_and_a_refusing_proxy(start_server, nginx, ca):
+    proxy = connect_proxy(allow=False)
+    try:
+        server = start_server(plugins=[PROBE], config=f'[outbound]\nallow = ["127.0.0.1/32"]\nca_file = "{ca.cert}"\n',
+                              env={"HTTPS_PROXY": f"127.0.0.1:{proxy.port}", "NO_PROXY": "127.0.0.1"})
+        refused = probe(server, f"https://localhost:{nginx.https_port}/small")
+        bypassed = probe(server, f"https://127.0.0.1:{nginx.https_port}/small")
+    finally:
+        proxy.close()
+    assert refused["outcome"] == CONNECT and "403" in refused["message"], refused
+    assert (bypassed["outcome"], bypassed["body"]) == (OK, "hello from nginx\n"), bypassed
+    assert len(proxy.requests) == 1
