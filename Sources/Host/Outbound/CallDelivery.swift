@@ -23,7 +23,9 @@ final class CallDelivery: Sendable {
     }
 
     private struct State {
+        /// Waiting items from `head` on (taken ones are dropped in batches, not one by one).
         var items: [Item] = []
+        var head = 0
         var running = false
         var paused = false
         var queuedBytes = 0
@@ -81,7 +83,8 @@ final class CallDelivery: Sendable {
             guard state.completion == nil else { return nil }
             state.completion = (outcome, message)
             if outcome != .ok {
-                state.items.removeAll { if case .head = $0 { false } else { true } }
+                state.items = state.items[state.head...].filter { if case .head = $0 { true } else { false } }
+                state.head = 0
                 state.queuedBytes = 0
             }
             return startIfNeeded(&state)
@@ -111,7 +114,7 @@ final class CallDelivery: Sendable {
         if state.completionStarted { return false }
         if let completion = state.completion, completion.0 != .ok { return true }
         if state.paused { return false }
-        return !state.items.isEmpty || state.completion != nil
+        return state.head < state.items.count || state.completion != nil
     }
 
     private func drain() {
@@ -121,13 +124,20 @@ final class CallDelivery: Sendable {
                     state.running = false
                     return (nil, false)
                 }
-                if state.items.isEmpty || state.paused && state.completion != nil {
+                if state.head == state.items.count || state.paused && state.completion != nil {
                     state.items.removeAll()
+                    state.head = 0
                     state.completionStarted = true
                     let (outcome, message) = state.completion!
                     return (.complete(outcome, message), false)
                 }
-                let item = state.items.removeFirst()
+                let item = state.items[state.head]
+                state.items[state.head] = .data([])  // its bytes go now, not at the next compaction
+                state.head += 1
+                if state.head >= 64 && state.head * 2 >= state.items.count {
+                    state.items.removeFirst(state.head)
+                    state.head = 0
+                }
                 state.queuedBytes -= Self.size(of: item)
                 let resume = state.throttled && state.queuedBytes < Self.lowWater && !state.paused
                 if resume { state.throttled = false }

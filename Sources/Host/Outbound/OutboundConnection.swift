@@ -37,6 +37,7 @@ final class OutboundConnection: LoopWatcher, @unchecked Sendable {
     private(set) var receivedResponseBytes = false
     private var reusable = false
     private var watchedEvents: UInt32 = 0
+    private var unwatchedUntilResume = false
 
     /// A connection being made for `call`, which waits for it.
     init(origin: String, target: OutboundURL, proxy: OutboundURL?, owner: OutboundLoop, for call: OutboundCall) {
@@ -91,10 +92,17 @@ final class OutboundConnection: LoopWatcher, @unchecked Sendable {
                 owner.discardIdle(self)
                 return
             }
-            if events & SHIM_EPOLLOUT != 0 { flush() }
-            if phase == .ready, events & (SHIM_EPOLLIN | SHIM_EPOLLHUP | SHIM_EPOLLERR | SHIM_EPOLLRDHUP) != 0 {
-                readResponse()
+            if events & (SHIM_EPOLLHUP | SHIM_EPOLLERR) != 0 && !call!.wantsInput {
+                // A reset peer keeps reporting HUP while the call is paused: stop watching until
+                // it resumes, and let the read tell what happened.
+                owner.loop.unwatch(fd)
+                watchedEvents = 0
+                unwatchedUntilResume = true
+                return
             }
+            if events & SHIM_EPOLLOUT != 0 { flush() }
+            // Also after a writable event: TLS may have wanted to write for a read.
+            readResponse()
         case .resolving, .closed:
             break
         }
@@ -242,9 +250,9 @@ final class OutboundConnection: LoopWatcher, @unchecked Sendable {
             case .wantRead:
                 watch(SHIM_EPOLLIN)
                 return false
-            case .closed: failExchange(OutboundFailure(.connect, "\(target.authority) closed the connection while the request was sent"))
+            case .closed: fail(OutboundFailure(.connect, "\(target.authority) closed the connection while the request was sent"))
                 return false
-            case .failed(let reason): failExchange(OutboundFailure(.connect, "sending to \(target.authority) failed: \(reason)"))
+            case .failed(let reason): fail(OutboundFailure(.connect, "sending to \(target.authority) failed: \(reason)"))
                 return false
             }
         }
@@ -275,11 +283,11 @@ final class OutboundConnection: LoopWatcher, @unchecked Sendable {
                     try parser!.close(into: &outputs)
                     deliver(outputs)
                 } catch {
-                    failExchange(error)
+                    fail(error)
                 }
                 return
             case .failed(let reason):
-                failExchange(OutboundFailure(.protocol, "reading from \(target.authority) failed: \(reason)"))
+                fail(OutboundFailure(.protocol, "reading from \(target.authority) failed: \(reason)"))
                 return
             }
         }
@@ -293,7 +301,7 @@ final class OutboundConnection: LoopWatcher, @unchecked Sendable {
             Result { () throws(OutboundFailure) in try parser!.parse(bytes, into: &outputs) }
         }
         guard case .success(let consumed) = parsed else {
-            if case .failure(let error) = parsed { failExchange(error) }
+            if case .failure(let error) = parsed { fail(error) }
             return false
         }
         input.removeFirst(consumed)
@@ -334,23 +342,15 @@ final class OutboundConnection: LoopWatcher, @unchecked Sendable {
 
     // MARK: Failure and closing
 
-    /// The exchange failed; the call decides (retry on a new connection or give up).
-    private func failExchange(_ failure: OutboundFailure) {
+    /// Connecting or the exchange failed (or the resolver or policy refused before a socket
+    /// existed): the connection closes and its call decides (retry on a new one or give up).
+    func fail(_ failure: OutboundFailure) {
         let call = self.call
         self.call = nil
         close()
         call?.connectionFailed(failure, connection: self)
     }
 
-    /// Connecting failed.
-    private func fail(_ failure: OutboundFailure) {
-        failExchange(failure)
-    }
-
-    /// The resolver or policy refused before a socket existed.
-    func failBeforeConnect(_ failure: OutboundFailure) {
-        failExchange(failure)
-    }
 
     func close() {
         guard phase != .closed else { return }
@@ -380,7 +380,7 @@ final class OutboundConnection: LoopWatcher, @unchecked Sendable {
     }
 
     private func watch(_ events: UInt32) {
-        guard fd >= 0, events != watchedEvents else { return }
+        guard fd >= 0, !unwatchedUntilResume, events != watchedEvents else { return }
         watchedEvents = events
         owner.loop.changeWatch(fd, events: events)
     }
@@ -389,6 +389,10 @@ final class OutboundConnection: LoopWatcher, @unchecked Sendable {
     /// will not report).
     func resumeReading() {
         guard phase == .ready, call != nil else { return }
+        if unwatchedUntilResume {
+            unwatchedUntilResume = false
+            owner.loop.watch(fd, events: 0, self)
+        }
         if !input.isEmpty, !parseInput() { return }
         readResponse()
     }

@@ -72,14 +72,14 @@ final class OutboundLoop: @unchecked Sendable {
         let addresses: [IPAddress]
         switch result {
         case .failure(let failure):
-            connection.failBeforeConnect(failure)
+            connection.fail(failure)
             return
         case .success(let found):
             addresses = found
         }
         if connection.proxy != nil {
             if let target = connection.target.address, let refusal = client.policy.refusal(of: target) {
-                connection.failBeforeConnect(OutboundFailure(.refused, refusal))
+                connection.fail(OutboundFailure(.refused, refusal))
             } else {
                 connection.connect(to: addresses)
             }
@@ -88,7 +88,7 @@ final class OutboundLoop: @unchecked Sendable {
         let allowed = addresses.filter { client.policy.refusal(of: $0) == nil }
         guard !allowed.isEmpty else {
             let name = connection.target.address == nil ? "\(connection.target.host) resolves to " : ""
-            connection.failBeforeConnect(OutboundFailure(.refused, name + client.policy.refusal(of: addresses[0])!))
+            connection.fail(OutboundFailure(.refused, name + client.policy.refusal(of: addresses[0])!))
             return
         }
         connection.connect(to: allowed)
