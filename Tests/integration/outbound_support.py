@@ -223,3 +223,9 @@ class ScriptedServer:
         self._stop = True
         self.sock.close()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+

@@ -2,8 +2,10 @@
 HTTPS with a CA made here by openssl, `openssl s_server`, and Python servers that misbehave.
 Calls go through Tests/Fixtures/c-plugins/client_probe.c, which reports what was delivered.
 Everything listens on 127.0.0.1, which the config allows (the default refuses it)."""
+import contextlib
 import socket
 import subprocess
+import threading
 import time
 
 import pytest
@@ -34,6 +36,12 @@ def client(start_server_module, ca):
 
 def served(behave, **kwargs):
     return ScriptedServer(behave, **kwargs)
+
+
+def silent(server, conn):
+    """Reads the request and never answers."""
+    server.read_head(conn)
+    time.sleep(5)
 
 
 # ----- nginx ------------------------------------------------------------------------------
@@ -81,14 +89,19 @@ def test_https_by_ip_literal_checks_the_address(client, nginx):
 
 # ----- TLS failures -----------------------------------------------------------------------
 
-def tls_server(ca_key_cert, tmp_path):
+@contextlib.contextmanager
+def tls_server(ca_key_cert):
+    """`openssl s_server -www` with this key and certificate; yields its port."""
     key, cert = ca_key_cert
     port = free_port()
     process = subprocess.Popen([openssl_binary(), "s_server", "-accept", f"127.0.0.1:{port}", "-key", str(key),
                                 "-cert", str(cert), "-www", "-quiet"],
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    assert wait_until(lambda: _listening(port), 10)
-    return process, port
+    try:
+        assert wait_until(lambda: _listening(port), 10)
+        yield port
+    finally:
+        process.kill()
 
 
 def _listening(port):
@@ -99,12 +112,9 @@ def _listening(port):
         return False
 
 
-def test_openssl_s_server_answer_read_until_close(client, ca, tmp_path):
-    process, port = tls_server(ca.issue("s-server", "DNS:localhost"), tmp_path)
-    try:
+def test_openssl_s_server_answer_read_until_close(client, ca):
+    with tls_server(ca.issue("s-server", "DNS:localhost")) as port:
         result = probe(client, f"https://localhost:{port}/")
-    finally:
-        process.kill()
     assert (result["outcome"], result["status"]) == (OK, 200), result
     assert "s_server" in result["body"] or "Ciphers" in result["body"], result["body"][:200]
 
@@ -114,18 +124,15 @@ def test_openssl_s_server_answer_read_until_close(client, ca, tmp_path):
     ("expired", "certificate has expired"),
     ("self-signed", "self-signed certificate"),
 ])
-def test_bad_certificates_are_refused_with_a_clear_message(client, ca, tmp_path, kind, needle):
+def test_bad_certificates_are_refused_with_a_clear_message(client, ca, kind, needle):
     if kind == "wrong-host":
         pair = ca.issue("elsewhere", "DNS:elsewhere.example")
     elif kind == "expired":
         pair = ca.issue("expired", "DNS:localhost", expired=True)
     else:
         pair = ca.self_signed("self", "DNS:localhost")
-    process, port = tls_server(pair, tmp_path)
-    try:
+    with tls_server(pair) as port:
         result = probe(client, f"https://localhost:{port}/")
-    finally:
-        process.kill()
     assert result["outcome"] == TLS, result
     assert needle in result["message"] and "localhost" in result["message"], result["message"]
     assert result["head_calls"] == 0
@@ -135,11 +142,8 @@ def test_plain_http_server_behind_https_url_is_a_tls_failure(client):
     def answer(server, conn):
         conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
         time.sleep(0.5)
-    server = served(answer)
-    try:
+    with served(answer) as server:
         result = probe(client, f"https://127.0.0.1:{server.port}/")
-    finally:
-        server.close()
     assert result["outcome"] == TLS, result
 
 
@@ -152,16 +156,10 @@ def test_connection_refused(client):
 
 
 def test_server_that_never_answers_hits_the_first_byte_timeout(client):
-    def silent(server, conn):
-        server.read_head(conn)
-        time.sleep(5)
-    server = served(silent)
-    try:
+    with served(silent) as server:
         started = time.monotonic()
         result = probe(client, f"http://127.0.0.1:{server.port}/", first_byte_ms=600)
         elapsed = time.monotonic() - started
-    finally:
-        server.close()
     assert result["outcome"] == TIMEOUT and "first-byte" in result["message"], result
     assert 0.5 < elapsed < 4, elapsed
 
@@ -174,11 +172,8 @@ def test_trickling_server_hits_the_idle_timeout(client):
             conn.sendall(b"x")
             time.sleep(0.2)
         time.sleep(5)       # ... until it stops
-    server = served(trickle)
-    try:
+    with served(trickle) as server:
         result = probe(client, f"http://127.0.0.1:{server.port}/", idle_ms=700)
-    finally:
-        server.close()
     assert result["outcome"] == TIMEOUT and "idle" in result["message"], result
     assert result["status"] == 200 and result["body_len"] == 5
 
@@ -190,11 +185,8 @@ def test_total_timeout(client):
         for _ in range(50):
             conn.sendall(b"x")
             time.sleep(0.1)
-    server = served(slow)
-    try:
+    with served(slow) as server:
         result = probe(client, f"http://127.0.0.1:{server.port}/", total_ms=800)
-    finally:
-        server.close()
     assert result["outcome"] == TIMEOUT and "total" in result["message"], result
 
 
@@ -211,11 +203,8 @@ def test_oversized_body_is_refused(client, framing):
         else:
             conn.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + body)
         time.sleep(0.5)
-    server = served(big)
-    try:
+    with served(big) as server:
         result = probe(client, f"http://127.0.0.1:{server.port}/", max_bytes=2000)
-    finally:
-        server.close()
     assert result["outcome"] == TOO_LARGE and "max_response_bytes" in result["message"], result
     assert result["body_len"] <= 2000
 
@@ -229,11 +218,8 @@ def test_abrupt_close_mid_body_is_a_protocol_failure(client, framing):
         else:
             conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n64\r\n" + b"z" * 100 + b"\r\n")
         time.sleep(0.2)
-    server = served(cut)
-    try:
+    with served(cut) as server:
         result = probe(client, f"http://127.0.0.1:{server.port}/")
-    finally:
-        server.close()
     assert result["outcome"] == PROTOCOL and "mid-body" in result["message"], result
     assert result["body_len"] == 100
 
@@ -243,11 +229,8 @@ def test_garbage_instead_of_http_is_a_protocol_failure(client):
         server.read_head(conn)
         conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n\r\n")
         time.sleep(0.2)
-    server = served(garbage)
-    try:
+    with served(garbage) as server:
         result = probe(client, f"http://127.0.0.1:{server.port}/")
-    finally:
-        server.close()
     assert result["outcome"] == PROTOCOL and "status line" in result["message"], result
 
 
@@ -263,33 +246,24 @@ def redirecting(target: str):
 
 
 def test_redirect_is_not_followed_without_the_flag(client):
-    server = served(redirecting("/final"))
-    try:
+    with served(redirecting("/final")) as server:
         result = probe(client, f"http://127.0.0.1:{server.port}/start")
-    finally:
-        server.close()
     assert (result["outcome"], result["status"], result["body"]) == (OK, 302, "bye"), result
     assert len(server.requests) == 1
 
 
 def test_redirect_is_followed_with_the_flag_and_drops_credentials_across_origins(client):
-    server = served(redirecting("/final"))
-    try:
+    with served(redirecting("/final")) as server:
         result = probe(client, f"http://127.0.0.1:{server.port}/start", redirects=1,
                        header1="Authorization: Bearer same-origin-keeps-it")
-    finally:
-        server.close()
     assert (result["outcome"], result["status"], result["body"]) == (OK, 200, "final"), result
     assert [r.split(b" ")[1] for r in server.requests] == [b"/start", b"/final"]
     assert b"same-origin-keeps-it" in server.requests[1]
 
 
 def test_redirect_to_a_refused_address_is_refused(client):
-    server = served(redirecting("http://169.254.169.254/latest/meta-data/"))
-    try:
+    with served(redirecting("http://169.254.169.254/latest/meta-data/")) as server:
         result = probe(client, f"http://127.0.0.1:{server.port}/start", redirects=1)
-    finally:
-        server.close()
     assert result["outcome"] == 100 and "link-local" in result["message"], result
 
 
@@ -310,11 +284,8 @@ def test_server_sent_events_are_delivered_whole(client):
             time.sleep(0.01)
         conn.sendall(b"0\r\n\r\n")
         time.sleep(0.2)
-    server = served(sse)
-    try:
+    with served(sse) as server:
         result = probe(client, f"http://127.0.0.1:{server.port}/events", events=1)
-    finally:
-        server.close()
     assert result["outcome"] == OK, result
     assert result["events"] == [
         {"event": "greeting", "data": "hello", "id": "1"},
@@ -332,27 +303,18 @@ def test_pause_holds_delivery_and_resume_completes_the_body(client):
             time.sleep(0.05)
             conn.sendall(b"p")
         time.sleep(0.5)
-    server = served(pieces)
-    try:
+    with served(pieces) as server:
         result = probe(client, f"http://127.0.0.1:{server.port}/", pause_ms=1500, idle_ms=500)
-    finally:
-        server.close()
     # Paused longer than the idle timeout: no timeout, nothing delivered meanwhile, all of it after.
     assert result["outcome"] == OK, result
     assert result["data_while_paused"] == 0 and result["body"] == "p" * 20
 
 
 def test_cancel_ends_the_call_and_the_handle_goes_stale(client):
-    def silent(server, conn):
-        server.read_head(conn)
-        time.sleep(5)
-    server = served(silent)
-    try:
+    with served(silent) as server:
         started = time.monotonic()
         result = probe(client, f"http://127.0.0.1:{server.port}/", cancel_ms=300)
         elapsed = time.monotonic() - started
-    finally:
-        server.close()
     assert (result["outcome"], result["cancel"], result["message"]) == (CANCELLED, 0, "cancelled"), result
     assert result["cancel_after_complete"] == 2 and result["complete_calls"] == 1  # PATTERN_NOT_FOUND
     assert elapsed < 3
@@ -376,11 +338,7 @@ def test_secrets_never_reach_the_log(client, nginx):
 
 def test_shutdown_completes_outstanding_calls(start_server):
     server = start_server(plugins=[PROBE], config=LOOPBACK_ONLY + "[limits]\nshutdown_grace_seconds = 1\n")
-    def silent(peer, conn):
-        peer.read_head(conn)
-        time.sleep(15)
     peer = served(silent)
-    import threading
     results = {}
     def call():
         try:
@@ -405,7 +363,6 @@ def test_shutdown_completes_outstanding_calls(start_server):
 
 def connect_proxy(allow: bool):
     """A CONNECT proxy on loopback that records what it was asked and tunnels (or answers 403)."""
-    import threading
 
     def behave(server, conn):
         head = server.read_head(conn)
@@ -430,28 +387,22 @@ def connect_proxy(allow: bool):
 
 
 def test_https_goes_through_the_proxy_with_connect(start_server, nginx, ca):
-    proxy = connect_proxy(allow=True)
-    try:
+    with connect_proxy(allow=True) as proxy:
         server = start_server(plugins=[PROBE], config=f'[outbound]\nca_file = "{ca.cert}"\n',
                               env={"HTTPS_PROXY": f"http://127.0.0.1:{proxy.port}", "NO_PROXY": ""})
         result = probe(server, f"https://localhost:{nginx.https_port}/small")
         direct = probe(server, f"http://127.0.0.1:{nginx.http_port}/small")  # no http_proxy: direct, and judged
-    finally:
-        proxy.close()
     assert (result["outcome"], result["body"]) == (OK, "hello from nginx\n"), result
     assert proxy.requests and proxy.requests[0].startswith(f"CONNECT localhost:{nginx.https_port} HTTP/1.1".encode())
     assert direct["outcome"] == 100, direct
 
 
 def test_no_proxy_and_a_refusing_proxy(start_server, nginx, ca):
-    proxy = connect_proxy(allow=False)
-    try:
+    with connect_proxy(allow=False) as proxy:
         server = start_server(plugins=[PROBE], config=f'[outbound]\nallow = ["127.0.0.1/32"]\nca_file = "{ca.cert}"\n',
                               env={"HTTPS_PROXY": f"127.0.0.1:{proxy.port}", "NO_PROXY": "127.0.0.1"})
         refused = probe(server, f"https://localhost:{nginx.https_port}/small")
         bypassed = probe(server, f"https://127.0.0.1:{nginx.https_port}/small")
-    finally:
-        proxy.close()
     assert refused["outcome"] == CONNECT and "403" in refused["message"], refused
     assert (bypassed["outcome"], bypassed["body"]) == (OK, "hello from nginx\n"), bypassed
     assert len(proxy.requests) == 1
