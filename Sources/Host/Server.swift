@@ -161,6 +161,7 @@ public enum Server {
         } catch {
             throw StartError(description: error.description)
         }
+        run(loops)
         return Running(loops: loops, transport: transport, plugins: plugins, outbound: booted.runtime.outbound)
     }
 
@@ -190,7 +191,7 @@ public enum Server {
         }
     }
 
-    /// One SO_REUSEPORT listening socket and one loop thread per configured event loop.
+    /// One SO_REUSEPORT listening socket and one event loop (not yet running) per configured loop.
     private static func listen(config: ServerConfig, transport: TransportContext) throws(StartError) -> [EventLoop] {
         var port = config.server.port
         var loops: [EventLoop] = []
@@ -203,13 +204,18 @@ public enum Server {
             if index == 0 { port = Int(shim_local_port(fd)) }
             loops.append(EventLoop(index: index, listenFD: fd, context: transport))
         }
+        transport.logger.log(.info, "listening", ["address": "\(config.server.host):\(port)"])
+        return loops
+    }
+
+    /// Runs each loop on its own thread: only once everything they serve is attached, since a
+    /// request may arrive the moment a loop runs.
+    private static func run(_ loops: [EventLoop]) {
         for (index, loop) in loops.enumerated() {
             let thread = Thread { loop.run() }
             thread.name = "event-loop-\(index)"
             thread.start()
         }
-        transport.logger.log(.info, "listening", ["address": "\(config.server.host):\(port)"])
-        return loops
     }
 
     /// Creates the data directory (mode 0700), or tightens an existing one that others could
