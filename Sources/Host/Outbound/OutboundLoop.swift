@@ -16,6 +16,7 @@ final class OutboundLoop: @unchecked Sendable {
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
     static let maxIdleMilliseconds: UInt64 = 30_000
+    static let shuttingDown = OutboundFailure(.shutdown, "the server is shutting down")
 
     init(loop: EventLoop, client: OutboundClient) {
         self.loop = loop
@@ -31,6 +32,11 @@ final class OutboundLoop: @unchecked Sendable {
     /// Finds `call` a connection: a parked one of its origin, a new one if the origin has a
     /// free slot, else a place in line.
     func dispatch(_ call: OutboundCall, freshConnection: Bool = false) {
+        if client.isStopping {
+            // A slot freed by shutdown's own closing must not start a new connection.
+            call.fail(Self.shuttingDown)
+            return
+        }
         if client.policy.denyAll {
             // Not even a DNS query leaves.
             call.fail(OutboundFailure(.refused, OutboundPolicy.disabledMessage))
@@ -187,7 +193,7 @@ final class OutboundLoop: @unchecked Sendable {
 
     /// Ends every call with PATTERN_CLIENT_SHUTDOWN and closes every connection.
     func shutdown() {
-        for call in Array(calls.values) { call.fail(OutboundFailure(.shutdown, "the server is shutting down")) }
+        for call in Array(calls.values) { call.fail(Self.shuttingDown) }
         for connection in Array(connections.values) { connection.close() }
         for connection in idle.removeAll() { client.slots.parked(connection.origin, loop: loop.index, change: -1) }
         if let evictionTimer { loop.timers.cancel(evictionTimer) }
