@@ -16,7 +16,7 @@ FIXTURE_DIR := .build/c-fixtures
 FIXTURES := $(patsubst Tests/Fixtures/c-plugins/%.c,$(FIXTURE_DIR)/lib%.so,$(wildcard Tests/Fixtures/c-plugins/*.c))
 
 BUILD_PACKAGES := libsqlite3-dev libssl-dev libcrypt-dev pkg-config
-TEST_PACKAGES := $(BUILD_PACKAGES) curl prometheus
+TEST_PACKAGES := $(BUILD_PACKAGES) curl prometheus nginx openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test build release unit integration c-plugins build-deps test-deps venv clean
@@ -53,6 +53,7 @@ c-plugins: $(FIXTURES)
 	$(MAKE) -C Examples/hello-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 	$(MAKE) -C Examples/ws-echo OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 	$(MAKE) -C Examples/sse-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
+	$(MAKE) -C Examples/relay-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 
 $(FIXTURE_DIR)/lib%.so: Tests/Fixtures/c-plugins/%.c $(ABI_INCLUDE)/pattern_plugin.h
 	@mkdir -p $(FIXTURE_DIR)
@@ -93,3 +94,4 @@ clean:
 	$(MAKE) -C Examples/hello-c clean
 	$(MAKE) -C Examples/ws-echo clean
 	$(MAKE) -C Examples/sse-c clean
+	$(MAKE) -C Examples/relay-c clean

@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "PatternCrypto", dependencies: ["COpenSSL", "CShims"], swiftSettings: strict),
         // Text shared by the host and PluginKit (JSON nesting).
         .target(name: "PatternText", swiftSettings: strict),
-        .target(name: "Host", dependencies: ["PluginABI", "CShims", "CSQLite", "PatternCrypto", "PatternText"],
+        .target(name: "Host", dependencies: ["PluginABI", "CShims", "CSQLite", "COpenSSL", "PatternCrypto", "PatternText"],
                 swiftSettings: strict),
         .executableTarget(name: "pattern-server", dependencies: ["Host"], swiftSettings: strict),
         .target(name: "PluginKit", dependencies: ["PluginABI", "PatternCrypto", "PatternText"], swiftSettings: strict),
@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Agents", dependencies: ["PluginKit", "PluginABI", "CShims"], path: "Plugins/Agents", swiftSettings: strict),
         .target(name: "Groups", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Groups", swiftSettings: strict),
 
-        .testTarget(name: "HostTests", dependencies: ["Host"], swiftSettings: strict),
+        .testTarget(name: "HostTests", dependencies: ["Host", "COpenSSL"], swiftSettings: strict),
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PatternText"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -66,7 +66,8 @@ public enum Server {
         }
 
         /// Stops accepting and terminates child processes, lets in-flight requests finish within
-        /// the grace period, then runs the plugins' shutdown callbacks in reverse load order.
+        /// the grace period, cancels the responses and ends the outbound calls still open
+        /// (PATTERN_CLIENT_SHUTDOWN), then runs the plugins' shutdown callbacks in reverse load order.
         func drain(graceSeconds: Int) {
             for loop in loops { loop.post(.drain) }
             let grace = UInt64(graceSeconds) * 1000
@@ -83,6 +84,7 @@ public enum Server {
             if children > 0 { transport.logger.log(.warn, "grace period over; child processes left", ["left": String(children)]) }
             cancelStreams()
             runtime.timers.stop()
+            runtime.outbound.shutdown(timeoutMilliseconds: 2000)
             Server.shutDown(plugins)
         }
 
@@ -191,6 +193,12 @@ public enum Server {
         booted.runtime.webSockets.attach(loops)
         booted.runtime.loops.attach(loops)
         booted.runtime.timers.loopsStarted()
+        do {
+            try booted.runtime.outbound.attach(loops)
+        } catch {
+            throw StartError(description: error.description)
+        }
+        run(loops)
         return Running(loops: loops, transport: transport, plugins: plugins, runtime: booted.runtime)
     }
 
@@ -217,7 +225,7 @@ public enum Server {
         }
     }
 
-    /// One SO_REUSEPORT listening socket and one loop thread per configured event loop.
+    /// One SO_REUSEPORT listening socket and one event loop (not yet running) per configured loop.
     private static func listen(config: ServerConfig, transport: TransportContext) throws(StartError) -> [EventLoop] {
         var port = config.server.port
         var loops: [EventLoop] = []
@@ -230,13 +238,18 @@ public enum Server {
             if index == 0 { port = Int(shim_local_port(fd)) }
             loops.append(EventLoop(index: index, listenFD: fd, context: transport))
         }
+        transport.logger.log(.info, "listening", ["address": "\(config.server.host):\(port)"])
+        return loops
+    }
+
+    /// Runs each loop on its own thread: only once everything they serve is attached, since a
+    /// request may arrive the moment a loop runs.
+    private static func run(_ loops: [EventLoop]) {
         for (index, loop) in loops.enumerated() {
             let thread = Thread { loop.run() }
             thread.name = "event-loop-\(index)"
             thread.start()
         }
-        transport.logger.log(.info, "listening", ["address": "\(config.server.host):\(port)"])
-        return loops
     }
 
     /// Creates the data directory (mode 0700), or tightens an existing one that others could

@@ -301,6 +301,10 @@ private final class ConfigFile {
         ("[limits]\nmax_connections_per_ip = 0", ":2: limits.max_connections_per_ip: expected an integer of at least 1, got 0"),
         ("[limits]\nmax_processes = 0", ":2: limits.max_processes: expected an integer of at least 1, got 0"),
         ("[limits]\nconnection_cap_exempt = [\"10.0.0.0/8\"]", #":2: limits.connection_cap_exempt: expected an IP address like "127.0.0.1" or "::1", got "10.0.0.0/8""#),
+        ("[outbound]\nallow = [\"10.0.0.0/33\"]", #":2: outbound.allow: expected CIDR ranges like "127.0.0.1/32" or "fd00::/8", got "10.0.0.0/33""#),
+        ("[outbound]\nallow_private_networks = \"yes\"", #":2: outbound.allow_private_networks: expected true or false, got "yes""#),
+        ("[outbound]\nca_file = \"/nonexistent.pem\"", #":2: outbound.ca_file: expected a readable PEM file, got "/nonexistent.pem" (no such file or not readable)"#),
+        ("[outbound]\nmax_connections_per_origin = 0", ":2: outbound.max_connections_per_origin: expected an integer from 1 to 65536, got 0"),
         ("[log]\nlevel = \"verbose\"", #":2: log.level: expected one of "debug", "info", "warn", "error", got "verbose""#),
         ("[log]\nformat = \"text\"", #":2: log.format: expected one of "logfmt", "json", got "text""#),
         ("server = 1", ":1: server: expected a table (a [server] section), got 1"),
@@ -327,6 +331,7 @@ private final class ConfigFile {
         ("[log]\n\"lev el\" = 1", #":2: unknown key "lev el" in [log]"#),
         ("[cors]\norigins = []", #":2: unknown key "origins" in [cors]"#),
         ("[plugins]\nenable = []", #":2: unknown key "enable" in [plugins]"#),
+        ("[outbound]\nproxy = \"x\"", #":2: unknown key "proxy" in [outbound]"#),
         ("[server]\nversion = 2", #":2: unknown key "version" in [server]"#),
     ])
     func unknownHostKeys(text: String, message: String) throws {
@@ -500,6 +505,16 @@ private final class ConfigFile {
         config.log.level = .warn
         #expect(config.setting("server.port") == "0")
         #expect(config.setting("log.level") == #""warn""#)
+    }
+
+    @Test func outboundDefaultsAndValues() throws {
+        #expect(ServerConfig().outbound == ServerConfig.Outbound(allowPrivateNetworks: false, allow: [], denyAll: false,
+                                                                 caFile: nil, maxConnectionsPerOrigin: 1024))
+        let file = try ConfigFile("[outbound]\nallow = [\"127.0.0.1/32\", \"::1\"]\ndeny_all = true\nmax_connections_per_origin = 8\n")
+        let config = try ServerConfig.load(file: file.path, environment: [:])
+        #expect(config.outbound.allow == ["127.0.0.1/32", "::1"] && config.outbound.denyAll)
+        #expect(config.outbound.maxConnectionsPerOrigin == 8)
+        #expect(config.setting("outbound.allow") == #"["127.0.0.1/32","::1"]"#)
     }
 
     @Test func logLevelsAreOrdered() {

@@ -9,7 +9,7 @@ def allowed(response) -> set[str]:
 
 
 @pytest.mark.parametrize("path", ["/nope", "/api/v1/nope", "/api/v1/hello/a/b",
-                                  "/api/v1/hello-swift/greetings"])
+                                  "/api/v1/hello-swift/greetings/a/b"])
 def test_unknown_path_is_404(server, path):
     response = server.get(path)
     assert_error(response, 404, "not_found")

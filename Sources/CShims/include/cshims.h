@@ -58,5 +58,23 @@ void shim_write_stderr(const char *bytes, long length);
 /* glibc's memmem: the first occurrence of `needle` in `haystack`, or NULL. Linear time and no
  * allocation whatever the input (Foundation's substring search is quadratic). */
 const void *shim_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
+/* ----- outbound connections -------------------------------------------------------- */
+
+/* An address of a resolved name: family AF_INET (4 bytes used) or AF_INET6 (16 bytes). */
+typedef struct shim_address {
+    int family;
+    uint8_t bytes[16];
+} shim_address;
+
+/* getaddrinfo(host) for TCP, addresses only, in the resolver's order. Fills up to `max`;
+ * returns the count, or a negative EAI_* code. Blocks: call it off the event loops. */
+int shim_resolve(const char *host, shim_address *out, int max);
+/* The text of a negative shim_resolve result. */
+const char *shim_resolve_error(int code);
+/* A non-blocking, close-on-exec TCP socket connecting to address:port (TCP_NODELAY set).
+ * Returns the fd (the connection is in progress or made) or -1 with errno. */
+int shim_connect_tcp(const shim_address *address, int port);
+/* The pending error of a socket (SO_ERROR): 0 once a connect succeeded. */
+int shim_socket_error(int fd);
 
 #endif

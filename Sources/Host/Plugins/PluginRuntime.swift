@@ -1,3 +1,4 @@
+import Foundation
 import PluginABI
 import Synchronization
 
@@ -31,6 +32,8 @@ final class PluginRuntime: Sendable {
     let responses = DeferredResponses()
     let timers: PluginTimers
     let processes: ChildProcesses
+    /// Outbound HTTP requests of plugins, on the event loops once the server listens.
+    let outbound: OutboundClient
     let transportCounters = TransportCounters()
     let eventSocket: EventSocket
     let registrations = Mutex(Registrations())
@@ -50,6 +53,7 @@ final class PluginRuntime: Sendable {
         self.dataDirectory = PinnedBytes(dataDirectory)
         timers = PluginTimers(loops: loops)
         processes = ChildProcesses(maxProcesses: config.limits.maxProcesses, loops: loops)
+        outbound = OutboundClient(config: config.outbound, environment: ProcessInfo.processInfo.environment, logger: logger)
         eventSocket = EventSocket(directory: webSockets, events: events, maxJSONDepth: config.limits.maxJSONDepth)
     }
 

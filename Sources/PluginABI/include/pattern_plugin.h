@@ -561,13 +561,20 @@ typedef struct pattern_timer_api {
  * event loops: no thread waits for a response. HTTPS through OpenSSL: the peer's
  * certificate is verified against the system store (plus [outbound] ca_file), its name (or
  * IP address) checked, TLS 1.2 or later, ALPN http/1.1. Connections are kept alive and
- * reused per origin ([outbound] max_connections_per_origin, default 1024). HTTPS_PROXY /
- * NO_PROXY are honoured (CONNECT).
+ * reused per origin ([outbound] max_connections_per_origin, default 1024, across all event
+ * loops; a call waits for a free one within its connect timeout); an idempotent request that a
+ * reused connection's peer dropped unanswered is sent once more on a new connection.
+ * HTTPS_PROXY (https URLs), http_proxy (http URLs) and NO_PROXY are honoured, both through a
+ * CONNECT tunnel. Bodies are handed over as sent: content codings (gzip) are not decoded.
  *
  * Outbound policy (SSRF): after resolving the name, on every connect, targets on loopback,
- * link-local, private, CGNAT and unique-local ranges are refused (PATTERN_CLIENT_REFUSED,
- * before any byte is sent) unless [outbound] allow_private_networks = true or the address
- * is in [outbound] allow (CIDRs); [outbound] deny_all = true refuses every target. */
+ * link-local (169.254.169.254 included), private, CGNAT, unique-local, multicast and reserved
+ * ranges, also in IPv4-mapped, NAT64 and 6to4 forms, are refused (PATTERN_CLIENT_REFUSED,
+ * before any byte is sent) unless [outbound] allow_private_networks = true or the address is
+ * in [outbound] allow (CIDRs); [outbound] deny_all = true refuses every target without even
+ * a DNS query. Through a proxy, the proxy resolves names; IP-literal targets are still
+ * judged. The host logs a call's origin and outcome (debug), never its path, query, headers
+ * or body. */
 typedef uint64_t pattern_client_call;
 
 typedef struct pattern_header {
@@ -588,17 +595,22 @@ typedef struct pattern_header {
 #define PATTERN_CLIENT_SHUTDOWN 108  /* the host is stopping */
 
 /* Request flags. */
-#define PATTERN_CLIENT_FOLLOW_REDIRECTS 0x1u /* follow up to 5 redirects, each target checked */
+/* Follow up to 5 redirects (301, 302, 303, 307, 308 with a Location), each target checked by
+ * the outbound policy; 303, and 301/302 after a POST, continue as GET without the body;
+ * Authorization, Cookie and Proxy-Authorization are dropped when a hop leaves the origin. */
+#define PATTERN_CLIENT_FOLLOW_REDIRECTS 0x1u
 #define PATTERN_CLIENT_EVENTS 0x2u           /* the body is text/event-stream: on_event per event */
 
 typedef struct pattern_client_request {
     uint32_t struct_size;
     pattern_str method;
     pattern_str url;                 /* http://host[:port]/path?query or https://... */
-    const pattern_header *headers;   /* Host, Content-Length, Transfer-Encoding, Connection are the host's */
+    /* Host, Content-Length, Transfer-Encoding, Connection, Upgrade, TE, Keep-Alive,
+     * Proxy-Connection and Trailer are the host's (PATTERN_INVALID). At most 128, 64 KiB. */
+    const pattern_header *headers;
     size_t header_count;
-    pattern_str body;
-    uint32_t connect_timeout_ms;     /* 0: 10000 (DNS, TCP and TLS) */
+    pattern_str body;                /* at most 64 MiB; sent with Content-Length */
+    uint32_t connect_timeout_ms;     /* 0: 10000 (waiting for a slot, DNS, TCP, proxy and TLS) */
     uint32_t first_byte_timeout_ms;  /* 0: 60000, from the request sent to the response head */
     uint32_t idle_timeout_ms;        /* 0: 60000, between pieces of the body */
     uint32_t total_timeout_ms;       /* 0: no limit beyond the others */
@@ -607,7 +619,10 @@ typedef struct pattern_client_request {
     /* Callbacks run on worker threads, one at a time per call, in order: on_head once, then
      * on_data per piece of the body (or, with PATTERN_CLIENT_EVENTS, on_event per whole
      * event), then on_complete exactly once, also when there was no head. Arguments are
-     * borrowed for the call. on_head and on_data/on_event may be NULL. */
+     * borrowed for the call. on_head and on_data/on_event may be NULL. With
+     * PATTERN_CLIENT_EVENTS only a 2xx body is read as events; another status's body (an
+     * error document) comes through on_data. A redirect followed is not reported: on_head
+     * describes the final response. */
     void (*on_head)(pattern_client_call call, int32_t status, const pattern_header *headers,
                     size_t header_count, void *userdata);
     void (*on_data)(pattern_client_call call, pattern_str bytes, void *userdata);
@@ -621,14 +636,20 @@ typedef struct pattern_client_api {
     uint32_t struct_size;
     /* Starts a request and returns at once; *out gets the call (never 0). Everything the
      * request points to is copied. PATTERN_OK: on_complete will be called exactly once.
-     * PATTERN_INVALID: a malformed URL, method or header, or no on_complete (nothing starts,
-     * no callback). PATTERN_STATE: the host is stopping. Any thread. */
+     * PATTERN_INVALID: a malformed URL (http or https, no userinfo), method or header, a body
+     * over 64 MiB, or no on_complete (nothing starts, no callback; the reason is logged).
+     * PATTERN_BUSY: 65,536 calls are in flight. PATTERN_STATE: the host is not serving (yet
+     * or any more). Any thread. */
     pattern_status (*start)(const pattern_client_request *request, pattern_client_call *out);
-    /* Ends a call early: on_complete follows with PATTERN_CLIENT_CANCELLED. PATTERN_NOT_FOUND
-     * when the call has already completed. Any thread, also from its callbacks. */
+    /* Ends a call early: on_complete follows with PATTERN_CLIENT_CANCELLED (body pieces not
+     * yet delivered are dropped). PATTERN_NOT_FOUND when the call's outcome was already
+     * decided (on_complete is on its way or has run). Any thread, also from its callbacks. */
     pattern_status (*cancel)(pattern_client_call call);
-    /* Back-pressure: while paused (nonzero), no on_data/on_event is delivered and the host
-     * stops reading from the peer (idle timeouts do not run). PATTERN_NOT_FOUND as cancel. */
+    /* Back-pressure: while paused (nonzero), no on_head/on_data/on_event is delivered and the
+     * host stops reading from the peer (idle timeouts do not run; the total timeout does).
+     * A call that fails while paused completes at once; one that succeeds completes after
+     * resume. The host also stops reading by itself while 1 MiB waits for delivery.
+     * PATTERN_NOT_FOUND as cancel. */
     pattern_status (*pause)(pattern_client_call call, int32_t paused);
 } pattern_client_api;
 

@@ -4,7 +4,7 @@ import Foundation
 /// value checked by the same rules wherever it came from.
 ///
 /// The host's own sections are `[server]`, `[database]`, `[auth]`, `[plugins]`, `[cors]`,
-/// `[limits]` and `[log]`; an unknown key in them is an error, except in `[auth]`, which is
+/// `[limits]`, `[outbound]` and `[log]`; an unknown key in them is an error, except in `[auth]`, which is
 /// also the auth plugin's section. Every other top-level table is a plugin's section, kept
 /// as written and handed to the plugin as JSON (`pluginSection(_:)`).
 struct ServerConfig: Sendable, Equatable {
@@ -78,6 +78,19 @@ struct ServerConfig: Sendable, Equatable {
         var maxProcesses = 64
     }
 
+    /// The outbound HTTP client plugins use (model providers, MCP servers).
+    struct Outbound: Sendable, Equatable {
+        /// Lets requests reach loopback, private, link-local, CGNAT and unique-local addresses.
+        var allowPrivateNetworks = false
+        /// CIDR ranges reachable even when internal ("127.0.0.1/32" for a local model server).
+        var allow: [String] = []
+        /// Refuses every outbound connection (fuzzing runs).
+        var denyAll = false
+        /// PEM certificates trusted besides the system store (a private CA).
+        var caFile: String?
+        var maxConnectionsPerOrigin = 1024
+    }
+
     struct Log: Sendable, Equatable {
         enum Level: String, CaseIterable, Sendable, Comparable {
             case debug, info, warn, error
@@ -101,6 +114,7 @@ struct ServerConfig: Sendable, Equatable {
     var plugins = Plugins()
     var cors = CORS()
     var limits = Limits()
+    var outbound = Outbound()
     var log = Log()
     /// The config file that was read, if any.
     var file: String?
@@ -110,7 +124,7 @@ struct ServerConfig: Sendable, Equatable {
     /// The defaults: what the server runs with when there is no file and no environment.
     init() {}
 
-    static let hostSections = ["server", "database", "auth", "plugins", "cors", "limits", "log"]
+    static let hostSections = ["server", "database", "auth", "plugins", "cors", "limits", "outbound", "log"]
 
     /// The SQLite file `database.url` names (the default: `<data_dir>/pattern.db`).
     var databasePath: String {
@@ -353,6 +367,21 @@ extension ServerConfig {
             .integer("limits", "ws_ping_interval_seconds", \.limits.webSocketPingIntervalSeconds, min: 1),
             .integer("limits", "max_processes", \.limits.maxProcesses, min: 1),
 
+            .boolean("outbound", "allow_private_networks", \.outbound.allowPrivateNetworks),
+            .strings("outbound", "allow", \.outbound.allow, check: Check.network),
+            .boolean("outbound", "deny_all", \.outbound.denyAll),
+            F(section: "outbound", key: "ca_file",
+              apply: { config, value, shown in
+                  guard case .string(let path) = value, !path.isEmpty else { return "expected a file path, got \(shown)" }
+                  guard FileManager.default.isReadableFile(atPath: path) else {
+                      return "expected a readable PEM file, got \(shown) (no such file or not readable)"
+                  }
+                  config.outbound.caFile = path
+                  return nil
+              },
+              render: { config in config.outbound.caFile.map { .string($0) } }),
+            .integer("outbound", "max_connections_per_origin", \.outbound.maxConnectionsPerOrigin, min: 1, max: 65_536),
+
             .choice("log", "level", \.log.level, environment: "PATTERN_LOG_LEVEL"),
             .choice("log", "format", \.log.format),
         ]
@@ -364,6 +393,11 @@ private enum Check {
     /// A literal IPv4 or IPv6 address, as the socket reports peers.
     static func ipAddress(_ text: String) -> String? {
         ClientAddress.normalized(text) == nil ? "expected an IP address like \"127.0.0.1\" or \"::1\"" : nil
+    }
+
+    /// An address range in CIDR notation, or one address.
+    static func network(_ text: String) -> String? {
+        IPNetwork(text) == nil ? "expected CIDR ranges like \"127.0.0.1/32\" or \"fd00::/8\"" : nil
     }
 
     static func noWhitespace(_ text: String) -> String? {
