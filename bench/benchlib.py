@@ -48,7 +48,8 @@ def free_port() -> int:
 # a folder of their own (a release build puts only first-party plugins beside the binary).
 C_PLUGINS = {
     "libhello_c.so": "Examples/hello-c/hello.c", "libws_echo.so": "Examples/ws-echo/ws_echo.c",
-    "libsse_c.so": "Examples/sse-c/count.c", "libdefer_probe.so": "Tests/Fixtures/c-plugins/defer_probe.c",
+    "libsse_c.so": "Examples/sse-c/count.c", "librelay_c.so": "Examples/relay-c/relay.c",
+    "libdefer_probe.so": "Tests/Fixtures/c-plugins/defer_probe.c",
 }
 
 # Every client of a loopback benchmark comes from 127.0.0.1: the per-address connection cap
