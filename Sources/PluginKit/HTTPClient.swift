@@ -191,12 +191,7 @@ public struct HTTPClient: Sendable {
 extension PluginHost {
     /// The outbound HTTP client; nil when the host is older than ABI 1.4.
     public var client: HTTPClient? {
-        let host = table.raw
-        guard let offset = MemoryLayout<pattern_host_v1>.offset(of: \.client),
-              offset + MemoryLayout<UnsafePointer<pattern_client_api>>.size <= Int(host.pointee.struct_size),
-              let api = host.pointee.client,
-              let pauseOffset = MemoryLayout<pattern_client_api>.offset(of: \.pause),
-              pauseOffset + MemoryLayout<UInt>.size <= Int(api.pointee.struct_size)
+        guard let api = table.added(\.client), abiHasField(api.pointee.struct_size, \pattern_client_api.pause)
         else { return nil }
         return HTTPClient(api: ClientTable(raw: api))
     }

@@ -34,10 +34,9 @@ extension PluginHost {
     public var supportsProcesses: Bool { processTable != nil }
 
     var processTable: ProcessTableReference? {
-        let needed = MemoryLayout<pattern_host_v1>.offset(of: \.process)! + MemoryLayout<UnsafeRawPointer>.size
-        guard Int(table.raw.pointee.struct_size) >= needed, let api = table.raw.pointee.process else { return nil }
-        let terminate = MemoryLayout<pattern_process_api>.offset(of: \.terminate)! + MemoryLayout<UnsafeRawPointer>.size
-        return Int(api.pointee.struct_size) >= terminate ? ProcessTableReference(api: api) : nil
+        guard let api = table.added(\.process), abiHasField(api.pointee.struct_size, \pattern_process_api.terminate)
+        else { return nil }
+        return ProcessTableReference(api: api)
     }
 
     /// Runs the executable at `path` (absolute; no PATH lookup, no shell) with exactly

@@ -13,10 +13,8 @@ extension PluginHost {
     /// The host's secrets table; throws `SecretsError.Kind.olderHost` on a host older than 1.4.
     public var secrets: Secrets {
         get throws(SecretsError) {
-            let host = table.raw.pointee
-            guard abiHasField(host.struct_size, \pattern_host_v1.secrets), let api = host.secrets,
-                  abiHasField(api.pointee.struct_size, \pattern_secrets_api.on_rotate)
-            else { throw SecretsError(.olderHost, status: PATTERN_VERSION, hostMinor: host.abi_minor) }
+            guard let api = table.added(\.secrets), abiHasField(api.pointee.struct_size, \pattern_secrets_api.on_rotate)
+            else { throw SecretsError(.olderHost, status: PATTERN_VERSION, hostMinor: table.raw.pointee.abi_minor) }
             return Secrets(api: SecretsTableReference(raw: api), handle: handle)
         }
     }

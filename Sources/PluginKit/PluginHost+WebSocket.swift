@@ -53,8 +53,8 @@ extension PluginHost {
     /// whenever a login stops being valid (ABI 1.3). False on an older host, which cannot.
     @discardableResult
     public func closeWebSocketSessions(userID: String, session: String? = nil, reason: String) -> Bool {
-        let needed = MemoryLayout<pattern_ws_api>.offset(of: \.close_sessions)! + MemoryLayout<UnsafeRawPointer>.size
-        guard let ws = table.raw.pointee.ws, Int(ws.pointee.struct_size) >= needed, let close = ws.pointee.close_sessions
+        guard let ws = table.raw.pointee.ws, abiHasField(ws.pointee.struct_size, \pattern_ws_api.close_sessions),
+              let close = ws.pointee.close_sessions
         else { return false }
         let status = withABIString(userID) { user in
             withABIString(session ?? "") { sessionText in withABIString(reason) { close(user, sessionText, $0) } }

@@ -137,10 +137,7 @@ struct HostTableReference: @unchecked Sendable {
 
     /// A sub-table a later minor added, or nil when this host's table is too old to have it.
     func added<Table>(_ field: KeyPath<pattern_host_v1, UnsafePointer<Table>?>) -> UnsafePointer<Table>? {
-        guard let offset = MemoryLayout<pattern_host_v1>.offset(of: field),
-              offset + MemoryLayout<UnsafeRawPointer>.size <= Int(raw.pointee.struct_size)
-        else { return nil }
-        return raw.pointee[keyPath: field]
+        abiHasField(raw.pointee.struct_size, field) ? raw.pointee[keyPath: field] : nil
     }
 }
 

@@ -65,7 +65,7 @@ public struct Request {
         var principal = Principal(userID: view.user_id.string, isAdmin: view.is_admin != 0, permissions: permissions,
                                   apiKeyID: keyID.isEmpty ? nil : keyID, rateLimit: view.rate_limit)
         // A host before 1.3 leaves these fields out (and says so in struct_size).
-        if view.struct_size >= UInt32(MemoryLayout<pattern_principal>.size) {
+        if abiHasField(view.struct_size, \pattern_principal.rate_limit_above_policy) {
             principal.sessionID = view.session_id.len == 0 ? nil : view.session_id.string
             principal.expiresAt = view.expires_at
             principal.rateLimitAbovePolicy = view.rate_limit_above_policy != 0
