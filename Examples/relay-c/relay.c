@@ -122,8 +122,10 @@ static void on_complete(pattern_client_call call, int32_t outcome, pattern_str m
                                      STR("The upstream did not answer."), STR(""));
         }
     }
-    /* After a failure mid-stream the body is cut short; the client sees the stream end. */
-    if (responses->finish(r->response) == PATTERN_OK) release(r);
+    /* A failure mid-stream aborts: the client sees a cut-off body, never a complete one. */
+    pattern_status ended = outcome != PATTERN_CLIENT_OK && head_sent ? responses->abort(r->response)
+                                                                     : responses->finish(r->response);
+    if (ended == PATTERN_OK) release(r);
     release(r);
 }
 

@@ -78,6 +78,11 @@ public struct DeferredResponse: Sendable {
     @discardableResult
     public func end() -> Bool { api.raw.pointee.finish(id) == PATTERN_OK }
 
+    /// Ends the response as failed (its source broke part-way): the connection closes without
+    /// the body's end, so the client sees a truncated response, never a complete one.
+    @discardableResult
+    public func abort() -> Bool { api.raw.pointee.abort(id) == PATTERN_OK }
+
     /// `onDrain` after a write answered `.busy`, once there is room; `onCancel` once, when the
     /// response can no longer be finished. Both on worker threads.
     public func observe(onDrain: (@Sendable () -> Void)? = nil, onCancel: (@Sendable () -> Void)? = nil) {

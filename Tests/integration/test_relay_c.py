@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import RELAY_C, assert_config_refused
+from conftest import RELAY_C, HTTPParseError, assert_config_refused
 from outbound_support import LOOPBACK_ONLY, CertificateAuthority, Nginx, ScriptedServer
 
 def relay_config(upstream: str) -> str:
@@ -97,3 +97,22 @@ def test_a_stalled_reader_costs_bounded_memory(start_server, nginx):
     # (That the whole body arrives is test_relay_streams_the_upstream_body's.) The stream's queue (1 MiB), the client's delivery buffer (1 MiB) and allocator slack:
     # a bound that does not move with the 12 MiB body.
     assert grown < 6 * 1024, f"RSS grew by {grown} KiB while the reader stalled"
+
+
+def test_an_upstream_that_breaks_mid_body_gives_a_truncated_response(start_server):
+    def breaks(peer, conn):
+        peer.read_head(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"x" * 100)
+        time.sleep(0.2)
+        conn.close()  # 900 bytes short
+
+    upstream = ScriptedServer(breaks)
+    try:
+        server = start_server(plugins=[RELAY_C], config=relay_config(f"http://127.0.0.1:{upstream.port}/"))
+        with server.connect(timeout=10) as conn:
+            conn.send(b"GET /api/v1/relay HTTP/1.1\r\nHost: x\r\n\r\n")
+            # The relayed stream never ends with the last chunk: the connection just closes.
+            with pytest.raises(HTTPParseError, match="closed"):
+                conn.read_response()
+    finally:
+        upstream.close()

@@ -182,6 +182,26 @@ final class DeferredResponse: @unchecked Sendable {
         return PATTERN_OK
     }
 
+    /// The plugin gives up (its source failed): the connection closes without the body's end,
+    /// so the client cannot take a truncated stream for a whole one.
+    func abort() -> pattern_status {
+        let aborted = state.withLock { state -> Bool in
+            guard state.phase == .pending || state.phase == .streaming else { return false }
+            if state.phase == .pending { context.response.status = 502 }
+            state.phase = .cancelled
+            state.outbox = []
+            return true
+        }
+        guard aborted else { return PATTERN_NOT_FOUND }
+        registry.remove(id)
+        let (fd, generation, pipeline, exchange) = (fd, generation, pipeline, context)
+        loop.post(.run { loop in
+            if let connection = loop.connection(fd), connection.generation == generation { loop.closeConnection(connection) }
+        })
+        workers.submit { pipeline.observe(exchange) }
+        return PATTERN_OK
+    }
+
     /// The pending deadline passed before the plugin finished: 504, and the handle is stale.
     func expire() {
         let expired = state.withLock { state -> Callback?? in

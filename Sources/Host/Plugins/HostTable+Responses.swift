@@ -31,6 +31,7 @@ extension HostTable {
             }
         }
         api.finish = { id in HostTable.deferred(id) { $0.finish() } }
+        api.abort = { id in HostTable.deferred(id) { $0.abort() } }
         api.set_callbacks = { id, onDrain, onCancel, userdata in
             HostTable.deferred(id) { HostTable.setCallbacks($0, onDrain, onCancel, PluginUserdata(raw: userdata)) }
         }

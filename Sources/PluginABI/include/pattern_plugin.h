@@ -535,6 +535,11 @@ typedef struct pattern_responses_api {
      * feeds it. Neither runs after finish returned. */
     pattern_status (*set_callbacks)(pattern_response response, pattern_response_fn on_drain,
                                     pattern_response_fn on_cancel, void *userdata);
+    /* Ends the response as failed: the connection is closed without ending the body, so the
+     * client sees a truncated response, never a complete one (use it when the source of a
+     * stream fails part-way). on_cancel is not called. The handle is stale afterwards
+     * (PATTERN_OK, then PATTERN_NOT_FOUND). */
+    pattern_status (*abort)(pattern_response response);
 } pattern_responses_api;
 
 /* ===== Host table: timers (1.4) ======================================================== */
