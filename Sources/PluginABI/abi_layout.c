@@ -2,6 +2,7 @@
  * fails the build instead of breaking plugins built against an earlier header. */
 #include "pattern_plugin.h"
 #include "pattern_login_throttle.h"
+#include "pattern_providers_service.h"
 
 _Static_assert(sizeof(pattern_str) == 16, "pattern_str is (pointer, length)");
 _Static_assert(offsetof(pattern_plugin_descriptor, init) == 72, "descriptor layout of 1.0");
@@ -24,3 +25,4 @@ _Static_assert(offsetof(pattern_login_throttle_v1, record_failure) == 16, "login
 _Static_assert(offsetof(pattern_host_v1, secrets) == 112, "host table layout of 1.4");
 _Static_assert(offsetof(pattern_secrets_api, on_rotate) == 32, "secrets table layout of 1.4");
 _Static_assert(offsetof(pattern_responses_api, abort) == 80, "responses table layout of 1.4");
+_Static_assert(offsetof(pattern_providers_v1, resolve) == 24, "providers.v1 layout of its first version");
