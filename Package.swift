@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "Groups", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Groups", swiftSettings: strict),
 
         .testTarget(name: "HostTests", dependencies: ["Host", "COpenSSL"], swiftSettings: strict),
-        .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PatternText"], swiftSettings: strict),
+        .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PatternText", "PluginABI"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
