@@ -3,13 +3,17 @@
 public enum TextMatching {
     /// The form two answers are compared in: surrounding whitespace trimmed, letters
     /// lowercased (Unicode-aware: "É" and "é" agree), every run of whitespace (spaces, tabs,
-    /// newlines) collapsed to one space, then trailing punctuation (`. , ! ? ; : …` and
-    /// closing quotes/brackets that follow it) stripped. So "Paris.", " paris " and "PARIS!"
-    /// are one answer, while "Paris, France" and "Paris" are two. Nothing else is rewritten:
-    /// no stemming, no synonyms, no number formats.
+    /// newlines) collapsed to one space, opening quotes stripped from the start, then trailing
+    /// punctuation (`. , ! ? ; : …` and closing quotes/brackets) stripped. So "Paris.",
+    /// " paris ", "PARIS!" and "\"Paris.\"" are one answer, while "Paris, France" and "Paris"
+    /// are two. Nothing else is rewritten: no stemming, no synonyms, no number formats.
     public static func normalizedAnswer(_ text: String) -> String {
         let collapsed = text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
         var result = Substring(collapsed)
+        while let first = result.first, leadingQuotes.contains(first) {
+            result = result.dropFirst()
+            while result.first?.isWhitespace == true { result = result.dropFirst() }
+        }
         while let last = result.last, trailingPunctuation.contains(last) {
             result = result.dropLast()
             while result.last?.isWhitespace == true { result = result.dropLast() }
@@ -17,6 +21,7 @@ public enum TextMatching {
         return String(result)
     }
 
+    private static let leadingQuotes: Set<Character> = ["\"", "'", "«", "“", "‘"]
     private static let trailingPunctuation: Set<Character> = [".", ",", "!", "?", ";", ":", "…", "\"", "'", ")", "]", "»", "”", "’"]
 
     /// The lowercased words of `text`: runs of letters and digits (so "code-review" and
