@@ -57,7 +57,8 @@ public enum DynamicSelector: Sendable, Equatable {
 /// digit, `_`, `-` or `.` (so `me@example.com` is no mention), followed by a member's agent
 /// name compared case-insensitively (the longest name that fits, ending where the text ends
 /// or at a character that is not a letter, digit, `_` or `-`), or by `all`. `@all` addresses
-/// every member that may answer (observers are left out); a member named explicitly answers
+/// every member that may answer (observers are left out), and wins over names beside it; a
+/// member named explicitly answers
 /// even when it is an observer. An `@word` naming no member is plain text: it is reported in
 /// `DynamicPlan.unmatchedMentions` and, when nothing else is addressed, the selector decides.
 /// A mentioned member that is unavailable is reported in `unavailableMentions`; when every
@@ -94,22 +95,15 @@ public struct DynamicPlanner: Sendable {
         }
         let candidates = group.respondents
         guard !candidates.isEmpty else { throw .noAvailableMember }
-        let chosen: Member = switch selector {
-        case .leastBusy: SupervisorPlanner.leastBusy(candidates, busy)!
+        // Never nil: candidates is not empty, and bestExpertise keeps at least one of them.
+        let chosen: Member? = switch selector {
+        case .leastBusy: candidates.leastBusy(busy)
         case .random: candidates[Int.random(in: 0..<candidates.count, using: &random)]
         case .capability(let preferred):
-            Self.bestMatch(candidates, message: message, preferred: preferred, busy: busy)
+            candidates.bestExpertise(for: message, required: preferred)?.members.leastBusy(busy)
         }
+        guard let chosen else { throw .noAvailableMember }
         return DynamicPlan(route: .selected(chosen), unmatchedMentions: mentions.unmatched, unavailableMentions: [])
-    }
-
-    private static func bestMatch(_ candidates: [Member], message: String, preferred: [String], busy: [String: Int])
-        -> Member
-    {
-        let scores = candidates.map { TextMatching.expertiseScore(of: $0, text: message, required: preferred) }
-        let best = scores.max() ?? 0
-        let finalists = zip(candidates, scores).filter { $0.1 == best }.map(\.0)
-        return SupervisorPlanner.leastBusy(finalists, busy)!
     }
 }
 

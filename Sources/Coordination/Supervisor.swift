@@ -87,7 +87,7 @@ public struct SupervisorPlanner: Sendable {
         let chosen: Member? = switch pattern.strategy {
         case _ where candidates.isEmpty: nil
         case .roundRobin: candidates[((request.rotation % candidates.count) + candidates.count) % candidates.count]
-        case .leastBusy: Self.leastBusy(candidates, request.busy)
+        case .leastBusy: candidates.leastBusy(request.busy)
         case .random: candidates[Int.random(in: 0..<candidates.count, using: &random)]
         case .capability: Self.bestMatch(candidates, request)
         }
@@ -102,16 +102,10 @@ public struct SupervisorPlanner: Sendable {
         }
     }
 
-    static func leastBusy(_ members: [Member], _ busy: [String: Int]) -> Member? {
-        // min(by:) keeps the first of equal elements: ties go to the earlier member.
-        members.min { busy[$0.agentID, default: 0] < busy[$1.agentID, default: 0] }
-    }
-
     private static func bestMatch(_ candidates: [Member], _ request: DelegationRequest) -> Member? {
         let required = request.requiredCapability.map { [$0] } ?? []
-        let scored = candidates.map { ($0, TextMatching.expertiseScore(of: $0, text: request.task, required: required)) }
-        guard let best = scored.map(\.1).max(), best > 0 else { return nil }
-        return leastBusy(scored.filter { $0.1 == best }.map(\.0), request.busy)
+        guard let best = candidates.bestExpertise(for: request.task, required: required), best.score > 0 else { return nil }
+        return best.members.leastBusy(request.busy)
     }
 }
 

@@ -110,3 +110,22 @@ import Testing
         #expect(reason.contains("no member can take a delegation"))
     }
 }
+
+@Suite struct MemberSelectionTests {
+    @Test func leastBusyTiesGoToTheEarlierMemberAndNobodyIsNil() {
+        let members = [member("a"), member("b"), member("c")]
+        #expect(members.leastBusy(["a": 2, "b": 1, "c": 1])?.agentID == "b")
+        #expect(members.leastBusy([:])?.agentID == "a")
+        #expect([Member]().leastBusy([:]) == nil)
+    }
+
+    @Test func bestExpertiseKeepsEveryMemberWithTheTopScore() {
+        let members = [member("a", capabilities: ["code"]), member("b", capabilities: ["code", "rust"]),
+                       member("c", capabilities: ["rust", "code"])]
+        let best = members.bestExpertise(for: "rust code")
+        #expect(best?.members.map(\.agentID) == ["b", "c"] && best?.score == 2)
+        #expect(members.bestExpertise(for: "cake")?.members.count == 3)
+        #expect(members.bestExpertise(for: "cake")?.score == 0)
+        #expect([Member]().bestExpertise(for: "code") == nil)
+    }
+}
