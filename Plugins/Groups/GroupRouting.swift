@@ -34,16 +34,16 @@ struct GroupRouting: Sendable {
                 guard let group = try store.find(id: groupID, ownerID: ownerID, in: transaction) else {
                     throw Failure.notFound
                 }
-                let pattern = group.coordinationPattern
-                guard pattern["type"]?.stringValue == "round_robin" else { throw Failure.notRoundRobin }
+                let stored = group.coordinationPattern
+                guard case .roundRobin(let pattern)? = try? Coordination.CoordinationPattern(json: stored) else {
+                    throw Failure.notRoundRobin
+                }
                 let members = try members(of: group, in: transaction)
-                let current: Int64 = pattern["current_index"].flatMap { if case .integer(let value) = $0 { value } else { nil } } ?? 0
-                guard let turn = RoundRobin.turn(
-                    memberCount: members.count, currentIndex: Int(clamping: current),
-                    skipUnavailable: pattern["skip_unavailable"] != .bool(false),
-                    isAvailable: { members[$0].available })
+                guard let turn = RoundRobin.turn(memberCount: members.count, currentIndex: pattern.currentIndex,
+                                                 skipUnavailable: pattern.skipUnavailable,
+                                                 isAvailable: { members[$0].available })
                 else { throw Failure.noMemberToPick }
-                try store.setCoordinationPattern(pattern.merging(["current_index": .integer(Int64(turn.nextIndex))]),
+                try store.setCoordinationPattern(stored.merging(["current_index": .integer(Int64(turn.nextIndex))]),
                                                  groupID: groupID, in: transaction)
                 return [
                     "group_id": .string(groupID), "index": .integer(Int64(turn.index)),
