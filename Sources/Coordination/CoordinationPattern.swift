@@ -35,7 +35,8 @@ public enum CoordinationPattern: Sendable, Equatable {
         case "dynamic": self = .dynamic(try DynamicPattern(fields))
         case "sleeptime": self = .sleeptime(try SleeptimePattern(fields))
         default:
-            throw .validation(fields.field("type"), "must be one of supervisor, round_robin, voting, pipeline, dynamic, sleeptime")
+            throw .validation(fields.field("type"),
+                              "must be one of supervisor, round_robin, voting, pipeline, dynamic, sleeptime")
         }
     }
 }

@@ -62,9 +62,11 @@ extension PipelinePattern.FailureAction {
             self = .retry(maxAttempts: Int(clamping: try JSONFields(members["retry"]!, path: "\(field).retry")
                 .requiredInteger("max_attempts")))
         case .object(let members)? where members.count == 1 && members["fallback"] != nil:
-            self = .fallback(agentID: try JSONFields(members["fallback"]!, path: "\(field).fallback").requiredString("agent_id"))
+            let fallback = try JSONFields(members["fallback"]!, path: "\(field).fallback")
+            self = .fallback(agentID: try fallback.requiredString("agent_id"))
         default:
-            throw .validation(field, #"must be "skip", "abort", {"retry": {"max_attempts": n}} or {"fallback": {"agent_id": "…"}}"#)
+            throw .validation(field, #"must be "skip", "abort", {"retry": {"max_attempts": n}} "#
+                              + #"or {"fallback": {"agent_id": "…"}}"#)
         }
     }
 }

@@ -22,7 +22,9 @@ public enum TextMatching {
     }
 
     private static let leadingQuotes: Set<Character> = ["\"", "'", "«", "“", "‘"]
-    private static let trailingPunctuation: Set<Character> = [".", ",", "!", "?", ";", ":", "…", "\"", "'", ")", "]", "»", "”", "’"]
+    private static let trailingPunctuation: Set<Character> = [
+        ".", ",", "!", "?", ";", ":", "…", "\"", "'", ")", "]", "»", "”", "’",
+    ]
 
     /// The lowercased words of `text`: runs of letters and digits (so "code-review" and
     /// "code_review" are the words code, review).

@@ -32,11 +32,11 @@ public struct VotingPattern: Sendable, Equatable {
         case .string("no_decision")?: tieBreaker = .noDecision
         case .string("supervisor_decides")?: tieBreaker = .supervisorDecides
         case .object(let members)? where members["specific_agent"] != nil:
-            tieBreaker = .specificAgent(try JSONFields(members["specific_agent"]!, path: rules.field("tie_breaker.specific_agent"))
-                .requiredString("agent_id"))
+            let specific = try JSONFields(members["specific_agent"]!, path: rules.field("tie_breaker.specific_agent"))
+            tieBreaker = .specificAgent(try specific.requiredString("agent_id"))
         default:
-            throw .validation(rules.field("tie_breaker"),
-                              #"must be one of random, first_vote, no_decision, supervisor_decides or {"specific_agent": {"agent_id": "…"}}"#)
+            throw .validation(rules.field("tie_breaker"), "must be one of random, first_vote, no_decision, "
+                              + #"supervisor_decides or {"specific_agent": {"agent_id": "…"}}"#)
         }
     }
 }
