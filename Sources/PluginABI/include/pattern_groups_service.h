@@ -75,7 +75,8 @@ typedef struct pattern_groups_v1 {
      *   {"group_id", "index": <picked position>, "current_index": <stored next index>,
      *    "member": MEMBER}
      * With skip_unavailable false the member at the index is picked even when it is not
-     * available ("available": false): the caller decides what to answer then.
+     * available ("available": false): the caller decides what to answer then. The group's
+     * own is_active is not checked here (read it with get_group first).
      * Besides the common statuses:
      *   PATTERN_STATE     the group's pattern is not round_robin (nothing is written).
      *   PATTERN_CONFLICT  no member to pick: the group has no members, or skip_unavailable is
