@@ -1,0 +1,74 @@
+import Synchronization
+
+/// One turn at a time per agent, in arrival order: a turn submitted while the agent works
+/// waits in the agent's lane, at most `maxWaiting` of them. Lanes exist only while an agent
+/// has work, and at most `maxLanes` agents may have work at once, so the table is bounded.
+/// Nothing waits on a thread: a finished turn starts the next one.
+final class AgentTurnQueue: Sendable {
+    typealias Turn = @Sendable () async -> Void
+
+    let maxWaiting: Int
+    let maxLanes: Int
+
+    private struct Lane {
+        var waiting: [Turn] = []
+        var next = 0
+    }
+
+    private let lanes = Mutex<[String: Lane]>([:])
+
+    init(maxWaiting: Int, maxLanes: Int = 100_000) {
+        self.maxWaiting = maxWaiting
+        self.maxLanes = maxLanes
+    }
+
+    /// Starts `turn` now when the agent is idle, or queues it; false (nothing happens) when
+    /// the agent's lane, or the table of lanes, is full.
+    func submit(agentID: String, _ turn: @escaping Turn) -> Bool {
+        enum Decision { case start, queued, refused }
+        let decision: Decision = lanes.withLock { lanes in
+            if var lane = lanes[agentID] {
+                guard lane.waiting.count - lane.next < maxWaiting else { return .refused }
+                lane.waiting.append(turn)
+                lanes[agentID] = lane
+                return .queued
+            }
+            guard lanes.count < maxLanes else { return .refused }
+            lanes[agentID] = Lane()
+            return .start
+        }
+        if decision == .start { start(agentID, turn) }
+        return decision != .refused
+    }
+
+    /// How many turns wait for this agent (the running one not counted).
+    func waiting(agentID: String) -> Int {
+        lanes.withLock { lanes in lanes[agentID].map { $0.waiting.count - $0.next } ?? 0 }
+    }
+
+    private func start(_ agentID: String, _ turn: @escaping Turn) {
+        Task {
+            await turn()
+            self.finished(agentID)
+        }
+    }
+
+    private func finished(_ agentID: String) {
+        let next: Turn? = lanes.withLock { lanes in
+            guard var lane = lanes[agentID] else { return nil }
+            guard lane.next < lane.waiting.count else {
+                lanes[agentID] = nil
+                return nil
+            }
+            let turn = lane.waiting[lane.next]
+            lane.next += 1
+            if lane.next == lane.waiting.count {
+                lane.waiting.removeAll()
+                lane.next = 0
+            }
+            lanes[agentID] = lane
+            return turn
+        }
+        if let next { start(agentID, next) }
+    }
+}
