@@ -62,6 +62,8 @@ final class ModelProviders: Sendable {
         return pointer
     }
 
+    static let graceMilliseconds: UInt64 = 30_000
+
     private static let notLoaded = Failure(HTTPError.conflict(
         "No model providers are available: the server does not load the providers plugin."))
 
@@ -89,8 +91,11 @@ final class ModelProviders: Sendable {
 
     /// Runs one completion; `onDelta(kind, text)` gets the streamed pieces ("text" or
     /// "reasoning") in order, before this returns. No thread waits meanwhile.
-    func complete(_ request: JSONValue, onDelta: @escaping @Sendable (String, String) -> Void) async
-        -> Result<Completion, Failure>
+    ///
+    /// `timeoutMilliseconds` is the providers plugin's to keep; should it ever fail to answer,
+    /// the call is cancelled `graceMilliseconds` later so the agent is never stuck.
+    func complete(_ request: JSONValue, timeoutMilliseconds: UInt64,
+                  onDelta: @escaping @Sendable (String, String) -> Void) async -> Result<Completion, Failure>
     {
         guard let service = service() else { return .failure(Self.notLoaded) }
         return await withCheckedContinuation { continuation in
@@ -105,10 +110,17 @@ final class ModelProviders: Sendable {
                     // The last call: the retain taken above is released with it.
                     Unmanaged<CompletionCall>.fromOpaque(userdata!).takeRetainedValue().finish(status, json.string)
                 })
+            var callID: UInt64 = 0
             let status = withABIString(request.jsonText) { text in
-                withUnsafePointer(to: &call.sink) { service.pointee.complete(text, $0, nil) }
+                withUnsafePointer(to: &call.sink) { service.pointee.complete(text, $0, &callID) }
             }
-            if status != PATTERN_OK {
+            if status == PATTERN_OK {
+                let cancel = service.pointee.cancel
+                let callID = callID
+                call.watch(host.timer(afterMilliseconds: timeoutMilliseconds + Self.graceMilliseconds) { _ in
+                    _ = cancel?(callID)
+                })
+            } else {
                 // The sink will never be called: release it and answer here.
                 Unmanaged<CompletionCall>.fromOpaque(userdata).release()
                 continuation.resume(returning: .failure(Failure(HTTPError(
@@ -125,6 +137,16 @@ private final class CompletionCall: @unchecked Sendable {
     let onDelta: @Sendable (String, String) -> Void
     let continuation: CheckedContinuation<Result<ModelProviders.Completion, ModelProviders.Failure>, Never>
     var sink = pattern_completion_sink()
+    /// The watchdog timer, cancelled when the call completes.
+    private let watchdog = Mutex<(timer: PluginHost.Timer?, done: Bool)>((nil, false))
+
+    func watch(_ timer: PluginHost.Timer?) {
+        let alreadyDone = watchdog.withLock { state in
+            state.timer = timer
+            return state.done
+        }
+        if alreadyDone { timer?.cancel() }
+    }
 
     init(onDelta: @escaping @Sendable (String, String) -> Void,
          continuation: CheckedContinuation<Result<ModelProviders.Completion, ModelProviders.Failure>, Never>) {
@@ -133,6 +155,10 @@ private final class CompletionCall: @unchecked Sendable {
     }
 
     func finish(_ status: pattern_status, _ json: String) {
+        watchdog.withLock { state in
+            state.done = true
+            return state.timer
+        }?.cancel()
         guard status == PATTERN_OK else {
             continuation.resume(returning: .failure(ModelProviders.Failure(json: json)))
             return

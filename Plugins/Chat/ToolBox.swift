@@ -126,7 +126,9 @@ struct ToolBox: Sendable {
         guard let found = try? messages.search(filter, page: PageRequest(limit: limit, sortBy: "created_at")) else {
             return ("Conversation search is unavailable right now; try again later.", true)
         }
-        let items: [JSONValue] = found.messages.map {
+        // What was said, not the tool traffic around it.
+        let said = found.messages.filter { $0.role == .user || ($0.role == .assistant && $0.content.tagged["Text"] != nil) }
+        let items: [JSONValue] = said.map {
             ["role": .string($0.role.rawValue), "content": .string($0.content.text), "created_at": .string($0.createdAt)]
         }
         return (JSONValue.array(items).jsonText, false)

@@ -175,7 +175,8 @@ struct TurnRunner: Sendable {
         let streamed = Mutex("")
         let agentID = agent.id
         let events = events
-        let result = await providers.complete(.object(request)) { kind, text in
+        let timeout = UInt64(config.modelTimeoutSeconds) * 1000
+        let result = await providers.complete(.object(request), timeoutMilliseconds: timeout) { kind, text in
             if kind == "reasoning" {
                 sink?.reasoningDelta(agentID: agentID, text: text)
             } else {
