@@ -40,8 +40,8 @@ def model_agent(client: Client, fake, tools=(), **fields) -> dict:
     return client.create_agent(model_provider=fake.kind, model_id=MODEL, tools=list(tools), **fields)
 
 
-def send(client: Client, target: str, content="hello", **kwargs) -> requests.Response:
-    return client.post("/chat/messages", {"target": target, "content": content, **kwargs})
+def send(client: Client, target: str, content="hello", timeout: float = IO_TIMEOUT, **fields) -> requests.Response:
+    return client.post("/chat/messages", {"target": target, "content": content, **fields}, timeout=timeout)
 
 
 def read_events(response: requests.Response) -> list[tuple[str, dict]]:
