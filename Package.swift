@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "PatternRateLimit", type: .dynamic, targets: ["RateLimit"]),
         .library(name: "PatternAgents", type: .dynamic, targets: ["Agents"]),
         .library(name: "PatternGroups", type: .dynamic, targets: ["Groups"]),
+        .library(name: "PatternProviders", type: .dynamic, targets: ["Providers"]),
         .library(name: "PatternChat", type: .dynamic, targets: ["Chat"]),
     ],
     targets: [
@@ -46,6 +47,7 @@ let package = Package(
                 swiftSettings: strict),
         .target(name: "Agents", dependencies: ["PluginKit", "PluginABI", "CShims"], path: "Plugins/Agents", swiftSettings: strict),
         .target(name: "Groups", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Groups", swiftSettings: strict),
+        .target(name: "Providers", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Providers", swiftSettings: strict),
         .target(name: "Chat", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Chat", swiftSettings: strict),
 
         .testTarget(name: "HostTests", dependencies: ["Host", "COpenSSL"], swiftSettings: strict),
