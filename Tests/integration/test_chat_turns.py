@@ -22,7 +22,7 @@ TIMEOUT_SECONDS = 3
 
 @pytest.fixture(scope="module")
 def world(start_server_module):
-    return start_chat(start_server_module, model_timeout_seconds=TIMEOUT_SECONDS, max_steps=3)
+    return start_chat(start_server_module, model_timeout_seconds=20, max_steps=3)
 
 
 @pytest.fixture
@@ -39,15 +39,8 @@ def user(world, fake):
 
 
 def bodies(fake) -> list[dict]:
-    """The chat requests the fake received (its model-list requests left out), as JSON."""
-    out = []
-    for request in fake.requests:
-        body = request.get("body") if isinstance(request, dict) and "body" in request else request
-        if isinstance(body, (bytes, str)):
-            body = json.loads(body) if body else None
-        if isinstance(body, dict) and "messages" in body:
-            out.append(body)
-    return out
+    """The chat requests the fake received (its model listings left out), as JSON."""
+    return [received.json for received in fake.calls()]
 
 
 def call(name: str, **arguments):
@@ -200,24 +193,33 @@ def test_a_turn_stops_after_max_steps_model_calls(user, fake):
     assert [m["role"] for m in response.json()["messages"]] == ["user"] + ["assistant", "tool"] * 3
 
 
-def test_a_refused_key_is_502_and_the_key_is_never_shown(world, user, fake):
-    agent = model_agent(user, fake)
-    fake.enqueue(error_reply(401, {"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}}))
-    response = send(user, agent["id"], "hello?")
-    assert response.status_code == 502, response.text
-    assert response.json()["error"]["type"] == "provider_error"
-    assert FAKE_KEY not in response.text
-    assert FAKE_KEY not in world.server.stderr()
-    assert texts(history(user, agent["id"])["items"]) == ["hello?"]
-    state = user.get(f"/agents/{agent['id']}").json()["state"]
-    assert state["error"]["kind"] == "provider_error"
-    # The next success clears the error state.
-    fake.enqueue(text_reply("better now"))
-    assert send(user, agent["id"], "again").status_code == 200
-    assert user.get(f"/agents/{agent['id']}").json()["state"] == "ready"
+def test_a_refused_key_is_502_and_the_key_is_never_shown(world):
+    user = world.user()
+    # The fake wants another key, and its 401 quotes the one it got, as OpenAI's does.
+    with FakeProvider("openai", api_key="sk-the-right-one") as fake:
+        add_provider(user, fake)
+        agent = model_agent(user, fake)
+        response = send(user, agent["id"], "hello?")
+        assert FAKE_KEY in fake.calls()[-1].headers["authorization"]
+        assert response.status_code == 502, response.text
+        assert response.json()["error"]["type"] == "provider_error"
+        assert FAKE_KEY not in response.text
+        assert FAKE_KEY not in world.server.stderr()
+        assert texts(history(user, agent["id"])["items"]) == ["hello?"]
+        state = user.get(f"/agents/{agent['id']}").json()["state"]
+        assert state["error"]["kind"] == "provider_error"
+        assert FAKE_KEY not in json.dumps(state)
+        # The provider takes the key now: the next success clears the error state.
+        fake.api_key = FAKE_KEY
+        fake.enqueue(text_reply("better now"))
+        assert send(user, agent["id"], "again").status_code == 200
+        assert user.get(f"/agents/{agent['id']}").json()["state"] == "ready"
 
 
-def test_a_provider_that_hangs_is_504_within_the_model_timeout(user, fake):
+def test_a_provider_that_hangs_is_504_within_the_model_timeout(start_server, fake):
+    # A server of its own: a call abandoned at its deadline must not touch the other tests.
+    user = start_chat(start_server, model_timeout_seconds=TIMEOUT_SECONDS).user()
+    add_provider(user, fake)
     agent = model_agent(user, fake)
     fake.enqueue(hang_reply())
     started = time.monotonic()
@@ -294,14 +296,17 @@ def test_sends_to_one_agent_run_one_at_a_time_in_arrival_order(user, fake):
 
 def test_with_one_turn_running_and_16_waiting_the_next_send_gets_429(user, fake):
     agent = model_agent(user, fake)
-    fake.enqueue(text_reply("slow", delay=3.0))
+    fake.enqueue(text_reply("slow", delay=1.0))
     for _ in range(16):
         fake.enqueue(text_reply("quick"))
     answers = []
     lock = threading.Lock()
 
     def post(label):
-        answer = send(user, agent["id"], label, timeout=60)
+        try:
+            answer = send(user, agent["id"], label, timeout=60)
+        except requests.RequestException as error:
+            answer = error
         with lock:
             answers.append(answer)
 
@@ -313,11 +318,12 @@ def test_with_one_turn_running_and_16_waiting_the_next_send_gets_429(user, fake)
         thread.start()
     for thread in [first, *others]:
         thread.join()
+    assert all(isinstance(a, requests.Response) for a in answers), answers
     refused = [a for a in answers if a.status_code == 429]
     assert len(refused) == 1, [a.status_code for a in answers]
     assert refused[0].json()["error"]["type"] == "rate_limit"
     assert int(refused[0].headers["Retry-After"]) >= 1
-    assert sorted(a.status_code for a in answers) == [200] * 17 + [429]
+    assert sorted(a.status_code for a in answers) == [200] * 17 + [429], [a.text for a in answers if a.status_code != 200]
 
 
 def test_a_client_that_leaves_mid_stream_does_not_cancel_the_turn(user, fake):
