@@ -10,9 +10,9 @@ import Testing
             _ = queue.schedule(at: UInt64(due)) { fired.append(label) }
         }
         #expect(queue.wait(now: 0, limit: 500) == 10)
-        for action in queue.due(now: 9) { action() }
+        while let action = queue.nextDue(now: 9) { action() }
         #expect(fired.isEmpty)
-        for action in queue.due(now: 20) { action() }
+        while let action = queue.nextDue(now: 20) { action() }
         #expect(fired.sorted() == [1, 2, 11] && fired.last == 2)
         #expect(queue.wait(now: 20, limit: 500) == 10)
         #expect(queue.wait(now: 40, limit: 500) == 0)
@@ -28,11 +28,25 @@ import Testing
         }
         #expect(queue.count == 1)
         #expect(queue.wait(now: 0, limit: 500) == 500)
-        for action in queue.due(now: 999_999) { action() }
+        while let action = queue.nextDue(now: 999_999) { action() }
         #expect(fired == 0)
-        for action in queue.due(now: 1_000_000) { action() }
+        while let action = queue.nextDue(now: 1_000_000) { action() }
         #expect(fired == 1)
         queue.cancel(keep)
         #expect(queue.wait(now: 0, limit: 250) == 250)
+    }
+
+    @Test func aTimerCancelledByAnEarlierOneDueTogetherNeverRuns() {
+        var queue = TimerQueue()
+        var fired: [String] = []
+        var second: TimerQueue.Token = 0
+        _ = queue.schedule(at: 10) { fired.append("first") }
+        second = queue.schedule(at: 10) { fired.append("second") }
+        // Run as the loop does: the first action cancels the second, due at the same moment.
+        while let action = queue.nextDue(now: 10) {
+            action()
+            queue.cancel(second)
+        }
+        #expect(fired == ["first"])
     }
 }

@@ -104,7 +104,7 @@ final class EventLoop: @unchecked Sendable {
                     watcher.ready(flags, on: self)
                 }
             }
-            for action in timers.due(now: now) { action() }
+            while let action = timers.nextDue(now: now) { action() }
             if now &- lastSweep >= 250 {
                 sweepTimeouts()
                 lastSweep = now

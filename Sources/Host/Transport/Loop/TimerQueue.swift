@@ -40,14 +40,16 @@ struct TimerQueue {
         return first.due <= now ? 0 : Int32(min(UInt64(limit), first.due - now))
     }
 
-    /// Removes and returns the actions due by `now`, earliest first.
-    mutating func due(now: UInt64) -> [() -> Void] {
-        var fired: [() -> Void] = []
+    /// Removes and returns the earliest action due by `now`, nil when none is. One at a time,
+    /// so that an action which cancels another timer due at the same moment (a call's total
+    /// timeout and its phase timeout, say) cancels it for real: a batch taken in advance would
+    /// still run it, after its owner may be gone.
+    mutating func nextDue(now: UInt64) -> (() -> Void)? {
         while true {
             dropDeadTop()
-            guard let first = heap.first, first.due <= now else { return fired }
+            guard let first = heap.first, first.due <= now else { return nil }
             popTop()
-            if let action = actions.removeValue(forKey: first.token) { fired.append(action) }
+            if let action = actions.removeValue(forKey: first.token) { return action }
         }
     }
 
