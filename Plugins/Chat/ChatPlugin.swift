@@ -7,14 +7,14 @@ enum ChatPlugin: PatternPlugin {
     static let name = "chat"
     static let version = "1.0.0"
     static let summary = "Chat: messages, history and search, the agent loop with tools, SSE and WebSocket streaming"
-    static let requires = ["auth", "agents"]
+    static let requires = ["auth", "agents", "providers"]
 
     static func setUp(_ host: PluginHost) throws {
         let config = try ChatConfig.load(host)
         let agents = try AgentDirectory(host)
         try ChatSchema.register(host)
         let store = MessageStore(database: host.database)
-        let runner = TurnRunner(agents: agents, messages: store, providers: ModelProviders(host: host),
+        let runner = TurnRunner(agents: agents, messages: store, providers: try ModelProviders(host: host),
                                 tools: ToolBox(agents: agents, messages: store, host: host), events: ChatEvents(host: host),
                                 config: config)
         try MessageDeletion(store: store, host: host).register()

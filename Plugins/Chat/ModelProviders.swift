@@ -3,21 +3,33 @@ import PluginKit
 import Synchronization
 
 /// The providers plugin's "providers.v1" service (pattern_providers_service.h): "complete
-/// this conversation with this user's provider, streaming deltas to me". Looked up on first
-/// use, so the chat plugin starts (and answers 409 naming what to load) without it.
+/// this conversation with this user's provider, streaming deltas to me".
 final class ModelProviders: Sendable {
     static let serviceName = "providers.v1"
 
     private let host: PluginHost
-    private let table = Mutex<ProvidersTable?>(nil)
+    private let table: ProvidersTable
 
     // @unchecked: points at the providers plugin's vtable, immutable and alive for the process.
     private struct ProvidersTable: @unchecked Sendable {
         let pointer: UnsafePointer<pattern_providers_v1>
     }
 
-    init(host: PluginHost) {
+    struct Missing: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Looks the service up (in setUp; `requires` loads the providers plugin first).
+    init(host: PluginHost) throws {
         self.host = host
+        guard let raw = host.lookupService(Self.serviceName) else {
+            throw Missing(description: "the \"providers.v1\" service is missing: load the providers plugin")
+        }
+        let pointer = raw.assumingMemoryBound(to: pattern_providers_v1.self)
+        guard abiHasField(pointer.pointee.struct_size, \pattern_providers_v1.resolve) else {
+            throw Missing(description: "the \"providers.v1\" service is too old (struct_size \(pointer.pointee.struct_size))")
+        }
+        table = ProvidersTable(pointer: pointer)
     }
 
     /// What went wrong with a completion, as API.md's error answer.
@@ -53,24 +65,12 @@ final class ModelProviders: Sendable {
         var model: String?
     }
 
-    private func service() -> UnsafePointer<pattern_providers_v1>? {
-        if let found = table.withLock({ $0 }) { return found.pointer }
-        guard let raw = host.lookupService(Self.serviceName) else { return nil }
-        let pointer = raw.assumingMemoryBound(to: pattern_providers_v1.self)
-        guard abiHasField(pointer.pointee.struct_size, \pattern_providers_v1.resolve) else { return nil }
-        table.withLock { $0 = ProvidersTable(pointer: pointer) }
-        return pointer
-    }
-
     static let graceMilliseconds: UInt64 = 30_000
 
-    private static let notLoaded = Failure(HTTPError.conflict(
-        "No model providers are available: the server does not load the providers plugin."))
-
     /// The model's context window in tokens as the provider's model list reports it; nil when
-    /// it reports none. A missing provider is left for `complete` to report.
+    /// it reports none. A missing provider is left for `complete` to report (409).
     func contextLength(ownerID: String, provider: String, model: String) -> Int? {
-        guard let service = service() else { return nil }
+        let service = table.pointer
         let request: JSONValue = ["owner_id": .string(ownerID), "model_provider": .string(provider), "model": .string(model)]
         let box = Box()
         let status = withABIString(request.jsonText) { text in
@@ -97,7 +97,7 @@ final class ModelProviders: Sendable {
     func complete(_ request: JSONValue, timeoutMilliseconds: UInt64,
                   onDelta: @escaping @Sendable (String, String) -> Void) async -> Result<Completion, Failure>
     {
-        guard let service = service() else { return .failure(Self.notLoaded) }
+        let service = table.pointer
         return await withCheckedContinuation { continuation in
             let call = CompletionCall(onDelta: onDelta, continuation: continuation)
             let userdata = Unmanaged.passRetained(call).toOpaque()

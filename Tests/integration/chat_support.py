@@ -23,9 +23,8 @@ def chat_config(**chat) -> str:
     return FAST_AUTH + LOOPBACK + "[chat]\n" + section
 
 
-def start_chat(start, providers: bool = True, **chat):
-    plugins = [AUTH, AGENTS, CHAT] + ([PROVIDERS] if providers else [])
-    return start_world(start, plugins=plugins, config=chat_config(**chat))
+def start_chat(start, **chat):
+    return start_world(start, plugins=[AUTH, AGENTS, PROVIDERS, CHAT], config=chat_config(**chat))
 
 
 def add_provider(client: Client, fake, key: str = FAKE_KEY) -> dict:

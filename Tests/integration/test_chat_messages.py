@@ -1,7 +1,8 @@
 """The chat plugin without a model answering: messages stored before the model is called,
 history windows, full-text search, content forms, validation, permissions and isolation,
-and the [chat] config checks. Every send here fails at the model (no providers plugin, or an
-agent without a model), which is exactly when the user's message must still be kept."""
+and the [chat] config checks. Every send here fails at the model (the user has configured
+no provider, or the agent names no model), which is exactly when the user's message must
+still be kept."""
 from __future__ import annotations
 
 import time
@@ -9,13 +10,13 @@ import time
 import pytest
 
 from agents_support import AGENTS, field_of, unique
-from chat_support import CHAT, history, send, start_chat, texts
+from chat_support import CHAT, PROVIDERS, history, send, start_chat, texts
 from conftest import AUTH
 
 
 @pytest.fixture(scope="module")
 def world(start_server_module):
-    return start_chat(start_server_module, providers=False)
+    return start_chat(start_server_module)
 
 
 def modelled(user):
@@ -32,7 +33,6 @@ def test_the_users_message_is_kept_when_no_provider_can_answer(world):
     agent = modelled(user)
     response = send(user, agent["id"], "remember this")
     assert_error(response, 409, "conflict")
-    assert "providers" in response.json()["error"]["message"]
     items = history(user, agent["id"])["items"]
     assert [m["role"] for m in items] == ["user"]
     assert items[0]["content"] == {"Text": "remember this"}
@@ -240,13 +240,15 @@ def test_the_routes_are_in_the_openapi_document(world):
 def test_bad_chat_config_refuses_the_start(run_cli, tmp_path, setting):
     config = tmp_path / "bad.toml"
     config.write_text(f"[chat]\n{setting}\n")
-    result = run_cli("serve", "--config", str(config), plugins=[AUTH, AGENTS, CHAT], serve=True)
+    result = run_cli("serve", "--config", str(config), plugins=[AUTH, AGENTS, PROVIDERS, CHAT], serve=True)
     assert result.returncode != 0
     key = setting.split(" = ")[0]
     assert result.line_with(f"chat.{key}") is not None, result.stderr
 
 
-def test_chat_without_agents_is_refused_at_start(run_cli):
-    result = run_cli("serve", plugins=[AUTH, CHAT], serve=True)
+@pytest.mark.parametrize("missing", ["agents", "providers"])
+def test_chat_without_agents_or_providers_is_refused_at_start(run_cli, missing):
+    plugins = [AUTH, CHAT] + ([AGENTS] if missing == "providers" else [PROVIDERS])
+    result = run_cli("serve", plugins=plugins, serve=True)
     assert result.returncode != 0
-    assert result.line_with("agents") is not None, result.stderr
+    assert result.line_with(missing) is not None, result.stderr
