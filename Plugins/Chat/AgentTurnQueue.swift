@@ -72,3 +72,15 @@ final class AgentTurnQueue: Sendable {
         if let next { start(agentID, next) }
     }
 }
+
+extension AgentTurnQueue {
+    /// Runs `turn` in the agent's lane and answers its result once it has run, or nil at
+    /// once when the lane is full: for a coordinator that awaits each member's turn (its
+    /// place in the lane is taken when this is called).
+    func run<Result: Sendable>(agentID: String, _ turn: @escaping @Sendable () async -> Result) async -> Result? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Result?, Never>) in
+            let accepted = submit(agentID: agentID) { continuation.resume(returning: await turn()) }
+            if !accepted { continuation.resume(returning: nil) }
+        }
+    }
+}

@@ -112,6 +112,19 @@ def test_block_edit_appends_and_replaces_core_memory(user, fake):
     assert "Name: Grace" in bodies(fake)[-1]["messages"][0]["content"]
 
 
+def test_tool_arguments_streamed_in_fragments_are_reassembled(user, fake):
+    agent = model_agent(user, fake, tools=["block_edit"])
+    arguments = json.dumps({"label": "notes", "operation": "append", "content": "split \u00e9verywhere"})
+    fake.enqueue(tool_call_reply("block_edit", arguments, fragments=list(range(1, len(arguments)))))
+    fake.enqueue(text_reply("ok"))
+    body = send(user, agent["id"], "note it").json()
+    assert body["messages"][1]["tool_calls"][0]["arguments"] == json.loads(arguments)
+    [result] = tool_results(body["messages"])
+    assert result["is_error"] is False
+    memory = user.get(f"/agents/{agent['id']}/memory").json()
+    assert [(b["memory_key"], b["content"]) for b in memory] == [("notes", "split \u00e9verywhere")]
+
+
 def test_recall_inserts_and_searches_archival_memory(user, fake):
     agent = model_agent(user, fake, tools=["recall"])
     fake.enqueue(call("recall", op="insert", content="The launch code is tangerine"))
@@ -214,6 +227,16 @@ def test_a_refused_key_is_502_and_the_key_is_never_shown(world):
         fake.enqueue(text_reply("better now"))
         assert send(user, agent["id"], "again").status_code == 200
         assert user.get(f"/agents/{agent['id']}").json()["state"] == "ready"
+
+
+def test_a_provider_failing_after_its_retries_is_503(user, fake):
+    agent = model_agent(user, fake)
+    fake.enqueue(*[error_reply(503, headers={"Retry-After": "0"}) for _ in range(12)])
+    response = send(user, agent["id"], "are you there", timeout=60)
+    assert response.status_code == 503, response.text
+    assert response.json()["error"]["type"] == "service_unavailable"
+    assert len(bodies(fake)) >= 2  # retried before giving up
+    assert user.get(f"/agents/{agent['id']}").json()["state"]["error"]["kind"] == "service_unavailable"
 
 
 def test_a_provider_that_hangs_is_504_within_the_model_timeout(start_server, fake):
