@@ -10,9 +10,9 @@ final class AgentTurnQueue: Sendable {
     let maxWaiting: Int
     let maxLanes: Int
 
+    /// The turns waiting behind the running one (at most `maxWaiting`: taking the first is cheap).
     private struct Lane {
         var waiting: [Turn] = []
-        var next = 0
     }
 
     private let lanes = Mutex<[String: Lane]>([:])
@@ -28,7 +28,7 @@ final class AgentTurnQueue: Sendable {
         enum Decision { case start, queued, refused }
         let decision: Decision = lanes.withLock { lanes in
             if var lane = lanes[agentID] {
-                guard lane.waiting.count - lane.next < maxWaiting else { return .refused }
+                guard lane.waiting.count < maxWaiting else { return .refused }
                 lane.waiting.append(turn)
                 lanes[agentID] = lane
                 return .queued
@@ -41,11 +41,6 @@ final class AgentTurnQueue: Sendable {
         return decision != .refused
     }
 
-    /// How many turns wait for this agent (the running one not counted).
-    func waiting(agentID: String) -> Int {
-        lanes.withLock { lanes in lanes[agentID].map { $0.waiting.count - $0.next } ?? 0 }
-    }
-
     private func start(_ agentID: String, _ turn: @escaping Turn) {
         Task {
             await turn()
@@ -55,17 +50,11 @@ final class AgentTurnQueue: Sendable {
 
     private func finished(_ agentID: String) {
         let next: Turn? = lanes.withLock { lanes in
-            guard var lane = lanes[agentID] else { return nil }
-            guard lane.next < lane.waiting.count else {
+            guard var lane = lanes[agentID], !lane.waiting.isEmpty else {
                 lanes[agentID] = nil
                 return nil
             }
-            let turn = lane.waiting[lane.next]
-            lane.next += 1
-            if lane.next == lane.waiting.count {
-                lane.waiting.removeAll()
-                lane.next = 0
-            }
+            let turn = lane.waiting.removeFirst()
             lanes[agentID] = lane
             return turn
         }

@@ -58,7 +58,7 @@ struct ChatRoutes: Sendable {
         if !accepted {
             response.finish(HTTPError(
                 status: 429, type: "rate_limit",
-                message: "The agent already has \(queue.maxWaiting) messages waiting; retry shortly.",
+                message: "Too many messages are waiting for this agent (at most \(queue.maxWaiting)); retry shortly.",
                 headers: [HTTPError.Header("Retry-After", String(Self.retryAfterSeconds))]))
         }
         return .deferred

@@ -18,6 +18,9 @@ final class EventStream: TurnSink {
         var ending = false
         var pending: [(event: String, data: String)] = []
         var pendingBytes = 0
+        /// Set while the ended turn's last events wait for the client: nothing else holds
+        /// the stream then, and the end must still be written.
+        var keepAlive: EventStream?
     }
 
     private let state = Mutex(State())
@@ -25,7 +28,13 @@ final class EventStream: TurnSink {
     init(response: DeferredResponse) {
         self.response = response
         response.observe(onDrain: { [weak self] in self?.drain() }, onCancel: { [weak self] in
-            self?.state.withLock { $0.gone = true }
+            // Released after the lock is: the stream may go with it.
+            let released = self?.state.withLock { state -> EventStream? in
+                state.gone = true
+                defer { state.keepAlive = nil }
+                return state.keepAlive
+            }
+            _ = released
         })
     }
 
@@ -65,20 +74,23 @@ final class EventStream: TurnSink {
     }
 
     private func drain() {
-        state.withLock { state in
+        let released = state.withLock { state -> EventStream? in
             while !state.gone, let first = state.pending.first {
                 switch response.send(event: first.event, data: first.data) {
                 case .sent:
                     state.pending.removeFirst()
                     state.pendingBytes -= first.data.utf8.count + first.event.utf8.count
                 case .busy:
-                    return
+                    return nil
                 case .gone, .refused:
                     state.gone = true
                 }
             }
             if state.ending, !state.gone { response.end() }
+            defer { state.keepAlive = nil }
+            return state.keepAlive
         }
+        _ = released
     }
 
     /// The last event (`done`, or `error` when the turn failed), then the end of the stream.
@@ -90,7 +102,11 @@ final class EventStream: TurnSink {
         }
         state.withLock { state in
             state.ending = true
-            if state.pending.isEmpty, !state.gone { response.end() }
+            if state.pending.isEmpty {
+                if !state.gone { response.end() }
+            } else if !state.gone {
+                state.keepAlive = self
+            }
         }
     }
 
