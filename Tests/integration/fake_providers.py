@@ -82,9 +82,11 @@ def hang_reply() -> Reply:
     return Reply("hang")
 
 
-def broken_stream_reply(text: str, after_chunks: int = 1) -> Reply:
-    """Streams the first `after_chunks` pieces of `text`, then closes the connection mid-body."""
-    return Reply("broken", text=text, after_chunks=after_chunks)
+def broken_stream_reply(text: str, after_chunks: int = 1, pause: float = 0.3) -> Reply:
+    """Streams the first `after_chunks` pieces of `text`, waits `pause` seconds (so the client
+    has taken them: a client may drop what it had not yet handed on when the connection
+    fails), then closes the connection mid-body."""
+    return Reply("broken", text=text, after_chunks=after_chunks, delay=pause)
 
 
 def token_stream_reply(tokens: int, duration: float) -> Reply:
@@ -419,6 +421,7 @@ class FakeProvider:
             for name, data in events:
                 is_content = carries_text(data)
                 if reply.kind == "broken" and is_content and content_events >= reply.after_chunks:
+                    time.sleep(reply.delay)
                     handler.close_connection = True
                     return  # mid-body: no terminating chunk
                 frame = (f"event: {name}\n" if name else "") + f"data: {data}\n\n"
@@ -427,7 +430,7 @@ class FakeProvider:
                 handler.wfile.flush()
                 if is_content:
                     content_events += 1
-                    if reply.delay:
+                    if reply.delay and reply.kind != "broken":
                         time.sleep(reply.delay)
             handler.wfile.write(b"0\r\n\r\n")
             handler.wfile.flush()
