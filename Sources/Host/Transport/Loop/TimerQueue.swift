@@ -40,17 +40,19 @@ struct TimerQueue {
         return first.due <= now ? 0 : Int32(min(UInt64(limit), first.due - now))
     }
 
-    /// Removes and returns the earliest action due by `now`, nil when none is. One at a time,
-    /// so that an action which cancels another timer due at the same moment (a call's total
-    /// timeout and its phase timeout, say) cancels it for real: a batch taken in advance would
-    /// still run it, after its owner may be gone.
-    mutating func nextDue(now: UInt64) -> (() -> Void)? {
-        while true {
-            dropDeadTop()
-            guard let first = heap.first, first.due <= now else { return nil }
-            popTop()
-            if let action = actions.removeValue(forKey: first.token) { return action }
-        }
+    /// The newest token handed out: `popDue(now:through:)` with it leaves timers scheduled by
+    /// the actions it returns for the next turn.
+    var lastToken: Token { nextToken }
+
+    /// Removes and returns the earliest action due by `now` among those scheduled up to
+    /// `through`. One at a time, so an action that cancels another timer due in the same turn
+    /// (a call's total timeout ending it while its phase timeout is due too) stops it from
+    /// running after its owner is gone.
+    mutating func popDue(now: UInt64, through limit: Token) -> (() -> Void)? {
+        dropDeadTop()
+        guard let first = heap.first, first.due <= now, first.token <= limit else { return nil }
+        popTop()
+        return actions.removeValue(forKey: first.token)
     }
 
     private mutating func dropDeadTop() {
