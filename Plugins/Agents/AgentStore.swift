@@ -90,6 +90,13 @@ struct AgentStore: Sendable {
                              [.text(state.json.jsonText), .integer(state.isActive ? 1 : 0), .text(id)]).changes == 1
     }
 
+    /// Agents left `processing` by a turn the server did not live to finish are ready again:
+    /// only the chat plugin's turns set that state, and none survives a restart. How many.
+    func readyAfterRestart() throws(DatabaseFailure) -> Int64 {
+        try database.execute("UPDATE agents_agents SET state = ? WHERE state = ?",
+                             [.text(AgentState.ready.json.jsonText), .text(AgentState.processing.json.jsonText)]).changes
+    }
+
     /// message_count += messages, last_active_at = at; false when the agent is gone.
     func recordActivity(id: String, messages: Int64, at: String) throws(DatabaseFailure) -> Bool {
         try database.execute("UPDATE agents_agents SET message_count = message_count + ?, last_active_at = ? WHERE id = ?",

@@ -12,6 +12,8 @@ enum AgentsPlugin: PatternPlugin {
         let config = try AgentsConfig.load(host)
         try AgentsSchema.register(host)
         let agents = AgentStore(database: host.database)
+        let interrupted = try agents.readyAfterRestart()
+        if interrupted > 0 { host.log(.info, "\(interrupted) agents left processing by the last run are ready again") }
         let memory = MemoryStore(database: host.database)
         let events = AgentEvents(host: host)
         let editor = MemoryEditor(agents: agents, memory: memory, maxBlockBytes: config.maxMemoryBlockBytes)

@@ -89,6 +89,16 @@ def test_a_streamed_turn_relays_deltas_that_add_up_to_the_stored_reply(user, fak
     assert names.index("message") < names.index("text_delta")
 
 
+def test_reasoning_is_streamed_apart_and_kept_in_the_metadata(user, fake):
+    agent = model_agent(user, fake)
+    fake.enqueue(text_reply("42", reasoning="Let me think."))
+    events = stream(user, agent["id"], "the answer?")
+    assert "".join(d["text"] for n, d in events if n == "reasoning_delta") == "Let me think."
+    assert "".join(d["text"] for n, d in events if n == "text_delta") == "42"
+    reply = history(user, agent["id"])["items"][-1]
+    assert reply["content"] == {"Text": "42"} and reply["metadata"]["reasoning"] == "Let me think."
+
+
 def test_accept_event_stream_streams_too(user, fake):
     agent = model_agent(user, fake)
     fake.enqueue(text_reply("via accept"))
@@ -361,6 +371,30 @@ def test_a_client_that_leaves_mid_stream_does_not_cancel_the_turn(user, fake):
         assert time.monotonic() < deadline, history(user, agent["id"])
         time.sleep(0.1)
     assert user.get(f"/agents/{agent['id']}").json()["state"] == "ready"
+
+
+def test_an_agent_left_processing_by_a_crash_is_ready_after_a_restart(start_server, fake):
+    crashed = start_chat(start_server)
+    client = crashed.user()
+    add_provider(client, fake)
+    agent = model_agent(client, fake)
+    fake.enqueue(hang_reply())
+    threading.Thread(target=lambda: send_quietly(client, agent["id"]), daemon=True).start()
+    deadline = time.monotonic() + 10
+    while client.get(f"/agents/{agent['id']}").json()["state"] != "processing":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    crashed.server.kill()
+    crashed.server.start()
+    # The same login: the token and its session outlive the restart.
+    assert client.get(f"/agents/{agent['id']}").json()["state"] == "ready"
+
+
+def send_quietly(client, target):
+    try:
+        send(client, target, "hello", timeout=30)
+    except requests.RequestException:
+        pass
 
 
 def test_subscribers_see_the_turn_as_websocket_events(user, fake):
