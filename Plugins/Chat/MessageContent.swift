@@ -33,8 +33,7 @@ struct MessageContent: Sendable, Equatable {
             text: results.map(\.result).joined(separator: "\n"))
     }
 
-    /// What a client sent as `content` (field `field`): a string, `{"Text"}` or `{"Parts"}`.
-    /// Tool calls and responses are the agents' to write, never a sender's.
+    /// What a client sent as `content` (field `field`): a string or any of the tagged forms.
     static func parse(_ value: JSONValue, field: String = "content") throws(HTTPError) -> MessageContent {
         let content: MessageContent
         switch value {
@@ -48,6 +47,10 @@ struct MessageContent: Sendable, Equatable {
                 content = .text(text)
             case "Parts":
                 content = try parts(body, field: "\(field).Parts")
+            case "ToolCalls":
+                content = try toolCalls(body, field: "\(field).ToolCalls")
+            case "ToolResponses":
+                content = try toolResponses(body, field: "\(field).ToolResponses")
             default:
                 throw invalid(field)
             }
@@ -62,15 +65,42 @@ struct MessageContent: Sendable, Equatable {
     }
 
     private static func invalid(_ field: String) -> HTTPError {
-        .validation(field, #"must be a string, {"Text": "..."} or {"Parts": [...]}"#)
+        .validation(field, #"must be a string, {"Text": "..."}, {"Parts": [...]}, {"ToolCalls": [...]} or {"ToolResponses": [...]}"#)
+    }
+
+    private static func items(_ body: JSONValue, field: String) throws(HTTPError) -> [JSONValue] {
+        guard case .array(let items) = body, !items.isEmpty, items.count <= 64 else {
+            throw .validation(field, "must be an array of 1 to 64 items")
+        }
+        return items
+    }
+
+    private static func toolCalls(_ body: JSONValue, field: String) throws(HTTPError) -> MessageContent {
+        var calls: [ToolCall] = []
+        for (index, item) in try items(body, field: field).enumerated() {
+            let fields = try JSONFields(item, path: "\(field)[\(index)]")
+            let id = try fields.requiredString("call_id")
+            let name = try fields.requiredString("fn_name")
+            let arguments = fields.value("fn_arguments") ?? [:]
+            calls.append(ToolCall(id: id, name: name, arguments: arguments.stringValue ?? arguments.jsonText))
+        }
+        return MessageContent(tagged: ["ToolCalls": body], text: toolCalls(calls).text)
+    }
+
+    private static func toolResponses(_ body: JSONValue, field: String) throws(HTTPError) -> MessageContent {
+        var texts: [String] = []
+        for (index, item) in try items(body, field: field).enumerated() {
+            let fields = try JSONFields(item, path: "\(field)[\(index)]")
+            _ = try fields.requiredString("call_id")
+            texts.append(try fields.requiredString("content"))
+            _ = try fields.bool("is_error")
+        }
+        return MessageContent(tagged: ["ToolResponses": body], text: texts.joined(separator: "\n"))
     }
 
     private static func parts(_ body: JSONValue, field: String) throws(HTTPError) -> MessageContent {
-        guard case .array(let items) = body, !items.isEmpty, items.count <= 64 else {
-            throw .validation(field, "must be an array of 1 to 64 parts")
-        }
         var texts: [String] = []
-        for (index, item) in items.enumerated() {
+        for (index, item) in try items(body, field: field).enumerated() {
             let path = "\(field)[\(index)]"
             guard case .object(let members) = item, members.count == 1 else {
                 throw .validation(path, #"must be {"Text": "..."} or {"Image": {...}}"#)
@@ -87,7 +117,7 @@ struct MessageContent: Sendable, Equatable {
                 throw .validation(path, #"must be {"Text": "..."} or {"Image": {...}}"#)
             }
         }
-        return MessageContent(tagged: ["Parts": .array(items)], text: texts.joined(separator: "\n"))
+        return MessageContent(tagged: ["Parts": body], text: texts.joined(separator: "\n"))
     }
 
     private static func checkImage(_ image: JSONValue, path: String) throws(HTTPError) {

@@ -80,6 +80,10 @@ def test_a_target_may_be_an_agents_name(world):
     ({"Text": "tagged"}, {"Text": "tagged"}),
     ({"Parts": [{"Text": "look"}, {"Image": {"content_type": "image/png", "source": {"Url": "https://x.test/a.png"}}}]},
      {"Parts": [{"Text": "look"}, {"Image": {"content_type": "image/png", "source": {"Url": "https://x.test/a.png"}}}]}),
+    ({"ToolCalls": [{"call_id": "c1", "fn_name": "lookup", "fn_arguments": {"q": 1}}]},
+     {"ToolCalls": [{"call_id": "c1", "fn_name": "lookup", "fn_arguments": {"q": 1}}]}),
+    ({"ToolResponses": [{"call_id": "c1", "content": "found", "is_error": False}]},
+     {"ToolResponses": [{"call_id": "c1", "content": "found", "is_error": False}]}),
 ])
 def test_content_is_accepted_plain_or_tagged_and_answered_tagged(world, content, stored):
     user = world.user()
@@ -95,7 +99,11 @@ def test_content_is_accepted_plain_or_tagged_and_answered_tagged(world, content,
     ({"target": "AGENT", "content": None}, "content"),
     ({"target": "AGENT", "content": 3}, "content"),
     ({"target": "AGENT", "content": ""}, "content"),
-    ({"target": "AGENT", "content": {"ToolCalls": []}}, "content"),
+    ({"target": "AGENT", "content": {"ToolCalls": []}}, "content.ToolCalls"),
+    ({"target": "AGENT", "content": {"ToolCalls": [{"fn_name": "x"}]}}, "content.ToolCalls[0].call_id"),
+    ({"target": "AGENT", "content": {"ToolResponses": [{"call_id": "c", "content": 5}]}},
+     "content.ToolResponses[0].content"),
+    ({"target": "AGENT", "content": {"Audio": "x"}}, "content"),
     ({"target": "AGENT", "content": {"Text": 1}}, "content.Text"),
     ({"target": "AGENT", "content": {"Parts": [{"Video": {}}]}}, "content.Parts[0]"),
     ({"target": "AGENT", "content": {"Parts": [{"Image": {"content_type": "image/png", "source": {}}}]}},
