@@ -16,9 +16,11 @@ struct ContextBuilder: Sendable {
     static let messageOverhead = 4
     /// Tokens kept free for the reply: a quarter of the window, at most 1024.
     static func replyReserve(window: Int) -> Int { min(1024, window / 4) }
+    /// History is read newest first, this many messages at a time, until the window is full.
+    static let historyPage = 64
     /// Most history messages read for one context (a window of 10 million tokens would not
     /// read all of a long history either).
-    static let maxHistoryMessages = 2000
+    static let maxHistoryMessages = 4096
 
     static func tokens(_ text: String) -> Int { (text.utf8.count + 3) / 4 }
 
@@ -71,8 +73,10 @@ struct ContextBuilder: Sendable {
     }
 
     /// The messages for one call: system first, then the newest history that fits `window`
-    /// tokens less the reply reserve and `fixedCost` (the tools' schemas).
-    static func build(agent: AgentRecord, history: [ChatMessage], window: Int, fixedCost: Int) -> [JSONValue] {
+    /// tokens less the reply reserve and `fixedCost` (the tools' schemas). `older(before)`
+    /// reads the next page of history, newest first (`before` nil: the newest).
+    static func build(agent: AgentRecord, window: Int, fixedCost: Int,
+                      older: (Int64?) throws -> [(seq: Int64, message: ChatMessage)]) rethrows -> [JSONValue] {
         let system = systemText(agent)
         var budget = window - replyReserve(window: window) - fixedCost
         var head: [JSONValue] = []
@@ -83,13 +87,21 @@ struct ContextBuilder: Sendable {
         }
         // Newest first: each stored message's provider messages go in whole or not at all.
         var kept: [[JSONValue]] = []
-        for message in history.reversed() {
-            let converted = providerMessages(message, forAgent: agent.id)
-            if converted.isEmpty { continue }
-            let price = converted.reduce(0) { $0 + cost($1) }
-            if price > budget && !kept.isEmpty { break }
-            budget -= price
-            kept.append(converted)
+        var read = 0
+        var before: Int64?
+        reading: while read < maxHistoryMessages {
+            let page = try older(before)
+            for (seq, message) in page {
+                before = seq
+                read += 1
+                let converted = providerMessages(message, forAgent: agent.id)
+                if converted.isEmpty { continue }
+                let price = converted.reduce(0) { $0 + cost($1) }
+                if price > budget && !kept.isEmpty { break reading }
+                budget -= price
+                kept.append(converted)
+            }
+            if page.count < historyPage { break }
         }
         var tail = Array(kept.reversed().joined())
         // A tool result needs its call: drop results left at the start without one.

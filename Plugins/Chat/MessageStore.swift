@@ -47,12 +47,15 @@ struct MessageStore: Sendable {
         return (rows.rows.reversed().map(Self.message), Int(total))
     }
 
-    /// The newest `limit` messages of a history, oldest first (for a model's context).
-    func recent(_ scope: Scope, limit: Int) throws(DatabaseFailure) -> [ChatMessage] {
+    /// Up to `limit` messages of a history older than `before` (nil: the newest), newest
+    /// first, each with its place in the store order: a model's context is read backwards a
+    /// page at a time until the window is full.
+    func older(_ scope: Scope, before: Int64?, limit: Int) throws(DatabaseFailure) -> [(seq: Int64, message: ChatMessage)] {
         let filter = scope.filter
-        return try database.execute("""
-            SELECT \(Self.columns) FROM chat_messages WHERE \(filter.sql) ORDER BY seq DESC LIMIT ?
-            """, [filter.value, .integer(Int64(limit))]).rows.reversed().map(Self.message)
+        let rows = try database.execute("""
+            SELECT seq, \(Self.columns) FROM chat_messages WHERE \(filter.sql) AND seq < ? ORDER BY seq DESC LIMIT ?
+            """, [filter.value, .integer(before ?? Int64.max), .integer(Int64(limit))]).rows
+        return rows.map { row in (row[0].integer ?? 0, Self.message(Array(row.dropFirst()))) }
     }
 
     struct SearchFilter: Sendable {

@@ -160,9 +160,11 @@ struct TurnRunner: Sendable {
         let definitions = ToolBox.definitions(for: agent.tools)
         let window = providers.contextLength(ownerID: agent.ownerID, provider: provider, model: model)
             ?? config.contextTokens
-        let history = try messages.recent(input.history, limit: ContextBuilder.maxHistoryMessages)
-        let context = ContextBuilder.build(agent: agent, history: history, window: window,
-                                           fixedCost: ContextBuilder.tokens(JSONValue.array(definitions).jsonText))
+        let context = try ContextBuilder.build(
+            agent: agent, window: window, fixedCost: ContextBuilder.tokens(JSONValue.array(definitions).jsonText)
+        ) { before in
+            try messages.older(input.history, before: before, limit: ContextBuilder.historyPage)
+        }
         var request: [String: JSONValue] = [
             "owner_id": .string(agent.ownerID), "model_provider": .string(provider), "model": .string(model),
             "messages": .array(context), "stream": true, "max_tokens": .integer(Int64(ContextBuilder.replyReserve(window: window))),

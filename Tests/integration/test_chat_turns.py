@@ -305,6 +305,16 @@ def test_history_beyond_the_window_is_dropped_oldest_first_and_memory_kept(start
     assert window == expected_tail
 
 
+def test_a_history_that_fits_is_sent_whole_and_in_order(user, fake):
+    agent = model_agent(user, fake)
+    for index in range(40):
+        fake.enqueue(text_reply(f"a{index}"))
+        assert send(user, agent["id"], f"q{index}").status_code == 200
+    sent = [m["content"] for m in bodies(fake)[-1]["messages"]]
+    expected = [text for index in range(40) for text in (f"q{index}", f"a{index}")][:-1]
+    assert sent == expected
+
+
 def test_sends_to_one_agent_run_one_at_a_time_in_arrival_order(user, fake):
     agent = model_agent(user, fake)
     fake.enqueue(text_reply("first", delay=1.0))
