@@ -30,8 +30,9 @@ struct ContextBuilder: Sendable {
         if let prompt = agent.systemPrompt, !prompt.isEmpty { parts.append(prompt) }
         if !agent.memory.isEmpty {
             let blocks = agent.memory.map { "<\($0.label)>\n\($0.content)\n</\($0.label)>" }
-            parts.append("Your core memory blocks (edit them with block_edit when it exists):\n"
-                         + blocks.joined(separator: "\n"))
+            let intro = agent.tools.contains("block_edit")
+                ? "Your core memory, by block label (change it with block_edit):" : "Your core memory, by block label:"
+            parts.append(intro + "\n" + blocks.joined(separator: "\n"))
         }
         return parts.joined(separator: "\n\n")
     }
