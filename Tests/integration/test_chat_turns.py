@@ -383,6 +383,23 @@ def test_a_client_that_leaves_mid_stream_does_not_cancel_the_turn(user, fake):
     assert user.get(f"/agents/{agent['id']}").json()["state"] == "ready"
 
 
+def test_suspending_an_agent_mid_turn_wins_over_the_turns_end(user, fake):
+    agent = model_agent(user, fake)
+    fake.enqueue(text_reply("slow answer", chunks=["slow ", "answer"], delay=0.5))
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.setdefault("r", send(user, agent["id"], "hi", timeout=30)))
+    thread.start()
+    deadline = time.monotonic() + 10
+    while user.get(f"/agents/{agent['id']}").json()["state"] != "processing":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert user.patch(f"/agents/{agent['id']}", {"state": "suspended"}).status_code == 200
+    thread.join()
+    assert outcome["r"].status_code == 200
+    assert user.get(f"/agents/{agent['id']}").json()["state"] == "suspended"
+    assert send(user, agent["id"], "still there?").status_code == 409
+
+
 def test_an_agent_left_processing_by_a_crash_is_ready_after_a_restart(start_server, fake):
     crashed = start_chat(start_server)
     client = crashed.user()
