@@ -293,6 +293,10 @@ final class CompletionCall: Sendable {
         running.1?.cancel()
         running.2?.cancel()
         finished(id)
+        if let problem = outcome.problem {
+            // Scrubbed of the key like every message here: operators see why a call failed.
+            host.log(.warn, "completion \(id) with \(provider.id.isEmpty ? "no provider" : provider.id) failed: \(problem)")
+        }
         let sink = sink
         if !onTimer || host.timer(afterMilliseconds: 0, { _ in sink.complete(outcome) }) == nil {
             sink.complete(outcome)

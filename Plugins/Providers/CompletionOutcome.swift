@@ -26,6 +26,14 @@ enum CompletionOutcome: Error, Sendable {
         }
     }
 
+    /// `type: message` of a failure worth logging (not a success or a caller's cancel).
+    var problem: String? {
+        switch self {
+        case .success, .cancelled: nil
+        default: "\(json["type"]?.stringValue ?? ""): \(json["message"]?.stringValue ?? "")"
+        }
+    }
+
     var json: JSONValue {
         switch self {
         case .success(let result): result

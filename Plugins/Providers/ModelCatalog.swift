@@ -62,7 +62,8 @@ struct ModelCatalog: Sendable {
     }
 
     /// OpenAI `{"data": [{"id", ...}]}` (llama.cpp adds `meta.n_ctx_train`, OpenRouter
-    /// `context_length` and `pricing` per token), Anthropic `{"data": [{"id", "display_name"}]}`,
+    /// `context_length` and `pricing` per token), Anthropic `{"data": [{"id", "display_name",
+    /// "max_input_tokens"}]}`,
     /// Ollama-style `{"models": [...]}`.
     static func models(in body: [UInt8]) -> [AvailableModel]? {
         guard let json = JSONValue(parsing: body), let list = json["data"]?.arrayValue ?? json["models"]?.arrayValue
@@ -71,7 +72,8 @@ struct ModelCatalog: Sendable {
             guard let id = entry["id"]?.stringValue ?? entry["name"]?.stringValue ?? entry["model"]?.stringValue
             else { return nil }
             let name = entry["display_name"]?.stringValue ?? entry["name"]?.stringValue ?? id
-            let context = entry["context_length"]?.intValue ?? entry["context_window"]?.intValue
+            let context = entry["context_length"]?.intValue ?? entry["max_input_tokens"]?.intValue
+                ?? entry["context_window"]?.intValue
                 ?? entry["max_context_length"]?.intValue ?? entry["max_model_len"]?.intValue
                 ?? entry["top_provider"]?["context_length"]?.intValue ?? entry["meta"]?["n_ctx_train"]?.intValue
                 ?? entry["meta"]?["n_ctx"]?.intValue

@@ -236,9 +236,15 @@ def openai_models(models: list[dict]) -> dict:
 
 
 def anthropic_models(models: list[dict]) -> dict:
-    data = [{"type": "model", "id": m["id"], "display_name": m.get("display_name", m["id"]),
-             "created_at": "2025-01-01T00:00:00Z", **{k: v for k, v in m.items() if k not in ("id", "display_name")}}
-            for m in models]
+    """Anthropic reports a model's context window as `max_input_tokens`."""
+    data = []
+    for m in models:
+        entry = {"type": "model", "id": m["id"], "display_name": m.get("display_name", m["id"]),
+                 "created_at": "2025-01-01T00:00:00Z", "lifecycle": "active",
+                 **{k: v for k, v in m.items() if k not in ("id", "display_name", "context_length")}}
+        if "context_length" in m:
+            entry["max_input_tokens"] = m["context_length"]
+        data.append(entry)
     return {"data": data, "has_more": False, "first_id": data[0]["id"] if data else None,
             "last_id": data[-1]["id"] if data else None}
 
