@@ -123,8 +123,10 @@ final class ModelProviders: Sendable {
             } else {
                 // The sink will never be called: release it and answer here.
                 Unmanaged<CompletionCall>.fromOpaque(userdata).release()
-                continuation.resume(returning: .failure(Failure(HTTPError(
-                    status: 500, type: "internal_error", message: "The server failed to handle this request."))))
+                // BUSY: the host is stopping; INVALID would be this plugin's own mistake.
+                continuation.resume(returning: .failure(Failure(status == PATTERN_BUSY
+                    ? HTTPError(status: 503, type: "service_unavailable", message: "The server is stopping; retry shortly.")
+                    : HTTPError(status: 500, type: "internal_error", message: "The server failed to handle this request."))))
             }
         }
     }
