@@ -1,3 +1,4 @@
+import Foundation
 import PluginKit
 
 /// An agent as the chat plugin needs it for a turn: agents.v1's agent record.
@@ -34,4 +35,11 @@ struct AgentRecord: Sendable {
     }
 
     var isSuspended: Bool { state == "suspended" }
+
+    /// Whole seconds left of a `{"cooldown": {"until"}}` state, nil when there is none left.
+    func cooldownSeconds(now: Date = Date()) -> Int? {
+        guard let until = state["cooldown"]?["until"]?.stringValue, let end = Timestamp.parse(until) else { return nil }
+        let left = end - Int64(now.timeIntervalSince1970 * 1000)
+        return left > 0 ? Int((left + 999) / 1000) : nil
+    }
 }

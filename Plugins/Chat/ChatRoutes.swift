@@ -35,6 +35,10 @@ struct ChatRoutes: Sendable {
         guard !agent.isSuspended else {
             throw HTTPError.conflict("The agent is suspended: set its state to ready to talk to it.")
         }
+        if let seconds = agent.cooldownSeconds() {
+            throw HTTPError(status: 429, type: "rate_limit", message: "The agent is cooling down for \(seconds) more seconds.",
+                            headers: [HTTPError.Header("Retry-After", String(seconds))])
+        }
         let response = try request.deferResponse()
         let input = TurnRunner.Input(agentID: agent.id, ownerID: owner, message: content)
         let runner = runner

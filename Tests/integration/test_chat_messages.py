@@ -174,6 +174,21 @@ def test_a_suspended_agent_refuses_messages_and_stores_nothing(world):
     assert user.get(f"/agents/{agent['id']}").json()["state"] == "suspended"
 
 
+def test_an_agent_cooling_down_answers_429_until_its_cooldown_ends(world):
+    user = world.user()
+    agent = modelled(user)
+    until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 120))
+    assert user.patch(f"/agents/{agent['id']}", {"state": {"cooldown": {"until": until}}}).status_code == 200
+    response = send(user, agent["id"])
+    assert_error(response, 429, "rate_limit")
+    assert 100 <= int(response.headers["Retry-After"]) <= 121
+    assert history(user, agent["id"])["total"] == 0
+    past = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 5))
+    user.patch(f"/agents/{agent['id']}", {"state": {"cooldown": {"until": past}}})
+    assert send(user, agent["id"]).status_code == 409  # on to the model, which is missing here
+    assert history(user, agent["id"])["total"] == 1
+
+
 def test_a_group_target_is_refused_until_group_chat_is_wired(world):
     user = world.user()
     assert_error(send(user, "group_01jdzzzzzzzzzzzzzzzzzzzzzz"), 409, "conflict")
