@@ -11,9 +11,10 @@ import time
 import pytest
 import requests
 
-from agents_support import EventSocket
-from chat_support import (FAKE_KEY, add_provider, history, model_agent, read_events, send, start_chat, stream,
-                          texts)
+from agents_support import AGENTS, EventSocket, start_world
+from chat_support import (CHAT, FAKE_KEY, PROVIDERS, add_provider, chat_config, history, model_agent, read_events,
+                          send, start_chat, stream, texts)
+from conftest import AUTH, RawConnection
 from fake_providers import (FakeProvider, broken_stream_reply, error_reply, hang_reply, text_reply,
                             tool_call_reply)
 
@@ -422,6 +423,44 @@ def send_quietly(client, target):
         send(client, target, "hello", timeout=30)
     except requests.RequestException:
         pass
+
+
+def test_a_slow_reader_gets_every_event_in_order(start_server, fake):
+    """A client that reads nothing while the turn runs: the host holds at most 1 KiB for it
+    and the kernel little more (a 4 KiB receive buffer), so most events wait in the chat's own
+    buffer and follow, in order and ending with done, once the client reads."""
+    world = start_world(start_server, plugins=[AUTH, AGENTS, PROVIDERS, CHAT],
+                        config=chat_config() + "[limits]\nstream_queue_bytes = 1024\n")
+    client = world.user()
+    add_provider(client, fake)
+    agent = model_agent(client, fake)
+    words = [f"word{index:04d} " for index in range(3000)]
+    fake.enqueue(text_reply("".join(words), chunks=words))
+    body = json.dumps({"target": agent["id"], "content": "talk", "stream": True}).encode()
+    with RawConnection(world.server.port, timeout=30, rcvbuf=4096) as connection:
+        connection.send(f"POST /api/v1/chat/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {client.token}\r\n"
+                        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+        deadline = time.monotonic() + 20
+        while texts(history(client, agent["id"])["items"])[-1:] != ["".join(words)]:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        answer = connection.read_response("POST")
+    assert answer.status == 200
+    events = parse_events(answer.body.decode())
+    assert "".join(d["text"] for n, d in events if n == "text_delta") == "".join(words)
+    assert events[-1][0] == "done"
+
+
+def parse_events(text: str) -> list[tuple[str, dict]]:
+    events = []
+    for block in text.split("\n\n"):
+        lines = [line for line in block.split("\n") if line and not line.startswith(":")]
+        if not lines:
+            continue
+        name = next((line[6:].strip() for line in lines if line.startswith("event:")), "message")
+        data = "\n".join(line[5:].removeprefix(" ") for line in lines if line.startswith("data:"))
+        events.append((name, json.loads(data)))
+    return events
 
 
 def test_subscribers_see_the_turn_as_websocket_events(user, fake):
