@@ -94,7 +94,7 @@ struct TurnRunner: Sendable {
             if let content = input.message {
                 try store(.user, content, input, sink, &outcome)
             }
-            for step in 1...config.maxSteps {
+            for _ in 1...config.maxSteps {
                 guard let agent = try agents.agent(id: input.agentID, ownerID: input.ownerID) else {
                     throw HTTPError.notFound("No agent with this id.")
                 }
@@ -138,8 +138,8 @@ struct TurnRunner: Sendable {
                     try store(.assistant, .text(reply), input, sink, &outcome, metadata: .object(replyMetadata))
                     return
                 }
-                if step == config.maxSteps { return }
             }
+            // max_steps model calls made: the turn ends after the last tools' results.
         } catch let error as HTTPError {
             outcome.error = error
         } catch let failure as DatabaseFailure {
