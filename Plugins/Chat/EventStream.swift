@@ -96,10 +96,25 @@ final class EventStream: TurnSink {
     /// The last event (`done`, or `error` when the turn failed), then the end of the stream.
     func finish(_ outcome: TurnRunner.Outcome) {
         if let error = outcome.error {
-            send("error", ["error": ["type": .string(error.type), "message": .string(error.message)]])
+            finish(error)
         } else {
-            send("done", outcome.body)
+            finish(done: outcome.body)
         }
+    }
+
+    /// `done` with `body` (`{messages, usage}`), then the end of the stream.
+    func finish(done body: JSONValue) {
+        send("done", body)
+        end()
+    }
+
+    /// `error` instead of `done`, then the end of the stream.
+    func finish(_ error: HTTPError) {
+        send("error", ["error": ["type": .string(error.type), "message": .string(error.message)]])
+        end()
+    }
+
+    private func end() {
         state.withLock { state in
             state.ending = true
             if state.pending.isEmpty {
@@ -108,6 +123,16 @@ final class EventStream: TurnSink {
                 state.keepAlive = self
             }
         }
+    }
+
+    /// A group's member starts its turn (a coordinator streaming several agents).
+    func agentStarted(agentID: String, agentName: String) {
+        send("agent_started", ["agent_id": .string(agentID), "agent_name": .string(agentName)])
+    }
+
+    /// A group's member finished, its reply being `messageID`.
+    func agentCompleted(agentID: String, messageID: String) {
+        send("agent_completed", ["agent_id": .string(agentID), "message_id": .string(messageID)])
     }
 
     // MARK: TurnSink
