@@ -463,6 +463,22 @@ def parse_events(text: str) -> list[tuple[str, dict]]:
     return events
 
 
+def test_a_server_stopping_mid_turn_exits_cleanly(start_server, fake):
+    world = start_chat(start_server)
+    client = world.user()
+    add_provider(client, fake)
+    agent = model_agent(client, fake)
+    fake.enqueue(hang_reply())
+    threading.Thread(target=lambda: send_quietly(client, agent["id"]), daemon=True).start()
+    deadline = time.monotonic() + 10
+    while client.get(f"/agents/{agent['id']}").json()["state"] != "processing":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    world.server.terminate()
+    assert world.server.wait(timeout=20) == 0, world.server.stderr()[-3000:]
+    assert "Fatal error" not in world.server.stderr()
+
+
 def test_subscribers_see_the_turn_as_websocket_events(user, fake):
     agent = model_agent(user, fake, tools=["recall"])
     fake.enqueue(call("recall", op="insert", content="a fact"))
