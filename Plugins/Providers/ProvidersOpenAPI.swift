@@ -65,7 +65,8 @@ enum ProvidersOpenAPI {
     static let update = API.make(
         summary: "Update a model provider",
         description: "A config is merged into the stored one (a missing api_key keeps the stored key) and validated "
-            + "again: " + validated,
+            + "again: " + validated + " set_as_default true makes it the only default of its kind; false leaves "
+            + "the kind without a default until another is set.",
         requestBody: API.object(["name": name, "config": config(keyRequired: false), "enabled": API.boolean,
                                  "set_as_default": API.boolean]),
         responses: [200: ("The updated provider", provider)], errors: idErrors + [409, 415])

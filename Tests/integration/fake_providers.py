@@ -89,6 +89,12 @@ def broken_stream_reply(text: str, after_chunks: int = 1, pause: float = 0.3) ->
     return Reply("broken", text=text, after_chunks=after_chunks, delay=pause)
 
 
+def stream_error_reply(text: str, after_chunks: int = 0, error_type: str = "overloaded_error") -> Reply:
+    """Streams the first `after_chunks` pieces of `text`, then an error event (Anthropic's
+    `event: error`, or OpenAI-compatible servers' `data: {"error": ...}`) and ends the stream."""
+    return Reply("stream_error", text=text, after_chunks=after_chunks, name=error_type)
+
+
 def token_stream_reply(tokens: int, duration: float) -> Reply:
     """`tokens` one-word pieces spread evenly over `duration` seconds (benchmarks)."""
     return Reply("tokens", tokens=tokens, duration=duration)
@@ -415,7 +421,8 @@ class FakeProvider:
             if reply.delay:
                 time.sleep(reply.delay)
             return self._json(handler, 200, self._whole(model, reply))
-        events = self._events(model, reply if reply.kind != "broken" else text_reply(reply.text),
+        cut_short = reply.kind in ("broken", "stream_error")
+        events = self._events(model, text_reply(reply.text) if cut_short else reply,
                               request.get("stream_options", {}).get("include_usage") is True)
         handler.send_response(200)
         handler.send_header("Content-Type", "text/event-stream")
@@ -430,6 +437,13 @@ class FakeProvider:
                     time.sleep(reply.delay)
                     handler.close_connection = True
                     return  # mid-body: no terminating chunk
+                if reply.kind == "stream_error" and is_content and content_events >= reply.after_chunks:
+                    error = {"type": "error", "error": {"type": reply.name, "message": "Overloaded"}} \
+                        if self.kind == "anthropic" else {"error": {"message": "Overloaded", "type": reply.name}}
+                    frame = ("event: error\n" if self.kind == "anthropic" else "") + f"data: {json.dumps(error)}\n\n"
+                    handler.wfile.write(f"{len(frame.encode()):x}\r\n".encode() + frame.encode() + b"\r\n0\r\n\r\n")
+                    handler.wfile.flush()
+                    return
                 frame = (f"event: {name}\n" if name else "") + f"data: {data}\n\n"
                 encoded = frame.encode()
                 handler.wfile.write(f"{len(encoded):x}\r\n".encode() + encoded + b"\r\n")

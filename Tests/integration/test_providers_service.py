@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from conftest import free_port
-from fake_providers import (FakeProvider, broken_stream_reply, error_reply, hang_reply, text_reply,
-                            tool_call_reply)
+from fake_providers import (FakeProvider, broken_stream_reply, error_reply, hang_reply, stream_error_reply,
+                            text_reply, tool_call_reply)
 from providers_support import (BUSY, INVALID, NOT_FOUND, OK, STATE, add_provider, complete, complete_streamed,
                                resolve, start_providers)
 
@@ -315,6 +315,22 @@ def test_a_stream_broken_before_any_delta_is_retried(world, user, provider, fake
     assert final["status"] == OK, final
     assert "".join(piece for _, piece in deltas) == "whole again" == final["result"]["content"]
     assert len(fake.calls()) == 2
+
+
+def test_an_error_event_before_any_delta_is_retried(world, user, provider, fake):
+    fake.enqueue(stream_error_reply("never shown"), text_reply("after the overload"))
+    deltas, final = streamed(world, user, provider)
+    assert final["status"] == OK and final["result"]["content"] == "after the overload", final
+    assert len(fake.calls()) == 2
+
+
+def test_an_error_event_after_a_delta_is_final(world, user, provider, fake):
+    fake.enqueue(stream_error_reply("partial answer here", after_chunks=1))
+    deltas, final = streamed(world, user, provider)
+    error_type, message = error_of(final)
+    assert error_type == "service_unavailable" and "Overloaded" in message, message
+    assert [piece for _, piece in deltas] == ["partial "]
+    assert len(fake.calls()) == 1
 
 
 def test_a_whole_reply_cut_short_is_retried(world, user, provider, fake):
