@@ -55,7 +55,7 @@ c-plugins: $(FIXTURES)
 	$(MAKE) -C Examples/sse-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 	$(MAKE) -C Examples/relay-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 
-$(FIXTURE_DIR)/lib%.so: Tests/Fixtures/c-plugins/%.c $(ABI_INCLUDE)/pattern_plugin.h
+$(FIXTURE_DIR)/lib%.so: Tests/Fixtures/c-plugins/%.c $(wildcard $(ABI_INCLUDE)/*.h)
 	@mkdir -p $(FIXTURE_DIR)
 	$(CC) $(PLUGIN_CFLAGS) $< -o $@
 

@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "PatternRateLimit", type: .dynamic, targets: ["RateLimit"]),
         .library(name: "PatternAgents", type: .dynamic, targets: ["Agents"]),
         .library(name: "PatternGroups", type: .dynamic, targets: ["Groups"]),
+        .library(name: "PatternProviders", type: .dynamic, targets: ["Providers"]),
+        .library(name: "PatternChat", type: .dynamic, targets: ["Chat"]),
     ],
     targets: [
         // The contract: C headers only (the ABI, and vtables of named services between plugins).
@@ -49,6 +51,8 @@ let package = Package(
         // Group routing planners (who answers a group message), side-effect free; the groups
         // plugin shares the round-robin rule with them.
         .target(name: "Coordination", dependencies: ["PluginKit"], swiftSettings: strict),
+        .target(name: "Providers", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Providers", swiftSettings: strict),
+        .target(name: "Chat", dependencies: ["PluginKit", "PluginABI", "Coordination"], path: "Plugins/Chat", swiftSettings: strict),
 
         .testTarget(name: "HostTests", dependencies: ["Host", "COpenSSL"], swiftSettings: strict),
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PatternText", "PluginABI"], swiftSettings: strict),

@@ -25,6 +25,11 @@ struct AgentStore: Sendable {
         return rows.rows.first.map(Self.agent)
     }
 
+    func find(name: String, ownerID: String) throws(DatabaseFailure) -> Agent? {
+        try database.execute("SELECT \(Self.columns) FROM agents_agents WHERE owner_id = ? AND name = ?",
+                             [.text(ownerID), .text(name)]).rows.first.map(Self.agent)
+    }
+
     func exists(id: String, ownerID: String, in executor: any SQLExecutor) throws(DatabaseFailure) -> Bool {
         try !executor.execute("SELECT 1 FROM agents_agents WHERE id = ? AND owner_id = ?",
                               [.text(id), .text(ownerID)]).rows.isEmpty
@@ -76,6 +81,26 @@ struct AgentStore: Sendable {
     func delete(id: String, ownerID: String, in executor: any SQLExecutor) throws(DatabaseFailure) -> Bool {
         try executor.execute("DELETE FROM agents_agents WHERE id = ? AND owner_id = ?", [.text(id), .text(ownerID)])
             .changes == 1
+    }
+
+    /// Writes the state alone (not `updated_at`: the chat's own state changes are not edits of
+    /// the agent); false when the agent is gone.
+    func setState(id: String, to state: AgentState, in executor: any SQLExecutor) throws(DatabaseFailure) -> Bool {
+        try executor.execute("UPDATE agents_agents SET state = ?, is_active = ? WHERE id = ?",
+                             [.text(state.json.jsonText), .integer(state.isActive ? 1 : 0), .text(id)]).changes == 1
+    }
+
+    /// Agents left `processing` by a turn the server did not live to finish are ready again:
+    /// only the chat plugin's turns set that state, and none survives a restart. How many.
+    func readyAfterRestart() throws(DatabaseFailure) -> Int64 {
+        try database.execute("UPDATE agents_agents SET state = ? WHERE state = ?",
+                             [.text(AgentState.ready.json.jsonText), .text(AgentState.processing.json.jsonText)]).changes
+    }
+
+    /// message_count += messages, last_active_at = at; false when the agent is gone.
+    func recordActivity(id: String, messages: Int64, at: String) throws(DatabaseFailure) -> Bool {
+        try database.execute("UPDATE agents_agents SET message_count = message_count + ?, last_active_at = ? WHERE id = ?",
+                             [.integer(messages), .text(at), .text(id)]).changes == 1
     }
 
     func count(ownerID: String?) throws(DatabaseFailure) -> Int64 {

@@ -5,21 +5,24 @@ import PluginKit
 enum AgentsPlugin: PatternPlugin {
     static let name = "agents"
     static let version = "1.0.0"
-    static let summary = "Agents: CRUD, core memory with versions, archival memory with full-text search"
+    static let summary = "Agents: CRUD, core memory with versions, archival memory with full-text search, the agents.v1 service"
     static let requires = ["auth"]
 
     static func setUp(_ host: PluginHost) throws {
         let config = try AgentsConfig.load(host)
         try AgentsSchema.register(host)
         let agents = AgentStore(database: host.database)
+        let interrupted = try agents.readyAfterRestart()
+        if interrupted > 0 { host.log(.info, "\(interrupted) agents left processing by the last run are ready again") }
         let memory = MemoryStore(database: host.database)
         let events = AgentEvents(host: host)
-        try AgentsService.provide(host, store: agents)
+        let editor = MemoryEditor(agents: agents, memory: memory, maxBlockBytes: config.maxMemoryBlockBytes)
+        try AgentsService.provide(host, parts: AgentsService.Parts(
+            store: agents, memory: memory, tools: MemoryTools(memory: memory, editor: editor, events: events),
+            events: events))
         try AgentsRealtime(host: host, store: agents).register()
         try AgentRoutes(store: agents, events: events).register(host)
-        try MemoryRoutes(agents: agents, memory: memory,
-                         editor: MemoryEditor(agents: agents, memory: memory, maxBlockBytes: config.maxMemoryBlockBytes),
-                         events: events).register(host)
+        try MemoryRoutes(agents: agents, memory: memory, editor: editor, events: events).register(host)
         host.reportHealth(.ok)
     }
 }

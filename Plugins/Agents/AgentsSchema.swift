@@ -3,7 +3,7 @@ import PluginKit
 /// The agents plugin's tables, in portable SQL (SQLite and PostgreSQL). Archival memory and
 /// its full-text index are SQLite-specific and live in `ArchivalSearch`.
 enum AgentsSchema {
-    /// Migration 1: agents, core memory blocks, and the message tables the chat issue fills.
+    /// Migration 1: agents, core memory blocks, and a messages placeholder (dropped by migration 3).
     static let agents = """
         CREATE TABLE agents_agents (
             id TEXT PRIMARY KEY,
@@ -58,8 +58,18 @@ enum AgentsSchema {
         CREATE INDEX agents_messages_owner_created ON agents_messages (owner_id, created_at, id);
         """
 
+    /// Migration 3: messages belong to the chat plugin (`chat_messages`); the placeholder
+    /// table migration 1 created here was never written to.
+    static let dropMessages = """
+        DROP INDEX IF EXISTS agents_messages_agent_created;
+        DROP INDEX IF EXISTS agents_messages_group_created;
+        DROP INDEX IF EXISTS agents_messages_owner_created;
+        DROP TABLE IF EXISTS agents_messages;
+        """
+
     static func register(_ host: PluginHost) throws {
         try host.migration(1, agents)
         try host.migration(2, ArchivalSearch.schema)
+        try host.migration(3, dropMessages)
     }
 }

@@ -77,7 +77,7 @@ struct MemoryStore: Sendable {
     /// those matching `query`, best match first.
     func archival(agentID: String, query: String?, page: PageRequest) throws(DatabaseFailure) -> (items: [ArchivalItem], total: Int) {
         let window: [SQLValue] = [.integer(Int64(page.limit)), .integer(Int64(page.offset))]
-        if let query, let match = ArchivalSearch.matchExpression(query) {
+        if let query, let match = SearchIndex.matchExpression(query) {
             let total = try database.execute(ArchivalSearch.searchCountSQL, [.text(match), .text(agentID)])
                 .rows.first?.first?.integer ?? 0
             let rows = try database.execute(ArchivalSearch.searchSQL, [.text(match), .text(agentID)] + window)

@@ -2,7 +2,7 @@ import PluginABI
 
 /// PATTERN_HAS_FIELD for Swift: whether a struct whose other side says it is `structSize` bytes
 /// long reaches all of `field` (a slot or field added in a later minor than that side's).
-func abiHasField<S, T>(_ structSize: UInt32, _ field: KeyPath<S, T>) -> Bool {
+public func abiHasField<S, T>(_ structSize: UInt32, _ field: KeyPath<S, T>) -> Bool {
     guard let offset = MemoryLayout<S>.offset(of: field) else { return false }
     return offset + MemoryLayout<T>.size <= Int(structSize)
 }

@@ -100,34 +100,42 @@ public struct HTTPClient: Sendable {
     /// Sends `request` and returns the whole response; throws `Failure` for anything else.
     /// Cancelling the task cancels the call.
     public func send(_ request: Request) async throws(Failure) -> Response {
-        let collected = Mutex<(status: Int, headers: [(name: String, value: String)], body: [UInt8])>((0, [], []))
         let started = Mutex<Call?>(nil)
         let result: Result<Response, Failure> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let handlers = Handlers(
-                    head: { _, status, headers in collected.withLock { $0.status = status; $0.headers = headers } },
-                    data: { _, bytes in collected.withLock { $0.body += bytes } },
-                    complete: { _, failure in
-                        if let failure {
-                            continuation.resume(returning: .failure(failure))
-                        } else {
-                            let whole = collected.withLock { $0 }
-                            continuation.resume(returning: .success(Response(status: whole.status, headers: whole.headers,
-                                                                              body: whole.body)))
-                        }
-                    })
-                do throws(Failure) {
-                    let call = try start(request, handlers)
-                    started.withLock { $0 = call }
-                    if Task.isCancelled { call.cancel() }
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                }
+                let call = send(request) { continuation.resume(returning: $0) }
+                started.withLock { $0 = call }
+                if Task.isCancelled { call?.cancel() }
             }
         } onCancel: {
             started.withLock { $0 }?.cancel()
         }
         return try result.get()
+    }
+
+    /// Sends `request` and calls `completion` exactly once with the whole response or why there
+    /// is none: on a worker thread, or on this one (before returning nil) when the host refuses
+    /// to start the call. For plugins that wait without tasks (deferred responses, timers).
+    @discardableResult
+    public func send(_ request: Request, completion: @escaping @Sendable (Result<Response, Failure>) -> Void) -> Call? {
+        let collected = Mutex<(status: Int, headers: [(name: String, value: String)], body: [UInt8])>((0, [], []))
+        let handlers = Handlers(
+            head: { _, status, headers in collected.withLock { $0.status = status; $0.headers = headers } },
+            data: { _, bytes in collected.withLock { $0.body += bytes } },
+            complete: { _, failure in
+                if let failure {
+                    completion(.failure(failure))
+                } else {
+                    let whole = collected.withLock { $0 }
+                    completion(.success(Response(status: whole.status, headers: whole.headers, body: whole.body)))
+                }
+            })
+        do throws(Failure) {
+            return try start(request, handlers)
+        } catch {
+            completion(.failure(error))
+            return nil
+        }
     }
 
     /// Starts `request` and reports it through `handlers` (with `handlers.event` set, the body

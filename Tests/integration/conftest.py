@@ -86,7 +86,8 @@ def plugin_files(bin_dir, tmp_path_factory) -> dict[str, Path]:
     """Every plugin file a test may put in a plugin dir, by file name: the Swift example from
     the build, the C example and the C fixtures compiled here (fixture X.c -> libX.so)."""
     out = tmp_path_factory.mktemp("c-plugins")
-    files = {name: bin_dir / name for name in (HELLO_SWIFT, AUTH, METRICS, RATELIMIT, "libPatternAgents.so", "libPatternGroups.so")}
+    files = {name: bin_dir / name for name in (HELLO_SWIFT, AUTH, METRICS, RATELIMIT, "libPatternAgents.so", "libPatternGroups.so",
+                                                "libPatternChat.so", "libPatternProviders.so")}
     files[HELLO_C] = compile_c_plugin(REPO / "Examples" / "hello-c" / "hello.c", out / HELLO_C)
     files[WS_ECHO] = compile_c_plugin(REPO / "Examples" / "ws-echo" / "ws_echo.c", out / WS_ECHO)
     files[SSE_C] = compile_c_plugin(REPO / "Examples" / "sse-c" / "count.c", out / SSE_C)

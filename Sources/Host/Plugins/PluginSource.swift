@@ -9,7 +9,7 @@ struct PluginSource: Equatable {
     /// The first-party plugin libraries; a new first-party plugin adds its file here.
     static let firstPartyFiles: Set<String> = [
         "libPatternAuth.so", "libPatternAgents.so", "libPatternGroups.so", "libPatternMetrics.so",
-        "libPatternRateLimit.so",
+        "libPatternRateLimit.so", "libPatternProviders.so", "libPatternChat.so",
     ]
 
     let directory: String

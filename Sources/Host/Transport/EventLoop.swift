@@ -104,7 +104,8 @@ final class EventLoop: @unchecked Sendable {
                     watcher.ready(flags, on: self)
                 }
             }
-            for action in timers.due(now: now) { action() }
+            let scheduled = timers.lastToken
+            while let action = timers.popDue(now: now, through: scheduled) { action() }
             if now &- lastSweep >= 250 {
                 sweepTimeouts()
                 lastSweep = now

@@ -20,6 +20,26 @@
  *   topic "agent:<id>"      API.md's WebSocket events for that agent:
  *                           agent_state_changed {agent_id, old_state, new_state, timestamp},
  *                           memory_updated {agent_id, memory_type, timestamp}.
+ *
+ * The chat slots (added after find_agent and count_agents; check PATTERN_HAS_FIELD) let the
+ * chat plugin run an agent's turn: read the agent with its core memory, find it by name, move
+ * its state, count its messages and run the memory tools. Their payloads are JSON (UTF-8):
+ *
+ *   Agent record (agent_record, find_agent_by_name):
+ *     {"id", "owner_id", "name", "agent_type", "system_prompt": "..." | null,
+ *      "model_provider": "..." | null, "model_id": "..." | null, "tools": ["..."],
+ *      "state": "ready" | "suspended" | "processing" | {"cooldown": {...}} | {"error": {...}},
+ *      "message_count": n, "last_active_at": "..." | null,
+ *      "memory": [{"label": "<memory_key>", "content": "..."}]}   core blocks, by label
+ *
+ *   Memory tool request (memory_tool):
+ *     {"agent_id", "owner_id", "tool": "block_edit" | "recall" | "search_archival",
+ *      "arguments": {...}}  block_edit {label, operation: "append"|"replace", content, old_content?}
+ *                           recall {op: "insert"|"search", content?, query?, limit?}
+ *                           search_archival {query, limit?}
+ *   Answer: {"result": "<text for the model>", "is_error": false | true}. A tool the model
+ *   used wrongly (a missing block, a bad argument) is is_error true with a message the model
+ *   can act on, never a failing status. A successful change publishes memory_updated.
  */
 #ifndef PATTERN_AGENTS_SERVICE_H
 #define PATTERN_AGENTS_SERVICE_H
@@ -42,6 +62,9 @@ typedef struct pattern_agent_info {
 /* Receives one agent's facts; copy what you keep. */
 typedef void (*pattern_agent_info_fn)(const pattern_agent_info *info, void *userdata);
 
+/* Receives a JSON answer, borrowed for the duration of the callback; copy what you keep. */
+typedef void (*pattern_agents_json_fn)(pattern_str json, void *userdata);
+
 typedef struct pattern_agents_v1 {
     uint32_t struct_size;
     /* Finds agent `agent_id`. When `owner_id` is not empty the agent must also belong to that
@@ -54,6 +77,35 @@ typedef struct pattern_agents_v1 {
                                  void *userdata);
     /* The number of agents `owner_id` has (every user's when empty), into *count. */
     pattern_status (*count_agents)(pattern_str owner_id, int64_t *count);
+
+    /* --- chat slots (see the top of this file for the JSON). Each is thread-safe, runs on
+     * the caller's thread, reads or writes the database briefly and never waits on the
+     * network; each callback is called at most once, before the function returns, with a
+     * JSON text borrowed for the call. PATTERN_BUSY or PATTERN_INTERNAL when the database
+     * failed. --- */
+
+    /* Agent `agent_id` with its core memory blocks (the agent record). When `owner_id` is not
+     * empty the agent must be that user's (another user's is PATTERN_NOT_FOUND). */
+    pattern_status (*agent_record)(pattern_str agent_id, pattern_str owner_id, pattern_agents_json_fn fn,
+                                   void *userdata);
+    /* The agent record of `owner_id`'s agent called `name` (names are unique per owner);
+     * PATTERN_NOT_FOUND when there is none. */
+    pattern_status (*find_agent_by_name)(pattern_str owner_id, pattern_str name, pattern_agents_json_fn fn,
+                                         void *userdata);
+    /* Sets the agent's state to `state_json` ("ready", "processing" or {"error": {"kind",
+     * "message"}}) and, when it changed, publishes agent_state_changed on "agent:<id>" after
+     * committing. PATTERN_STATE, changing nothing, when the agent is suspended: a suspension
+     * always wins over the chat's own states. PATTERN_INVALID for a state it cannot parse,
+     * PATTERN_NOT_FOUND for a missing agent. */
+    pattern_status (*set_state)(pattern_str agent_id, pattern_str state_json);
+    /* Records `messages` new messages of the agent: message_count += messages, and
+     * last_active_at = now. PATTERN_NOT_FOUND for a missing agent. */
+    pattern_status (*record_activity)(pattern_str agent_id, int64_t messages);
+    /* Runs a built-in memory tool (request and answer above); `fn` gets the answer.
+     * PATTERN_INVALID for a request that is not the JSON above (not the model's mistakes:
+     * those are answers with is_error true), PATTERN_NOT_FOUND when the agent is not
+     * owner_id's. */
+    pattern_status (*memory_tool)(pattern_str request_json, pattern_agents_json_fn fn, void *userdata);
 } pattern_agents_v1;
 
 #endif /* PATTERN_AGENTS_SERVICE_H */

@@ -57,6 +57,16 @@
  *   provider_timeout    no whole answer within timeout_ms
  *   conflict            the owner has no usable (enabled) provider for model_provider
  *   The message never contains a key; it may quote the provider's own error message.
+ *   The status beside the error JSON is a coarse hint; act on "type". The providers plugin
+ *   passes PATTERN_INVALID with provider_error, PATTERN_BUSY with service_unavailable and
+ *   provider_timeout, PATTERN_NOT_FOUND with conflict, PATTERN_STATE with a cancel's JSON.
+ *
+ * Retries (the providers plugin): 408, 429, 529 and 5xx answers, failed connections and a
+ * stream that breaks before its first delta are tried again, at most 4 attempts in all, after
+ * an exponential backoff with jitter (0.5 s, 1 s, 2 s …, each between half and all of it) or
+ * exactly what the provider asked (`retry-after-ms`, `Retry-After` in seconds or an HTTP date),
+ * never past timeout_ms; once a delta has gone to on_delta a failure is final. A stream that
+ * ends without its end marker ([DONE], message_stop) is a failure.
  */
 #ifndef PATTERN_PROVIDERS_SERVICE_H
 #define PATTERN_PROVIDERS_SERVICE_H
@@ -89,7 +99,9 @@ typedef struct pattern_providers_v1 {
      * exactly once, and *call_id (may be NULL) names the call for `cancel`. PATTERN_INVALID:
      * the request JSON is malformed (missing owner_id, model_provider, model or messages);
      * the sink is never called. Every other failure, including "no usable provider", is
-     * reported through on_complete. Thread-safe; never blocks on the network. */
+     * reported through on_complete. Thread-safe; never blocks on the network (the provider is
+     * looked up and its key opened on a worker, after this returns). PATTERN_BUSY (sink never
+     * called) only while the host is stopping. */
     pattern_status (*complete)(pattern_str request_json, const pattern_completion_sink *sink, uint64_t *call_id);
     /* Ends a call early: on_complete follows (if it has not run yet) with PATTERN_STATE and
      * {"type": "service_unavailable", "message": "cancelled"}. PATTERN_NOT_FOUND when the call

@@ -40,15 +40,19 @@ struct TimerQueue {
         return first.due <= now ? 0 : Int32(min(UInt64(limit), first.due - now))
     }
 
-    /// Removes and returns the actions due by `now`, earliest first.
-    mutating func due(now: UInt64) -> [() -> Void] {
-        var fired: [() -> Void] = []
-        while true {
-            dropDeadTop()
-            guard let first = heap.first, first.due <= now else { return fired }
-            popTop()
-            if let action = actions.removeValue(forKey: first.token) { fired.append(action) }
-        }
+    /// The newest token handed out: `popDue(now:through:)` with it leaves timers scheduled by
+    /// the actions it returns for the next turn.
+    var lastToken: Token { nextToken }
+
+    /// Removes and returns the earliest action due by `now` among those scheduled up to
+    /// `through`. One at a time, so an action that cancels another timer due in the same turn
+    /// (a call's total timeout ending it while its phase timeout is due too) stops it from
+    /// running after its owner is gone.
+    mutating func popDue(now: UInt64, through limit: Token) -> (() -> Void)? {
+        dropDeadTop()
+        guard let first = heap.first, first.due <= now, first.token <= limit else { return nil }
+        popTop()
+        return actions.removeValue(forKey: first.token)
     }
 
     private mutating func dropDeadTop() {

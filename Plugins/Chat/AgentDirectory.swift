@@ -1,0 +1,118 @@
+import PluginABI
+import PluginKit
+
+/// The agents plugin's "agents.v1" service as the chat plugin uses it (its chat slots): the
+/// agent with its core memory, its state and message count, and the memory tools. Chat never
+/// reads the agents plugin's tables.
+struct AgentDirectory: Sendable {
+    static let serviceName = "agents.v1"
+
+    // @unchecked: points at the agents plugin's vtable, immutable and alive for the process.
+    private struct VTable: @unchecked Sendable {
+        let pointer: UnsafePointer<pattern_agents_v1>
+    }
+
+    private let table: VTable
+
+    struct Missing: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Looks the service up (in setUp; `requires` loads the agents plugin first).
+    init(_ host: PluginHost) throws {
+        guard let raw = host.lookupService(Self.serviceName) else {
+            throw Missing(description: "the \"agents.v1\" service is missing: load the agents plugin")
+        }
+        let pointer = raw.assumingMemoryBound(to: pattern_agents_v1.self)
+        guard abiHasField(pointer.pointee.struct_size, \pattern_agents_v1.memory_tool) else {
+            throw Missing(description: "the \"agents.v1\" service is too old for chat (struct_size "
+                          + "\(pointer.pointee.struct_size)): update the agents plugin")
+        }
+        table = VTable(pointer: pointer)
+    }
+
+    /// One of `ownerID`'s agents by id, nil when it is missing or another user's.
+    func agent(id: String, ownerID: String) throws(HTTPError) -> AgentRecord? {
+        let (status, json) = Self.collect { receive, userdata in
+            withABIString(id) { idText in
+                withABIString(ownerID) { table.pointer.pointee.agent_record(idText, $0, receive, userdata) }
+            }
+        }
+        return try Self.record(status, json)
+    }
+
+    /// One of `ownerID`'s agents by name, nil when there is none.
+    func agent(named name: String, ownerID: String) throws(HTTPError) -> AgentRecord? {
+        let (status, json) = Self.collect { receive, userdata in
+            withABIString(ownerID) { owner in
+                withABIString(name) { table.pointer.pointee.find_agent_by_name(owner, $0, receive, userdata) }
+            }
+        }
+        return try Self.record(status, json)
+    }
+
+    enum StateChange: Sendable, Equatable { case done, suspended, missing, failed }
+
+    /// Sets "ready", "processing" or {"error": …}; the agents plugin publishes the change.
+    @discardableResult
+    func setState(agentID: String, _ state: JSONValue) -> StateChange {
+        let status = withABIString(agentID) { id in
+            withABIString(state.jsonText) { table.pointer.pointee.set_state(id, $0) }
+        }
+        switch status {
+        case PATTERN_OK: return .done
+        case PATTERN_STATE: return .suspended
+        case PATTERN_NOT_FOUND: return .missing
+        default: return .failed
+        }
+    }
+
+    func recordActivity(agentID: String, messages: Int) {
+        _ = withABIString(agentID) { table.pointer.pointee.record_activity($0, Int64(messages)) }
+    }
+
+    /// Runs a memory tool; nil when the service failed (the database), else the answer.
+    func memoryTool(agentID: String, ownerID: String, tool: String, arguments: JSONValue) -> (result: String, isError: Bool)? {
+        let request: JSONValue = ["agent_id": .string(agentID), "owner_id": .string(ownerID), "tool": .string(tool),
+                                  "arguments": arguments]
+        let (status, json) = Self.collect { receive, userdata in
+            withABIString(request.jsonText) { table.pointer.pointee.memory_tool($0, receive, userdata) }
+        }
+        guard status == PATTERN_OK, let answer = json.flatMap({ JSONValue(parsing: $0) }) else {
+            if status == PATTERN_NOT_FOUND { return ("The agent no longer exists.", true) }
+            return nil
+        }
+        return (answer["result"]?.stringValue ?? "", answer["is_error"] == .bool(true))
+    }
+
+    // MARK: Calls
+
+    /// Calls `body` with a callback that copies the JSON it is given.
+    private static func collect(_ body: (pattern_agents_json_fn, UnsafeMutableRawPointer) -> pattern_status)
+        -> (pattern_status, String?)
+    {
+        let receiver = Receiver()
+        let status = body({ json, userdata in
+            Unmanaged<Receiver>.fromOpaque(userdata!).takeUnretainedValue().json = json.string
+        }, Unmanaged.passUnretained(receiver).toOpaque())
+        return withExtendedLifetime(receiver) { (status, receiver.json) }
+    }
+
+    private static func record(_ status: pattern_status, _ json: String?) throws(HTTPError) -> AgentRecord? {
+        switch status {
+        case PATTERN_OK:
+            guard let record = json.flatMap({ JSONValue(parsing: $0) }).flatMap(AgentRecord.init) else {
+                throw HTTPError(status: 500, type: "internal_error", message: "The server failed to handle this request.")
+            }
+            return record
+        case PATTERN_NOT_FOUND: return nil
+        case PATTERN_BUSY: throw HTTPError(status: 503, type: "service_unavailable", message: "The database is busy; retry shortly.")
+        default: throw HTTPError(status: 500, type: "internal_error", message: "The server failed to handle this request.")
+        }
+    }
+
+    /// Collects the callback's copy; used on one thread, within one call.
+    private final class Receiver {
+        var json: String?
+    }
+}

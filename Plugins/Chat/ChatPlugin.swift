@@ -1,0 +1,29 @@
+import PluginKit
+
+/// The chat plugin: messages and their history and search, and the agent loop — a message
+/// to an agent runs its turn against the owner's model provider (the providers plugin's
+/// "providers.v1" service), with built-in memory tools through "agents.v1".
+enum ChatPlugin: PatternPlugin {
+    static let name = "chat"
+    static let version = "1.0.0"
+    static let summary = "Chat: messages, history and search, the agent loop with tools, SSE and WebSocket streaming"
+    static let requires = ["auth", "agents", "providers"]
+
+    static func setUp(_ host: PluginHost) throws {
+        let config = try ChatConfig.load(host)
+        let agents = try AgentDirectory(host)
+        try ChatSchema.register(host)
+        let store = MessageStore(database: host.database)
+        let runner = TurnRunner(agents: agents, messages: store, providers: try ModelProviders(host: host),
+                                tools: ToolBox(agents: agents, messages: store, host: host), events: ChatEvents(host: host),
+                                config: config)
+        try MessageDeletion(store: store, host: host).register()
+        try ChatRoutes(agents: agents, runner: runner, queue: AgentTurnQueue(maxWaiting: config.maxQueuedPerAgent))
+            .register(host)
+        try MessageRoutes(agents: agents, store: store).register(host)
+        host.reportHealth(.ok)
+    }
+}
+
+@c(pattern_plugin_entry_v1)
+public func patternPluginEntry() -> UnsafeRawPointer { PluginExport.descriptor(for: ChatPlugin.self) }
