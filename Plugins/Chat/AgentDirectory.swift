@@ -5,37 +5,18 @@ import PluginKit
 /// agent with its core memory, its state and message count, and the memory tools. Chat never
 /// reads the agents plugin's tables.
 struct AgentDirectory: Sendable {
-    static let serviceName = "agents.v1"
-
-    // @unchecked: points at the agents plugin's vtable, immutable and alive for the process.
-    private struct VTable: @unchecked Sendable {
-        let pointer: UnsafePointer<pattern_agents_v1>
-    }
-
-    private let table: VTable
-
-    struct Missing: Error, CustomStringConvertible {
-        let description: String
-    }
+    private let agents: ServiceClient<pattern_agents_v1>
 
     /// Looks the service up (in setUp; `requires` loads the agents plugin first).
     init(_ host: PluginHost) throws {
-        guard let raw = host.lookupService(Self.serviceName) else {
-            throw Missing(description: "the \"agents.v1\" service is missing: load the agents plugin")
-        }
-        let pointer = raw.assumingMemoryBound(to: pattern_agents_v1.self)
-        guard abiHasField(pointer.pointee.struct_size, \pattern_agents_v1.memory_tool) else {
-            throw Missing(description: "the \"agents.v1\" service is too old for chat (struct_size "
-                          + "\(pointer.pointee.struct_size)): update the agents plugin")
-        }
-        table = VTable(pointer: pointer)
+        agents = try ServiceClient(host, "agents.v1", needs: \.memory_tool, providedBy: "agents")
     }
 
     /// One of `ownerID`'s agents by id, nil when it is missing or another user's.
     func agent(id: String, ownerID: String) throws(HTTPError) -> AgentRecord? {
         let (status, json) = Self.collect { receive, userdata in
             withABIString(id) { idText in
-                withABIString(ownerID) { table.pointer.pointee.agent_record(idText, $0, receive, userdata) }
+                withABIString(ownerID) { agents.table.agent_record(idText, $0, receive, userdata) }
             }
         }
         return try Self.record(status, json)
@@ -45,7 +26,7 @@ struct AgentDirectory: Sendable {
     func agent(named name: String, ownerID: String) throws(HTTPError) -> AgentRecord? {
         let (status, json) = Self.collect { receive, userdata in
             withABIString(ownerID) { owner in
-                withABIString(name) { table.pointer.pointee.find_agent_by_name(owner, $0, receive, userdata) }
+                withABIString(name) { agents.table.find_agent_by_name(owner, $0, receive, userdata) }
             }
         }
         return try Self.record(status, json)
@@ -57,7 +38,7 @@ struct AgentDirectory: Sendable {
     @discardableResult
     func setState(agentID: String, _ state: JSONValue) -> StateChange {
         let status = withABIString(agentID) { id in
-            withABIString(state.jsonText) { table.pointer.pointee.set_state(id, $0) }
+            withABIString(state.jsonText) { agents.table.set_state(id, $0) }
         }
         switch status {
         case PATTERN_OK: return .done
@@ -68,7 +49,7 @@ struct AgentDirectory: Sendable {
     }
 
     func recordActivity(agentID: String, messages: Int) {
-        _ = withABIString(agentID) { table.pointer.pointee.record_activity($0, Int64(messages)) }
+        _ = withABIString(agentID) { agents.table.record_activity($0, Int64(messages)) }
     }
 
     /// Runs a memory tool; nil when the service failed (the database), else the answer.
@@ -76,7 +57,7 @@ struct AgentDirectory: Sendable {
         let request: JSONValue = ["agent_id": .string(agentID), "owner_id": .string(ownerID), "tool": .string(tool),
                                   "arguments": arguments]
         let (status, json) = Self.collect { receive, userdata in
-            withABIString(request.jsonText) { table.pointer.pointee.memory_tool($0, receive, userdata) }
+            withABIString(request.jsonText) { agents.table.memory_tool($0, receive, userdata) }
         }
         guard status == PATTERN_OK, let answer = json.flatMap({ JSONValue(parsing: $0) }) else {
             if status == PATTERN_NOT_FOUND { return ("The agent no longer exists.", true) }

@@ -5,31 +5,13 @@ import Synchronization
 /// The providers plugin's "providers.v1" service (pattern_providers_service.h): "complete
 /// this conversation with this user's provider, streaming deltas to me".
 final class ModelProviders: Sendable {
-    static let serviceName = "providers.v1"
-
     private let host: PluginHost
-    private let table: ProvidersTable
-
-    // @unchecked: points at the providers plugin's vtable, immutable and alive for the process.
-    private struct ProvidersTable: @unchecked Sendable {
-        let pointer: UnsafePointer<pattern_providers_v1>
-    }
-
-    struct Missing: Error, CustomStringConvertible {
-        let description: String
-    }
+    private let providers: ServiceClient<pattern_providers_v1>
 
     /// Looks the service up (in setUp; `requires` loads the providers plugin first).
     init(host: PluginHost) throws {
         self.host = host
-        guard let raw = host.lookupService(Self.serviceName) else {
-            throw Missing(description: "the \"providers.v1\" service is missing: load the providers plugin")
-        }
-        let pointer = raw.assumingMemoryBound(to: pattern_providers_v1.self)
-        guard abiHasField(pointer.pointee.struct_size, \pattern_providers_v1.resolve) else {
-            throw Missing(description: "the \"providers.v1\" service is too old (struct_size \(pointer.pointee.struct_size))")
-        }
-        table = ProvidersTable(pointer: pointer)
+        providers = try ServiceClient(host, "providers.v1", needs: \.resolve, providedBy: "providers")
     }
 
     /// What went wrong with a completion, as API.md's error answer.
@@ -70,11 +52,11 @@ final class ModelProviders: Sendable {
     /// The model's context window in tokens as the provider's model list reports it; nil when
     /// it reports none. A missing provider is left for `complete` to report (409).
     func contextLength(ownerID: String, provider: String, model: String) -> Int? {
-        let service = table.pointer
+        let service = providers.table
         let request: JSONValue = ["owner_id": .string(ownerID), "model_provider": .string(provider), "model": .string(model)]
         let box = Box()
         let status = withABIString(request.jsonText) { text in
-            service.pointee.resolve(text, { json, userdata in
+            service.resolve(text, { json, userdata in
                 Unmanaged<Box>.fromOpaque(userdata!).takeUnretainedValue().json = json.string
             }, Unmanaged.passUnretained(box).toOpaque())
         }
@@ -97,7 +79,7 @@ final class ModelProviders: Sendable {
     func complete(_ request: JSONValue, timeoutMilliseconds: UInt64,
                   onDelta: @escaping @Sendable (String, String) -> Void) async -> Result<Completion, Failure>
     {
-        let service = table.pointer
+        let service = providers.table
         return await withCheckedContinuation { continuation in
             let call = CompletionCall(onDelta: onDelta, continuation: continuation)
             let userdata = Unmanaged.passRetained(call).toOpaque()
@@ -112,10 +94,10 @@ final class ModelProviders: Sendable {
                 })
             var callID: UInt64 = 0
             let status = withABIString(request.jsonText) { text in
-                withUnsafePointer(to: &call.sink) { service.pointee.complete(text, $0, &callID) }
+                withUnsafePointer(to: &call.sink) { service.complete(text, $0, &callID) }
             }
             if status == PATTERN_OK {
-                let cancel = service.pointee.cancel
+                let cancel = service.cancel
                 let callID = callID
                 call.watch(host.timer(afterMilliseconds: timeoutMilliseconds + Self.graceMilliseconds) { _ in
                     _ = cancel?(callID)

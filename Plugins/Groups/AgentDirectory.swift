@@ -5,31 +5,11 @@ import PluginKit
 /// is this agent one of the caller's, what is it called, is it suspended. Groups never reads
 /// the agents plugin's tables.
 struct AgentDirectory: Sendable {
-    static let serviceName = "agents.v1"
-
-    // @unchecked: points at the agents plugin's vtable, immutable and alive for the process.
-    private struct VTable: @unchecked Sendable {
-        let pointer: UnsafePointer<pattern_agents_v1>
-    }
-
-    private let table: VTable
-
-    struct Missing: Error, CustomStringConvertible {
-        let description: String
-    }
+    private let agents: ServiceClient<pattern_agents_v1>
 
     /// Looks the service up (in setUp, after the agents plugin, which `requires` loads first).
     init(_ host: PluginHost) throws {
-        guard let raw = host.lookupService(Self.serviceName) else {
-            throw Missing(description: "the \"agents.v1\" service is missing: load the agents plugin")
-        }
-        let pointer = raw.assumingMemoryBound(to: pattern_agents_v1.self)
-        let needed = MemoryLayout<pattern_agents_v1>.offset(of: \pattern_agents_v1.find_agent)!
-            + MemoryLayout<UnsafeRawPointer>.size
-        guard Int(pointer.pointee.struct_size) >= needed else {
-            throw Missing(description: "the \"agents.v1\" service is too old (struct_size \(pointer.pointee.struct_size))")
-        }
-        table = VTable(pointer: pointer)
+        agents = try ServiceClient(host, "agents.v1", needs: \.find_agent, providedBy: "agents")
     }
 
     /// What groups needs to know of one agent.
@@ -51,7 +31,7 @@ struct AgentDirectory: Sendable {
         let receiver = Receiver()
         let status = withABIString(agentID) { id in
             withABIString(ownerID) { owner in
-                table.pointer.pointee.find_agent(id, owner, { info, userdata in
+                agents.table.find_agent(id, owner, { info, userdata in
                     guard let info, let userdata else { return }
                     let receiver = Unmanaged<Receiver>.fromOpaque(userdata).takeUnretainedValue()
                     receiver.facts = Facts(name: info.pointee.name.string, isActive: info.pointee.is_active != 0)

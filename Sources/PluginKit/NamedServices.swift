@@ -36,3 +36,39 @@ public struct ServiceVTable: @unchecked Sendable {
         self.pointer = pointer
     }
 }
+
+/// A named service's vtable of type `VTable`, looked up and version-checked in one place, so
+/// no plugin writes its own unsafe lookup or `struct_size` check:
+///
+///     let agents = try ServiceClient<pattern_agents_v1>(host, "agents.v1", needs: \.memory_tool,
+///                                                       providedBy: "agents")
+///     agents.table.find_agent(...)
+///
+/// For a service the plugin requires: look it up in setUp, after `requires` has loaded its provider.
+// @unchecked: points at another plugin's vtable, immutable and alive for the whole process.
+public struct ServiceClient<VTable>: @unchecked Sendable {
+    public struct Missing: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    private let pointer: UnsafePointer<VTable>
+
+    /// The vtable's functions (every slot up to `needs` is there).
+    public var table: VTable { pointer.pointee }
+
+    /// Throws `Missing`, saying which plugin to load or update, when no plugin provides `name`
+    /// or its vtable predates the slot `needs`.
+    public init<Slot>(_ host: PluginHost, _ name: String, needs slot: KeyPath<VTable, Slot>, providedBy plugin: String)
+        throws(Missing)
+    {
+        guard let raw = host.lookupService(name) else {
+            throw Missing(description: "the \"\(name)\" service is missing: load the \(plugin) plugin")
+        }
+        let structSize = raw.load(as: UInt32.self)  // every vtable starts with its struct_size
+        guard abiHasField(structSize, slot) else {
+            throw Missing(description: "the \"\(name)\" service is too old (struct_size \(structSize)): "
+                          + "update the \(plugin) plugin")
+        }
+        pointer = raw.assumingMemoryBound(to: VTable.self)
+    }
+}
