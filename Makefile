@@ -16,7 +16,7 @@ FIXTURE_DIR := .build/c-fixtures
 FIXTURES := $(patsubst Tests/Fixtures/c-plugins/%.c,$(FIXTURE_DIR)/lib%.so,$(wildcard Tests/Fixtures/c-plugins/*.c))
 
 BUILD_PACKAGES := libsqlite3-dev libssl-dev libcrypt-dev pkg-config
-TEST_PACKAGES := $(BUILD_PACKAGES) curl prometheus nginx openssl
+TEST_PACKAGES := $(BUILD_PACKAGES) curl prometheus nginx openssl g++ cmake
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test build release unit integration c-plugins build-deps test-deps venv clean
@@ -61,9 +61,10 @@ $(FIXTURE_DIR)/lib%.so: Tests/Fixtures/c-plugins/%.c $(wildcard $(ABI_INCLUDE)/*
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: Tests/integration/requirements.txt
+$(VENV)/.installed: Tests/integration/requirements.txt Tests/integration/install_llama.sh
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r Tests/integration/requirements.txt
+	Tests/integration/install_llama.sh $(VENV)
 	touch $@
 
 # ----- system packages (installed only when dpkg says they are missing) --------------------

@@ -46,12 +46,17 @@ let package = Package(
         .target(name: "RateLimit", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/RateLimit",
                 swiftSettings: strict),
         .target(name: "Agents", dependencies: ["PluginKit", "PluginABI", "CShims"], path: "Plugins/Agents", swiftSettings: strict),
-        .target(name: "Groups", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Groups", swiftSettings: strict),
+        .target(name: "Groups", dependencies: ["PluginKit", "PluginABI", "Coordination"], path: "Plugins/Groups",
+                swiftSettings: strict),
+        // Group routing planners (who answers a group message), side-effect free; the groups
+        // plugin shares the round-robin rule with them.
+        .target(name: "Coordination", dependencies: ["PluginKit"], swiftSettings: strict),
         .target(name: "Providers", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Providers", swiftSettings: strict),
-        .target(name: "Chat", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Chat", swiftSettings: strict),
+        .target(name: "Chat", dependencies: ["PluginKit", "PluginABI", "Coordination"], path: "Plugins/Chat", swiftSettings: strict),
 
         .testTarget(name: "HostTests", dependencies: ["Host", "COpenSSL"], swiftSettings: strict),
-        .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PatternText"], swiftSettings: strict),
+        .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PatternText", "PluginABI"], swiftSettings: strict),
+        .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "PluginKit"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

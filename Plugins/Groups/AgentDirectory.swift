@@ -2,8 +2,8 @@ import PluginABI
 import PluginKit
 
 /// The agents plugin's "agents.v1" service (pattern_agents_service.h), as groups uses it:
-/// is this agent one of the caller's, and what is it called. Groups never reads the agents
-/// plugin's tables.
+/// is this agent one of the caller's, what is it called, is it suspended. Groups never reads
+/// the agents plugin's tables.
 struct AgentDirectory: Sendable {
     static let serviceName = "agents.v1"
 
@@ -32,20 +32,34 @@ struct AgentDirectory: Sendable {
         table = VTable(pointer: pointer)
     }
 
+    /// What groups needs to know of one agent.
+    struct Facts: Sendable, Equatable {
+        var name: String
+        /// False when the agent is suspended.
+        var isActive: Bool
+    }
+
     /// The agent's name when `agentID` is one of `ownerID`'s agents, nil otherwise (missing or
     /// another user's). A database failure is a 503/500.
     func name(ofAgent agentID: String, ownedBy ownerID: String) throws(HTTPError) -> String? {
+        try facts(ofAgent: agentID, ownedBy: ownerID)?.name
+    }
+
+    /// The agent's facts when `agentID` is one of `ownerID`'s agents, nil otherwise (missing or
+    /// another user's). A database failure is a 503/500.
+    func facts(ofAgent agentID: String, ownedBy ownerID: String) throws(HTTPError) -> Facts? {
         let receiver = Receiver()
         let status = withABIString(agentID) { id in
             withABIString(ownerID) { owner in
                 table.pointer.pointee.find_agent(id, owner, { info, userdata in
                     guard let info, let userdata else { return }
-                    Unmanaged<Receiver>.fromOpaque(userdata).takeUnretainedValue().name = info.pointee.name.string
+                    let receiver = Unmanaged<Receiver>.fromOpaque(userdata).takeUnretainedValue()
+                    receiver.facts = Facts(name: info.pointee.name.string, isActive: info.pointee.is_active != 0)
                 }, Unmanaged.passUnretained(receiver).toOpaque())
             }
         }
         switch status {
-        case PATTERN_OK: return receiver.name ?? ""
+        case PATTERN_OK: return receiver.facts ?? Facts(name: "", isActive: true)
         case PATTERN_NOT_FOUND: return nil
         case PATTERN_BUSY: throw HTTPError(status: 503, type: "service_unavailable", message: "The database is busy; retry shortly.")
         default: throw HTTPError(status: 500, type: "internal_error", message: "The server failed to handle this request.")
@@ -69,7 +83,7 @@ struct AgentDirectory: Sendable {
 
     /// Collects the callback's copy; used on one thread, within one call.
     private final class Receiver {
-        var name: String?
+        var facts: Facts?
     }
 }
 

@@ -64,6 +64,36 @@ struct GroupStore: Sendable {
         _ = try executor.execute("UPDATE groups_groups SET updated_at = ? WHERE id = ?", [.text(time), .text(id)])
     }
 
+    /// Stores a new coordination pattern without marking the group edited: the round-robin
+    /// turn is routing state, not a change the owner made.
+    func setCoordinationPattern(_ pattern: JSONValue, groupID: String, in executor: any SQLExecutor)
+        throws(DatabaseFailure)
+    {
+        _ = try executor.execute("UPDATE groups_groups SET coordination_pattern = ? WHERE id = ?",
+                                 [.text(pattern.jsonText), .text(groupID)])
+    }
+
+    /// Records that a message was routed to the group; false when it is not `ownerID`'s.
+    func markActive(id: String, ownerID: String, at time: String, in executor: any SQLExecutor)
+        throws(DatabaseFailure) -> Bool
+    {
+        try executor.execute("UPDATE groups_groups SET last_active_at = ? WHERE id = ? AND owner_id = ?",
+                             [.text(time), .text(id), .text(ownerID)]).changes == 1
+    }
+
+    /// One page (by id, after `afterID`) of active groups whose stored pattern text may be a
+    /// sleeptime pattern. Portable SQL has no JSON functions, so this is a textual prefilter
+    /// (patterns are stored as compact JSON): the caller checks each pattern's `type`.
+    /// `more` is true when the page is full, so there may be further rows.
+    func sleeptimeCandidates(afterID: String, limit: Int) throws(DatabaseFailure) -> (groups: [Group], more: Bool) {
+        let rows = try database.execute("""
+            SELECT \(Self.columns) FROM groups_groups g
+            WHERE g.is_active = 1 AND g.id > ? AND g.coordination_pattern LIKE ?
+            ORDER BY g.id LIMIT ?
+            """, [.text(afterID), .text(#"%"type":"sleeptime"%"#), .integer(Int64(limit))]).rows
+        return (rows.map(Self.group), rows.count == limit)
+    }
+
     // MARK: Members
 
     /// A member row; `agentName` is left empty for the caller to fill from "agents.v1".

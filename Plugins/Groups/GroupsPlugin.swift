@@ -1,7 +1,8 @@
 import PluginKit
 
 /// The groups plugin: groups of the caller's agents with a coordination pattern and members.
-/// It knows agents only through the agents plugin's "agents.v1" service and events.
+/// It knows agents only through the agents plugin's "agents.v1" service and events, and
+/// offers the "groups.v1" service the chat plugin routes group messages with.
 enum GroupsPlugin: PatternPlugin {
     static let name = "groups"
     static let version = "1.0.0"
@@ -18,6 +19,7 @@ enum GroupsPlugin: PatternPlugin {
         try deletions.register()
         try GroupRoutes(store: store, agents: agents, events: events, deletions: deletions).register(host)
         try MemberRoutes(store: store, agents: agents, events: events).register(host)
+        try GroupsService.provide(host, routing: GroupRouting(store: store, agents: agents))
         host.reportHealth(.ok)
     }
 }

@@ -14,7 +14,7 @@ enum AdminCommand {
     private static func createAdmin(username: String, booted: Server.Booted, config: ServerConfig) -> Int32 {
         guard let vtable = booted.runtime.services.lookup(PATTERN_AUTH_ADMIN_SERVICE_V1) else {
             Server.printError("the auth plugin is not loaded (no \(PATTERN_AUTH_ADMIN_SERVICE_V1) service); "
-                              + "put libPatternAuth.so in the plugin directory (\(PluginSource(configuredDirectory: config.plugins.dir).directory)) "
+                              + "put libPatternAuth.so in the plugin directory (\(PluginSource(config.plugins).directory)) "
                               + "and enable \"auth\"")
             return 1
         }

@@ -13,7 +13,8 @@ public enum PluginCommands {
                 index == row.count - 1 ? cell : cell.padding(toLength: widths[index] + 2, withPad: " ", startingAt: 0)
             }.joined()
         }
-        return (lines + ["\(files.count) plugin(s) in \(source.directory)"]).joined(separator: "\n")
+        let folders = ([source.directory] + source.extraDirectories).joined(separator: ", ")
+        return (lines + ["\(files.count) plugin(s) in \(folders)"]).joined(separator: "\n")
     }
 
     public static func inspect(path: String) throws(PluginLoadError) -> String {

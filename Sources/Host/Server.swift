@@ -140,7 +140,7 @@ public enum Server {
                                     hostVersion: HostInfo.version, dataDirectory: dataDirectory)
         PluginRuntime.current.withLock { $0 = runtime }
 
-        let source = PluginSource(configuredDirectory: config.plugins.dir)
+        let source = PluginSource(config.plugins)
         let files = try PluginLoader.select(source.discover(), enabled: config.plugins.enabled)
         var plugins: [LoadedPlugin] = []
         for file in files {
@@ -300,6 +300,6 @@ extension Server {
     /// The text of `plugins` / `plugins inspect FILE`.
     public static func pluginReport(_ options: CommandLineOptions) throws -> String {
         if case .inspectPlugin(let path) = options.command { return try PluginCommands.inspect(path: path) }
-        return try PluginCommands.list(PluginSource(configuredDirectory: effectiveConfig(options).plugins.dir))
+        return try PluginCommands.list(PluginSource(effectiveConfig(options).plugins))
     }
 }

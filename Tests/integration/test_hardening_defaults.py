@@ -39,9 +39,13 @@ def start_in(folder, tmp_path, plugin_dir=None, config=None) -> Server:
         port = free_port()
         server.port = port
         data = workdir / "data"
+        args = [str(folder / "pattern-server"), "serve", "--port", str(port), "--data-dir", str(data)]
+        if config is not None:
+            (workdir / "pattern.toml").write_text(config)
+            args += ["--config", str(workdir / "pattern.toml")]
         with open(workdir / "server.stderr", "wb") as err:
             server.process = subprocess.Popen(
-                [str(folder / "pattern-server"), "serve", "--port", str(port), "--data-dir", str(data)],
+                args,
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, cwd=workdir,
                 env={k: v for k, v in os.environ.items() if k != "PATTERN_PLUGIN_DIR"})
         server._wait_ready()
@@ -75,6 +79,37 @@ def test_a_configured_plugin_directory_loads_everything_in_it(release_folder, tm
         assert server.get("/api/v1/hello").status_code == 200
     finally:
         server.stop()
+
+
+def test_extra_plugin_folders_add_to_the_default_set(release_folder, plugin_files, tmp_path):
+    """A third party ships its own folder; the first-party set beside the binary still loads."""
+    extra = tmp_path / "third-party"
+    extra.mkdir()
+    shutil.copy2(plugin_files[HELLO_C], extra / HELLO_C)
+    server = start_in(release_folder, tmp_path, config=f'[plugins]\nextra_dirs = ["{extra}"]\n')
+    try:
+        health = server.get("/api/v1/health").json()
+        assert {service["name"] for service in health["services"]} == {"auth", "metrics", "agents", "hello-c"}, health
+        assert server.get("/api/v1/hello").status_code == 200
+        # Beside the binary, still only the first-party plugins load.
+        assert server.get("/api/v1/hello-swift/greetings/x").status_code == 404
+    finally:
+        server.stop()
+
+
+def test_an_extra_folder_that_is_missing_or_repeats_a_plugin_stops_the_start(release_folder, plugin_files, tmp_path):
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    shutil.copy2(plugin_files[AUTH], copies / "libCopyOfAuth.so")
+    missing = tmp_path / "missing"
+    for folder, needle in ((copies, 'both call themselves "auth"'), (missing, f"plugin directory {missing} cannot be read")):
+        config = tmp_path / f"{folder.name}.toml"
+        config.write_text(f'[plugins]\nextra_dirs = ["{folder}"]\n')
+        result = subprocess.run([str(release_folder / "pattern-server"), "serve", "--port", str(free_port()),
+                                 "--data-dir", str(tmp_path / f"data-{folder.name}"), "--config", str(config)],
+                                capture_output=True, text=True, timeout=30,
+                                env={k: v for k, v in os.environ.items() if k != "PATTERN_PLUGIN_DIR"})
+        assert result.returncode != 0 and needle in result.stderr, result.stderr
 
 
 # ----- the data directory ----------------------------------------------------------------

@@ -15,8 +15,11 @@
  * Versioning
  *   The major version is part of the entry symbol's name; the host refuses a plugin whose
  *   major differs. Minors only add: every public struct starts with `struct_size` and grows
- *   only at its end, so a reader checks PATTERN_HAS_FIELD(ptr, field) before touching a
- *   field that a later minor added. An older plugin runs on a newer host, and a newer
+ *   only at its end, so a reader checks PATTERN_HAS_FIELD(ptr, type, field) before touching
+ *   a field that a later minor added, e.g. PATTERN_HAS_FIELD(host->http, pattern_http_api,
+ *   defer). Every slot of a table the host hands out is non-NULL up to its struct_size: a
+ *   host that lacks a function's behaviour fills the slot with one returning
+ *   PATTERN_UNSUPPORTED. An older plugin runs on a newer host, and a newer
  *   plugin on an older host as long as it checks the tables' sizes before using new slots.
  *   Nothing is ever reordered or removed; fields added in a minor are optional.
  *

@@ -37,6 +37,8 @@ struct ServerConfig: Sendable, Equatable {
     struct Plugins: Sendable, Equatable {
         /// nil: the directory beside the executable.
         var dir: String?
+        /// More folders whose every `*.so` is loaded too (third-party plugins beside the default set).
+        var extraDirs: [String] = []
         /// nil: every plugin found.
         var enabled: [String]?
     }
@@ -342,6 +344,7 @@ extension ServerConfig {
               render: { config in config.auth.jwtSecret.map { .string($0) } }),
 
             .optionalString("plugins", "dir", \.plugins.dir, environment: "PATTERN_PLUGIN_DIR"),
+            .strings("plugins", "extra_dirs", \.plugins.extraDirs, check: Check.nonEmpty),
             .optionalStrings("plugins", "enabled", \.plugins.enabled),
 
             .strings("cors", "allowed_origins", \.cors.allowedOrigins, check: Check.origin),
@@ -398,6 +401,10 @@ private enum Check {
     /// An address range in CIDR notation, or one address.
     static func network(_ text: String) -> String? {
         IPNetwork(text) == nil ? "expected CIDR ranges like \"127.0.0.1/32\" or \"fd00::/8\"" : nil
+    }
+
+    static func nonEmpty(_ text: String) -> String? {
+        text.isEmpty ? "expected folder paths, not an empty string" : nil
     }
 
     static func noWhitespace(_ text: String) -> String? {
