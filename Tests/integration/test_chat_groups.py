@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from agents_support import AGENTS, GROUPS, Client, start_world
+from agents_support import AGENTS, GROUPS, Client, EventSocket, start_world
 from chat_support import (CHAT, MODEL, PROVIDERS, add_provider, chat_config, history, send, stream, texts)
 from conftest import AUTH
-from fake_providers import FakeProvider, last_user_text, text_reply
+from fake_providers import FakeProvider, error_reply, last_user_text, text_reply
 
 SWEEP_MS = 100
 
@@ -131,6 +131,21 @@ def test_without_the_groups_plugin_a_group_message_is_409(start_server):
     assert refused.status_code == 409
     assert "group chat needs the groups plugin" in refused.json()["error"]["message"]
     assert client.get("/messages", params={"target": "group_" + "0" * 26}).status_code == 409
+
+
+def test_group_subscribers_get_every_stored_message_of_the_group(user, bots):
+    alpha = bots("alpha")
+    group = group_of(user, {"type": "round_robin"}, alpha)
+    alpha.said("seen by the group")
+    with EventSocket(user) as socket:
+        assert socket.subscribe("group", group["id"])["success"] is True
+        body = ok(send(user, group["id"], "watch the group"))
+        received = []
+        deadline = time.monotonic() + 5
+        while len(received) < 2 and time.monotonic() < deadline:
+            received += [e for e in socket.drain_until_pong() if e["type"] == "message_received"]
+    assert [e["message_id"] for e in received] == [m["id"] for m in body["messages"]]
+    assert [e["agent_id"] for e in received] == [None, alpha.id]
 
 
 # ----- round_robin -------------------------------------------------------------------------
@@ -258,6 +273,23 @@ def test_supervisor_fallback_fail_and_max_delegations(user, bots):
     assert [a for a, _ in replies(ok(send(user, limited["id"], "third task")))] == [worker.id, boss2.id]
 
 
+def test_supervisor_fallback_queue_waits_for_the_busy_members_lane(user, bots):
+    boss, worker = bots("boss"), bots("worker")
+    group = group_of(user, supervisor(boss, "least_busy", fallback="queue", max_per_agent=1), boss, worker)
+    worker.said("first, slowly", delay=1.0)
+    worker.said("second")
+    first = {}
+    holder = threading.Thread(target=lambda: first.update(r=send(user, group["id"], "first task")))
+    holder.start()
+    assert wait_for(lambda: len(worker.fake.calls()) == 1)
+    second = ok(send(user, group["id"], "second task"))
+    holder.join()
+    assert [a for a, _ in replies(first["r"].json())] == [worker.id, boss.id]
+    assert replies(second)[0] == (worker.id, "second")
+    # The queued delegation started only after the first one was answered.
+    assert worker.fake.calls()[1].at >= worker.fake.calls()[0].at + 1.0
+
+
 def test_supervisor_handle_self_lets_the_leader_answer_alone(user, bots):
     boss, helper = bots("boss"), bots("helper")
     group = group_of(user, supervisor(boss, "capability"), boss, member(helper, capabilities=["astronomy"]))
@@ -322,6 +354,34 @@ def test_pipeline_stage_timeout_skips_or_aborts_per_on_failure(user, bots):
     assert never.fake.calls() == []
     # The late answer is still stored in the group.
     assert wait_for(lambda: history(user, aborting["id"])["total"] == 2)
+
+
+def test_pipeline_retry_and_fallback_after_a_failing_agent(user, bots):
+    flaky, next_ = bots("flaky"), bots("next")
+    retrying = group_of(user, {"type": "pipeline", "stages": [
+        stage("flaky", flaky, on_failure={"retry": {"max_attempts": 1}}), stage("next", next_)]}, flaky, next_)
+    flaky.fake.enqueue(error_reply(400, {"error": {"message": "bad request"}}))
+    flaky.said("second try worked")
+    body = ok(send(user, retrying["id"], "go"))
+    assert len(flaky.fake.calls()) == 2 and next_.prompts() == ["second try worked"]
+    assert [a for a, _ in replies(body)] == [flaky.id, next_.id]
+
+    broken, backup, last = bots("broken"), bots("backup"), bots("last")
+    falling_back = group_of(user, {"type": "pipeline", "stages": [
+        stage("work", broken, on_failure={"fallback": {"agent_id": backup.id}}), stage("last", last)]},
+        broken, backup, last)
+    broken.fake.enqueue(error_reply(400, {"error": {"message": "bad request"}}))
+    backup.said("backup answer")
+    body = ok(send(user, falling_back["id"], "go"))
+    assert backup.prompts() == ["go"] and last.prompts() == ["backup answer"]
+
+    suspended, after = bots("suspended"), bots("after")
+    aborting = group_of(user, {"type": "pipeline", "stages": [stage("gone", suspended, on_failure="abort"),
+                                                              stage("after", after)]}, suspended, after)
+    suspend(user, suspended)
+    refused = send(user, aborting["id"], "go")
+    assert refused.status_code == 409 and suspended.id in refused.json()["error"]["message"]
+    assert after.fake.calls() == [] and suspended.fake.calls() == []
 
 
 # ----- voting ------------------------------------------------------------------------------
