@@ -38,7 +38,7 @@ struct GroupDirectory: Sendable {
     /// One of `ownerID`'s groups; nil when it is missing or another user's.
     func group(id: String, ownerID: String) throws(HTTPError) -> GroupSnapshot? {
         let service = try service()
-        let (status, json) = Self.collect { receive, userdata in
+        let (status, json) = ServiceJSON.collect { receive, userdata in
             withABIString(id) { idText in
                 withABIString(ownerID) { service.pointee.get_group(idText, $0, receive, userdata) }
             }
@@ -63,7 +63,7 @@ struct GroupDirectory: Sendable {
     /// Takes the group's next round-robin turn; nil when nobody can be picked.
     func advanceRoundRobin(groupID: String, ownerID: String) throws(HTTPError) -> RoundRobinTurn? {
         let service = try service()
-        let (status, json) = Self.collect { receive, userdata in
+        let (status, json) = ServiceJSON.collect { receive, userdata in
             withABIString(groupID) { id in
                 withABIString(ownerID) { service.pointee.advance_round_robin(id, $0, receive, userdata) }
             }
@@ -91,7 +91,7 @@ struct GroupDirectory: Sendable {
     /// service is missing or failed.
     func sleeptimeGroups(after: String?, limit: UInt32) -> SleeptimePage? {
         guard let service = table?.pointer else { return nil }
-        let (status, json) = Self.collect { receive, userdata in
+        let (status, json) = ServiceJSON.collect { receive, userdata in
             withABIString(after ?? "") { service.pointee.list_sleeptime_groups($0, limit, receive, userdata) }
         }
         guard status == PATTERN_OK, let json else { return nil }
@@ -106,21 +106,5 @@ struct GroupDirectory: Sendable {
         case PATTERN_BUSY: throw HTTPError(status: 503, type: "service_unavailable", message: "The database is busy; retry shortly.")
         default: throw HTTPError(status: 500, type: "internal_error", message: "The server failed to handle this request.")
         }
-    }
-
-    /// Calls `body` with a callback that copies the JSON it is given.
-    private static func collect(_ body: (pattern_groups_json_fn, UnsafeMutableRawPointer) -> pattern_status)
-        -> (pattern_status, String?)
-    {
-        let receiver = Receiver()
-        let status = body({ json, userdata in
-            Unmanaged<Receiver>.fromOpaque(userdata!).takeUnretainedValue().json = json.string
-        }, Unmanaged.passUnretained(receiver).toOpaque())
-        return withExtendedLifetime(receiver) { (status, receiver.json) }
-    }
-
-    /// Collects the callback's copy; used on one thread, within one call.
-    private final class Receiver {
-        var json: String?
     }
 }
