@@ -45,7 +45,7 @@ enum ChatOpenAPI {
         errors: [400, 401, 403, 404, 409, 415, 429, 502, 503, 504])
 
     static let history = API.make(
-        summary: "An agent's message history",
+        summary: "An agent's or a group's message history",
         description: "offset skips that many of the newest messages (page/limit may be used instead); items are oldest first within the window.",
         parameters: [
             API.query("target", API.string(), "An agent id or the name of one of your agents"),

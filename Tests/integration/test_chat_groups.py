@@ -148,6 +148,24 @@ def test_group_subscribers_get_every_stored_message_of_the_group(user, bots):
     assert [e["agent_id"] for e in received] == [None, alpha.id]
 
 
+def test_a_member_whose_lane_is_full_answers_429_for_the_group(start_server):
+    world = start_world(start_server, plugins=[AUTH, AGENTS, PROVIDERS, CHAT, GROUPS],
+                        config=chat_config(max_queued_per_agent=0))
+    client = world.user()
+    with FakeProvider("openai") as fake:
+        provider = add_provider(client, fake)
+        busy = client.create_agent(name="busy", model_provider=provider["id"], model_id=MODEL)
+        group = client.create_group({"type": "round_robin"}, [{"agent_id": busy["id"], "role": "regular"}])
+        fake.enqueue(text_reply("slow", chunks=1, delay=1.5))
+        direct = threading.Thread(target=lambda: send(client, busy["id"], "keep busy"))
+        direct.start()
+        assert wait_for(lambda: len(fake.calls()) == 1)
+        refused = send(client, group["id"], "are you there?")
+        direct.join()
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "5"
+    assert "busy" in refused.json()["error"]["message"] and len(fake.calls()) == 1
+
+
 # ----- round_robin -------------------------------------------------------------------------
 
 def test_round_robin_answers_in_member_order_and_persists_the_index(user, bots):
