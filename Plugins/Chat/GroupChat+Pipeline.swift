@@ -11,7 +11,7 @@ import PluginKit
 /// decides (skip: its output is left out; abort: the request fails with that error, or 504
 /// `gateway_timeout` for a timeout, the messages stored so far kept; retry; fallback).
 extension GroupChat {
-    func pipeline(_ planner: PipelinePlanner, _ message: Message) async -> TurnRunner.Outcome {
+    func pipeline(_ planner: PipelinePlanner, _ message: RoutedMessage) async -> TurnRunner.Outcome {
         var total = TurnRunner.Outcome()
         var outputs: [[PipelinePlanner.Output]] = []
         for stage in planner.stages {
@@ -65,7 +65,7 @@ extension GroupChat {
 
     private func attempt(_ first: Member?, id: String, stage: PipelinePlanner.PlannedStage, planner: PipelinePlanner,
                          prompt: String?, historyEnd: Int64?, deadline: ContinuousClock.Instant,
-                         _ message: Message) async -> StageResult {
+                         _ message: RoutedMessage) async -> StageResult {
         var result = StageResult()
         var current = first
         var attempt = 1

@@ -33,7 +33,7 @@ extension GroupChat {
         if case .supervised(_, let delegate?) = plan { ledger.release(groupID: group.id, agentID: delegate.agentID) }
     }
 
-    func supervised(leader: Member, delegate: Member?, _ message: Message) async -> TurnRunner.Outcome {
+    func supervised(leader: Member, delegate: Member?, _ message: RoutedMessage) async -> TurnRunner.Outcome {
         var total = TurnRunner.Outcome()
         if let delegate {
             let metadata: [String: JSONValue] = ["delegated_by": .string(leader.agentID)]

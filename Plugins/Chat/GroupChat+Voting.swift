@@ -13,7 +13,7 @@ import Synchronization
 /// not an HTTP error. Its `metadata.voting` is `{result: decided|no_quorum|no_decision,
 /// winner, tie_broken, quorum, tallies: [{answer, weight, voters}]}`.
 extension GroupChat {
-    func vote(_ planner: VotingPlanner, voters: [Member], _ message: Message) async -> TurnRunner.Outcome {
+    func vote(_ planner: VotingPlanner, voters: [Member], _ message: RoutedMessage) async -> TurnRunner.Outcome {
         let deadline = ContinuousClock.now + .milliseconds(planner.pattern.timeoutMilliseconds)
         let arrivals = ArrivalOrder()
         // Every voter reads the history up to the question: nobody sees another's vote.

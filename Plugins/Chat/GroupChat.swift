@@ -33,7 +33,7 @@ struct GroupChat: Sendable {
     }
 
     /// What one routed message carries through its turns.
-    struct Message: Sendable {
+    struct RoutedMessage: Sendable {
         var group: GroupSnapshot
         var text: String
         var stream: EventStream?
@@ -59,19 +59,26 @@ struct GroupChat: Sendable {
         let user = ChatMessage(id: ResourceID.make("msg"), ownerID: ownerID, agentID: nil, groupID: group.id, role: .user,
                                content: content, metadata: ["group_id": .string(group.id)],
                                createdAt: Timestamp.rfc3339(Date()))
+        let response: DeferredResponse
+        do {
+            response = try request.deferResponse()
+        } catch {
+            releaseDelegation(plan, group)
+            throw error
+        }
         do {
             try messages.insert(user)
         } catch {
             releaseDelegation(plan, group)
-            throw HTTPError.database(error)
+            response.finish(HTTPError.database(error))
+            return .deferred
         }
         groups.touch(groupID: group.id, ownerID: ownerID)
         events.messageReceived(user)
-        let response = try request.deferResponse()
         let stream = streamed ? EventStream(response: response) : nil
         stream?.open()
         stream?.messageStored(user)
-        let routed = Message(group: group, text: content.text, stream: stream)
+        let routed = RoutedMessage(group: group, text: content.text, stream: stream)
         Task {
             var outcome = TurnRunner.Outcome(messages: [user])
             let answered = await run(plan, routed)
@@ -132,7 +139,7 @@ struct GroupChat: Sendable {
 
     // MARK: Running
 
-    private func run(_ plan: Plan, _ message: Message) async -> TurnRunner.Outcome {
+    private func run(_ plan: Plan, _ message: RoutedMessage) async -> TurnRunner.Outcome {
         switch plan {
         case .one(let member):
             return await turns.run(member, message.input(member), stream: message.stream) ?? TurnRunner.Outcome()

@@ -1,6 +1,6 @@
 import PluginKit
 
-/// `GET /api/v1/messages` (one agent's history, counted from its newest message) and
+/// `GET /api/v1/messages` (one agent's or group's history, counted from its newest message) and
 /// `GET /api/v1/messages/search` (full text over the caller's messages).
 struct MessageRoutes: Sendable {
     let agents: AgentDirectory
