@@ -209,6 +209,17 @@ def test_dynamic_routes_by_mention_broadcast_and_capability(user, bots):
     assert len(alpha.fake.calls()) == 1 and len(beta.fake.calls()) == 2 and len(gamma.fake.calls()) == 2
 
 
+def test_random_choices_pick_one_member_that_may_answer(user, bots):
+    lead, one, two, watcher = bots("lead"), bots("one"), bots("two"), bots("watcher")
+    dynamic = group_of(user, {"type": "dynamic", "selector_name": "random"}, one, two, member(watcher, role="observer"))
+    supervised = group_of(user, supervisor(lead, "random"), lead, one, two, member(watcher, role="observer"))
+    for _ in range(4):
+        assert [a for a, _ in replies(ok(send(user, dynamic["id"], "anyone")))] in ([one.id], [two.id])
+        answered = [a for a, _ in replies(ok(send(user, supervised["id"], "anyone")))]
+        assert answered in ([one.id, lead.id], [two.id, lead.id])
+    assert watcher.fake.calls() == []
+
+
 def test_a_streamed_group_answer_frames_each_members_turn(user, bots):
     alpha, beta = bots("alpha"), bots("beta")
     group = group_of(user, {"type": "dynamic", "selector_name": "least_busy"}, alpha, beta)
