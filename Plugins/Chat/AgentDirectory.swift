@@ -14,7 +14,7 @@ struct AgentDirectory: Sendable {
 
     /// One of `ownerID`'s agents by id, nil when it is missing or another user's.
     func agent(id: String, ownerID: String) throws(HTTPError) -> AgentRecord? {
-        let (status, json) = Self.collect { receive, userdata in
+        let (status, json) = ServiceJSON.collect { receive, userdata in
             withABIString(id) { idText in
                 withABIString(ownerID) { agents.table.agent_record(idText, $0, receive, userdata) }
             }
@@ -24,7 +24,7 @@ struct AgentDirectory: Sendable {
 
     /// One of `ownerID`'s agents by name, nil when there is none.
     func agent(named name: String, ownerID: String) throws(HTTPError) -> AgentRecord? {
-        let (status, json) = Self.collect { receive, userdata in
+        let (status, json) = ServiceJSON.collect { receive, userdata in
             withABIString(ownerID) { owner in
                 withABIString(name) { agents.table.find_agent_by_name(owner, $0, receive, userdata) }
             }
@@ -56,7 +56,7 @@ struct AgentDirectory: Sendable {
     func memoryTool(agentID: String, ownerID: String, tool: String, arguments: JSONValue) -> (result: String, isError: Bool)? {
         let request: JSONValue = ["agent_id": .string(agentID), "owner_id": .string(ownerID), "tool": .string(tool),
                                   "arguments": arguments]
-        let (status, json) = Self.collect { receive, userdata in
+        let (status, json) = ServiceJSON.collect { receive, userdata in
             withABIString(request.jsonText) { agents.table.memory_tool($0, receive, userdata) }
         }
         guard status == PATTERN_OK, let answer = json.flatMap({ JSONValue(parsing: $0) }) else {
@@ -67,17 +67,6 @@ struct AgentDirectory: Sendable {
     }
 
     // MARK: Calls
-
-    /// Calls `body` with a callback that copies the JSON it is given.
-    private static func collect(_ body: (pattern_agents_json_fn, UnsafeMutableRawPointer) -> pattern_status)
-        -> (pattern_status, String?)
-    {
-        let receiver = Receiver()
-        let status = body({ json, userdata in
-            Unmanaged<Receiver>.fromOpaque(userdata!).takeUnretainedValue().json = json.string
-        }, Unmanaged.passUnretained(receiver).toOpaque())
-        return withExtendedLifetime(receiver) { (status, receiver.json) }
-    }
 
     private static func record(_ status: pattern_status, _ json: String?) throws(HTTPError) -> AgentRecord? {
         switch status {
@@ -90,10 +79,5 @@ struct AgentDirectory: Sendable {
         case PATTERN_BUSY: throw HTTPError(status: 503, type: "service_unavailable", message: "The database is busy; retry shortly.")
         default: throw HTTPError(status: 500, type: "internal_error", message: "The server failed to handle this request.")
         }
-    }
-
-    /// Collects the callback's copy; used on one thread, within one call.
-    private final class Receiver {
-        var json: String?
     }
 }

@@ -41,6 +41,16 @@ final class AgentTurnQueue: Sendable {
         return decision != .refused
     }
 
+    /// Turns running or waiting per agent of `agentIDs` (absent: idle), for the least-busy
+    /// choices of group routing.
+    func busy(_ agentIDs: [String]) -> [String: Int] {
+        lanes.withLock { lanes in
+            var counts: [String: Int] = [:]
+            for id in agentIDs { if let lane = lanes[id] { counts[id] = 1 + lane.waiting.count } }
+            return counts
+        }
+    }
+
     private func start(_ agentID: String, _ turn: @escaping Turn) {
         Task {
             await turn()

@@ -11,6 +11,8 @@ struct ChatConfig: Sendable, Equatable {
     var maxQueuedPerAgent = 16
     /// Model calls in one turn (each tool round is one more).
     var maxSteps = 10
+    /// How often the sleeptime groups are looked through for a due check.
+    var sleeptimeSweepMilliseconds = 2000
 
     struct Invalid: Error, CustomStringConvertible {
         let description: String
@@ -22,6 +24,7 @@ struct ChatConfig: Sendable, Equatable {
         ("context_tokens", 256...10_000_000, \.contextTokens),
         ("max_queued_per_agent", 0...1024, \.maxQueuedPerAgent),
         ("max_steps", 1...100, \.maxSteps),
+        ("sleeptime_sweep_milliseconds", 50...600_000, \.sleeptimeSweepMilliseconds),
     ] }
 
     static func load(_ host: PluginHost) throws -> ChatConfig {

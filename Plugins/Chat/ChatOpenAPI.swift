@@ -26,14 +26,17 @@ enum ChatOpenAPI {
     ]]
 
     static let send = API.make(
-        summary: "Send a message to an agent",
+        summary: "Send a message to an agent or a group",
         description: """
             target: an agent id, a group id or the name of one of your agents. The answer lists every message the \
             turn stored, the user's first. With "stream": true or Accept: text/event-stream the answer is an SSE \
             stream of text_delta, reasoning_delta, tool_call_started, tool_call_completed and message events, then \
             done (this body) or error. One turn at a time per agent; [chat] max_queued_per_agent may wait (429 beyond). \
             Provider failures: 502 provider_error, 503 service_unavailable, 504 provider_timeout, 409 when the agent \
-            has no usable provider.
+            has no usable provider. A group message is stored once (agent_id null) and routed by the group's \
+            coordination pattern; every member's output carries metadata.group_id, and the stream adds \
+            agent_started / agent_completed around each member's events. 409 when the group is inactive, nobody can \
+            answer, or the groups plugin is not loaded; 504 gateway_timeout when a pipeline stage times out and aborts.
             """,
         requestBody: API.object(["target": API.string(), "content": content, "stream": API.boolean],
                                 required: ["target", "content"]),
@@ -42,7 +45,7 @@ enum ChatOpenAPI {
         errors: [400, 401, 403, 404, 409, 415, 429, 502, 503, 504])
 
     static let history = API.make(
-        summary: "An agent's message history",
+        summary: "An agent's or a group's message history",
         description: "offset skips that many of the newest messages (page/limit may be used instead); items are oldest first within the window.",
         parameters: [
             API.query("target", API.string(), "An agent id or the name of one of your agents"),

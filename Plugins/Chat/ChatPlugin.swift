@@ -14,13 +14,22 @@ enum ChatPlugin: PatternPlugin {
         let agents = try AgentDirectory(host)
         try ChatSchema.register(host)
         let store = MessageStore(database: host.database)
+        let events = ChatEvents(host: host)
         let runner = TurnRunner(agents: agents, messages: store, providers: try ModelProviders(host: host),
-                                tools: ToolBox(agents: agents, messages: store, host: host), events: ChatEvents(host: host),
+                                tools: ToolBox(agents: agents, messages: store, host: host), events: events,
                                 config: config)
+        let queue = AgentTurnQueue(maxWaiting: config.maxQueuedPerAgent)
+        // The groups plugin is optional and may load after chat: looked up when needed.
+        let groups = GroupDirectory(host: host)
+        let turns = MemberTurns(runner: runner, queue: queue)
         try MessageDeletion(store: store, host: host).register()
-        try ChatRoutes(agents: agents, runner: runner, queue: AgentTurnQueue(maxWaiting: config.maxQueuedPerAgent))
+        try ChatRoutes(agents: agents, runner: runner, queue: queue,
+                       groups: GroupChat(groups: groups, turns: turns, messages: store, events: events,
+                                         ledger: DelegationLedger()))
             .register(host)
-        try MessageRoutes(agents: agents, store: store).register(host)
+        try MessageRoutes(agents: agents, store: store, groups: groups).register(host)
+        SleeptimeReviewer(groups: groups, turns: turns, messages: store)
+            .start(host, everyMilliseconds: config.sleeptimeSweepMilliseconds)
         host.reportHealth(.ok)
     }
 }

@@ -7,6 +7,7 @@ struct ChatRoutes: Sendable {
     let agents: AgentDirectory
     let runner: TurnRunner
     let queue: AgentTurnQueue
+    let groups: GroupChat
 
     /// Seconds a refused sender is told to wait.
     static let retryAfterSeconds = 5
@@ -30,7 +31,8 @@ struct ChatRoutes: Sendable {
         let agent: AgentRecord
         switch try ChatTarget.resolve(target, ownerID: owner, agents: agents) {
         case .agent(let found): agent = found
-        case .group: throw ChatTarget.groupsUnavailable
+        case .group(let id):
+            return try groups.send(groupID: id, ownerID: owner, content: content, streamed: streamed, request: request)
         }
         guard !agent.isSuspended else {
             throw HTTPError.conflict("The agent is suspended: set its state to ready to talk to it.")

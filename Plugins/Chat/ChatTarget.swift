@@ -28,8 +28,4 @@ enum ChatTarget: Sendable {
         }
         return .agent(agent)
     }
-
-    /// Group routing is the group coordinator's (wired in separately); until it is, a
-    /// message to a group is refused.
-    static let groupsUnavailable = HTTPError.conflict("Group chat is not available on this server yet.")
 }

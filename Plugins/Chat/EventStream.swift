@@ -52,7 +52,8 @@ final class EventStream: TurnSink {
     private func send(_ event: String, _ data: JSONValue) {
         let text = data.jsonText
         state.withLock { state in
-            guard !state.gone else { return }
+            // Nothing after the end: a group member that ran out of time may still be talking.
+            guard !state.gone, !state.ending else { return }
             begin(&state)
             guard state.pending.isEmpty else { return queue(&state, event, text) }
             switch response.send(event: event, data: text) {

@@ -1,10 +1,11 @@
 import PluginKit
 
-/// `GET /api/v1/messages` (one agent's history, counted from its newest message) and
+/// `GET /api/v1/messages` (one agent's or group's history, counted from its newest message) and
 /// `GET /api/v1/messages/search` (full text over the caller's messages).
 struct MessageRoutes: Sendable {
     let agents: AgentDirectory
     let store: MessageStore
+    let groups: GroupDirectory
 
     static let defaultHistoryLimit = 50
     static let maxQueryBytes = 1024
@@ -37,7 +38,9 @@ struct MessageRoutes: Sendable {
         let scope: MessageStore.Scope
         switch try ChatTarget.resolve(target, ownerID: owner, agents: agents) {
         case .agent(let agent): scope = .agent(agent.id)
-        case .group: throw ChatTarget.groupsUnavailable
+        case .group(let id):
+            guard try groups.group(id: id, ownerID: owner) != nil else { throw HTTPError.notFound("No group with this id.") }
+            scope = .group(id)
         }
         let (messages, total) = try HTTPError.mapping { try store.history(scope, limit: limit, offset: offset) }
         return .jsonValue([

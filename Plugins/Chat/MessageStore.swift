@@ -104,6 +104,25 @@ struct MessageStore: Sendable {
         return (found.rows.map(Self.message), found.total)
     }
 
+    /// The store order of the history's newest message (nil: none, or the database failed).
+    func newest(_ scope: Scope) -> Int64? {
+        let filter = scope.filter
+        return try? database.execute("SELECT MAX(seq) FROM chat_messages WHERE \(filter.sql)", [filter.value])
+            .rows.first?.first?.integer
+    }
+
+    /// `messages` in the order they were stored (members answering at once finish in any
+    /// order); unchanged when the database cannot tell.
+    func inStoreOrder(_ messages: [ChatMessage]) -> [ChatMessage] {
+        guard messages.count > 1, messages.count <= 10_000 else { return messages }
+        let marks = Array(repeating: "?", count: messages.count).joined(separator: ", ")
+        guard let rows = try? database.execute("SELECT id FROM chat_messages WHERE id IN (\(marks)) ORDER BY seq",
+                                               messages.map { .text($0.id) }).rows, rows.count == messages.count
+        else { return messages }
+        let byID = Dictionary(messages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return rows.compactMap { $0.first?.string.flatMap { byID[$0] } }
+    }
+
     /// Deletes every message of the agent; how many went.
     func deleteAll(agentID: String) throws(DatabaseFailure) -> Int64 {
         try database.execute("DELETE FROM chat_messages WHERE agent_id = ?", [.text(agentID)]).changes

@@ -54,21 +54,12 @@ final class ModelProviders: Sendable {
     func contextLength(ownerID: String, provider: String, model: String) -> Int? {
         let service = providers.table
         let request: JSONValue = ["owner_id": .string(ownerID), "model_provider": .string(provider), "model": .string(model)]
-        let box = Box()
-        let status = withABIString(request.jsonText) { text in
-            service.resolve(text, { json, userdata in
-                Unmanaged<Box>.fromOpaque(userdata!).takeUnretainedValue().json = json.string
-            }, Unmanaged.passUnretained(box).toOpaque())
+        let (status, answer) = ServiceJSON.collect { receive, userdata in
+            withABIString(request.jsonText) { service.resolve($0, receive, userdata) }
         }
-        return withExtendedLifetime(box) {
-            guard status == PATTERN_OK, let json = box.json.flatMap({ JSONValue(parsing: $0) }),
-                  case .integer(let length)? = json["context_length"], length > 0 else { return nil }
-            return Int(clamping: length)
-        }
-    }
-
-    private final class Box {
-        var json: String?
+        guard status == PATTERN_OK, let json = answer.flatMap({ JSONValue(parsing: $0) }),
+              case .integer(let length)? = json["context_length"], length > 0 else { return nil }
+        return Int(clamping: length)
     }
 
     /// Runs one completion; `onDelta(kind, text)` gets the streamed pieces ("text" or

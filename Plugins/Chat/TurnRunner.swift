@@ -27,16 +27,35 @@ struct TurnRunner: Sendable {
         var message: MessageContent?
         /// Set on every message the turn stores (`metadata.group_id` too).
         var groupID: String?
-        /// Whose messages make the context: the agent's own, or its group's.
-        var history: MessageStore.Scope
+        /// Whose messages make the context: the agent's own, or its group's; nil for none (the
+        /// `prompt` alone, e.g. a sleeptime review that carries its own transcript).
+        var history: MessageStore.Scope?
+        /// Read `history` only up to this message (its store order) and then this turn's own
+        /// messages: members answering at once do not read each other's answers.
+        var historyEnd: Int64?
+        /// A user message put last in every model call of this turn, never stored: what a
+        /// pipeline stage hands on, or a sleeptime review's instructions.
+        var prompt: String?
+        /// More members for the metadata of every message the turn stores (e.g. `pipeline_stage`).
+        var metadata: [String: JSONValue] = [:]
+        /// A final reply this judges true is not stored (a sleeptime review declining to post).
+        var discardsReply: (@Sendable (String) -> Bool)?
 
         init(agentID: String, ownerID: String, message: MessageContent?, groupID: String? = nil,
-             history: MessageStore.Scope? = nil) {
+             history: MessageStore.Scope? = nil, prompt: String? = nil) {
             self.agentID = agentID
             self.ownerID = ownerID
             self.message = message
             self.groupID = groupID
             self.history = history ?? groupID.map { .group($0) } ?? .agent(agentID)
+            self.prompt = prompt
+        }
+
+        /// A turn with no history: the prompt alone.
+        static func promptOnly(agentID: String, ownerID: String, groupID: String, prompt: String) -> Input {
+            var input = Input(agentID: agentID, ownerID: ownerID, message: nil, groupID: groupID, prompt: prompt)
+            input.history = nil
+            return input
         }
     }
 
@@ -110,6 +129,7 @@ struct TurnRunner: Sendable {
                                          "model": .text(completion.model ?? model)]
                 }
                 if !(completion.reasoning ?? "").isEmpty { metadata["reasoning"] = .string(completion.reasoning ?? "") }
+                if calls.isEmpty, input.discardsReply?(completion.content) == true { return }
                 let content: MessageContent = calls.isEmpty || !completion.content.isEmpty
                     ? .text(completion.content) : .toolCalls(calls)
                 try store(.assistant, content, input, sink, &outcome, toolCalls: calls.isEmpty ? nil : calls,
@@ -129,6 +149,7 @@ struct TurnRunner: Sendable {
                     }
                 }
                 try store(.tool, .toolResponses(results), input, sink, &outcome, toolResults: results)
+                if let reply, input.discardsReply?(reply) == true { return }
                 if let reply {
                     // send_message is the agent's reply to the user: stored (and streamed) as one.
                     sink?.textDelta(agentID: agent.id, text: reply)
@@ -150,7 +171,9 @@ struct TurnRunner: Sendable {
     }
 
     private func metadata(_ input: Input) -> [String: JSONValue] {
-        input.groupID.map { ["group_id": .string($0)] } ?? [:]
+        var metadata = input.metadata
+        if let groupID = input.groupID { metadata["group_id"] = .string(groupID) }
+        return metadata
     }
 
     /// One model call with the context as it stands; streamed pieces go to the sink and the
@@ -160,11 +183,26 @@ struct TurnRunner: Sendable {
         let definitions = ToolBox.definitions(for: agent.tools)
         let window = providers.contextLength(ownerID: agent.ownerID, provider: provider, model: model)
             ?? config.contextTokens
-        let context = try ContextBuilder.build(
-            agent: agent, window: window, fixedCost: ContextBuilder.tokens(JSONValue.array(definitions).jsonText)
+        let prompt: [JSONValue] = input.prompt.map { [["role": "user", "content": .string($0)]] } ?? []
+        var context = try ContextBuilder.build(
+            agent: agent, window: window,
+            fixedCost: ContextBuilder.tokens(JSONValue.array(definitions).jsonText) + prompt.reduce(0) { $0 + ContextBuilder.cost($1) }
         ) { before in
-            try messages.older(input.history, before: before, limit: ContextBuilder.historyPage)
+            if let history = input.history, input.historyEnd == nil {
+                return try messages.older(history, before: before, limit: ContextBuilder.historyPage)
+            }
+            // Bounded (or no) history: this turn's own messages first (its tool rounds, newest
+            // first, numbered above any stored message), then the history up to its end.
+            var page: [(seq: Int64, message: ChatMessage)] = []
+            if before == nil {
+                page = outcome.messages.enumerated().reversed().map { (Int64.max - Int64($0.offset), $0.element) }
+            }
+            guard let history = input.history, let end = input.historyEnd else { return page }
+            let from = before.map { $0 > end ? end + 1 : $0 } ?? end + 1
+            return try page + messages.older(history, before: from, limit: ContextBuilder.historyPage)
         }
+        // Last, so that the model answers it (after this turn's tool results too).
+        context += prompt
         var request: [String: JSONValue] = [
             "owner_id": .string(agent.ownerID), "model_provider": .string(provider), "model": .string(model),
             "messages": .array(context), "stream": true, "max_tokens": .integer(Int64(ContextBuilder.replyReserve(window: window))),

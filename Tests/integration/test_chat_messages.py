@@ -258,7 +258,7 @@ def test_the_routes_are_in_the_openapi_document(world):
 
 @pytest.mark.parametrize("setting", [
     "max_steps = 0", "max_queued_per_agent = -1", "model_timeout_seconds = 0", "context_tokens = 10",
-    'max_steps = "ten"', "model_timeout_seconds = 1.5",
+    'max_steps = "ten"', "model_timeout_seconds = 1.5", "sleeptime_sweep_milliseconds = 10",
 ])
 def test_bad_chat_config_refuses_the_start(run_cli, tmp_path, setting):
     config = tmp_path / "bad.toml"
