@@ -88,11 +88,11 @@ async def streamed_chat(port: int, token: str, agent: str, key: str) -> tuple[fl
 
 async def concurrent_chats(port: int, token: str, agents: list[str], round_name: str, sample) -> dict:
     started = time.monotonic()
-    tasks = [asyncio.create_task(streamed_chat(port, token, agent, f"{round_name}-{i}")) for i, agent in enumerate(agents)]
+    tasks = [asyncio.create_task(streamed_chat(port, token, agent, f"slow:{round_name}-{i}")) for i, agent in enumerate(agents)]
     await asyncio.sleep(1.0)  # every chat is streaming by now (2 s each)
     sample()
     results = await asyncio.gather(*tasks, return_exceptions=True)
-    firsts = {f"{round_name}-{i}": r[0] for i, r in enumerate(results) if isinstance(r, tuple) and r[0] is not None}
+    firsts = {f"slow:{round_name}-{i}": r[0] for i, r in enumerate(results) if isinstance(r, tuple) and r[0] is not None}
     return {"wall": time.monotonic() - started, "done": sum(1 for r in results if isinstance(r, tuple) and r[1]),
             "firsts": firsts}
 

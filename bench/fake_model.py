@@ -3,9 +3,10 @@
 CPU time can be told apart from the server's and the clients'.
 
 - `GET /v1/models` lists one model.
-- `POST /v1/chat/completions` with `"stream": true` streams `--tokens` tokens spread evenly
-  over `--duration` seconds (the first at once), then usage and `data: [DONE]`; without it, it
-  answers at once with one short reply.
+- `POST /v1/chat/completions` whose last user message starts with `slow:` streams `--tokens`
+  tokens spread evenly over `--duration` seconds (the first at once); any other is answered at
+  once with one short reply ("ok"), streamed as one piece when `"stream": true` (the chat plugin
+  always streams).
 - `GET /stats` answers {"first_token": {<last user message>: <CLOCK_MONOTONIC seconds when its
   first token was written>}, "requests": n}; CLOCK_MONOTONIC is shared by every process on the
   machine, so the benchmark compares it with its own clock.
@@ -54,8 +55,10 @@ class FakeModel:
                     self.requests += 1
                     request = json.loads(body)
                     key = next((m.get("content") for m in reversed(request["messages"]) if m["role"] == "user"), "")
-                    if request.get("stream"):
-                        await self.stream(writer, str(key))
+                    if str(key).startswith("slow:"):
+                        await self.stream(writer, str(key), self.tokens, self.duration)
+                    elif request.get("stream"):
+                        await self.stream(writer, str(key), 1, 0.0)
                     else:
                         await self.json(writer, {
                             "id": "chatcmpl-bench", "object": "chat.completion", "created": int(time.time()),
@@ -75,20 +78,20 @@ class FakeModel:
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(data), data))
         await writer.drain()
 
-    async def stream(self, writer: asyncio.StreamWriter, key: str) -> None:
+    async def stream(self, writer: asyncio.StreamWriter, key: str, tokens: int, duration: float) -> None:
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
         writer.write(chunked(completion_chunk({"role": "assistant", "content": ""})))
-        interval = self.duration / max(self.tokens - 1, 1)
+        interval = duration / max(tokens - 1, 1)
         started = time.monotonic()
-        for index in range(self.tokens):
+        for index in range(tokens):
             await asyncio.sleep(max(0.0, started + index * interval - time.monotonic()))
             writer.write(chunked(completion_chunk({"content": f"t{index} "})))
             await writer.drain()
-            if index == 0:
+            if index == 0 and key.startswith("slow:"):
                 self.first_token[key] = time.monotonic()
         usage = {"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": int(time.time()), "model": MODEL,
-                 "choices": [], "usage": {"prompt_tokens": 10, "completion_tokens": self.tokens,
-                                          "total_tokens": 10 + self.tokens}}
+                 "choices": [], "usage": {"prompt_tokens": 10, "completion_tokens": tokens,
+                                          "total_tokens": 10 + tokens}}
         writer.write(chunked(completion_chunk({}, "stop")))
         writer.write(chunked(b"data: " + json.dumps(usage).encode() + b"\n\n"))
         writer.write(chunked(b"data: [DONE]\n\n") + b"0\r\n\r\n")

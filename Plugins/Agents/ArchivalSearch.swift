@@ -30,14 +30,14 @@ enum ArchivalSearch {
 
     /// Matching items of one agent, best match first: parameters (match, agent_id, limit, offset).
     static let searchSQL = """
-        SELECT \(columns) FROM agents_archival_items i \(index.join(alias: "i"))
+        SELECT \(columns) FROM \(index.source(alias: "i"))
         WHERE \(index.match) AND i.agent_id = ?
         ORDER BY \(index.rank), i.seq LIMIT ? OFFSET ?
         """
 
     /// How many items of one agent match: parameters (match, agent_id).
     static let searchCountSQL = """
-        SELECT COUNT(*) FROM agents_archival_items i \(index.join(alias: "i"))
+        SELECT COUNT(*) FROM \(index.source(alias: "i"))
         WHERE \(index.match) AND i.agent_id = ?
         """
 }

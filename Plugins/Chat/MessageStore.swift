@@ -72,10 +72,10 @@ struct MessageStore: Sendable {
     func search(_ filter: SearchFilter, page: PageRequest) throws(DatabaseFailure) -> (messages: [ChatMessage], total: Int) {
         var conditions = ["m.owner_id = ?"]
         var parameters: [SQLValue] = [.text(filter.ownerID)]
-        var join = ""
+        var source = "chat_messages m"
         var order = "m.seq DESC"
         if let query = filter.query, let match = SearchIndex.matchExpression(query) {
-            join = ChatSchema.search.join(alias: "m")
+            source = ChatSchema.search.source(alias: "m")
             conditions.insert(ChatSchema.search.match, at: 0)
             parameters.insert(.text(match), at: 0)
             order = "\(ChatSchema.search.rank), m.seq DESC"
@@ -96,7 +96,6 @@ struct MessageStore: Sendable {
             conditions.append("m.created_at <= ?")
             parameters.append(.text(to))
         }
-        let source = "chat_messages m \(join)"
         let columns = Self.columns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespaces) }
             .joined(separator: ", ")
         let found = try database.page(select: columns, from: source, where: conditions.joined(separator: " AND "),

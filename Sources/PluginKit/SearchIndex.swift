@@ -2,7 +2,7 @@ import Foundation
 
 /// A full-text index over some text columns of one of a plugin's tables, so plugins never
 /// write index SQL themselves and a PostgreSQL backend can later swap in its own kind of
-/// index behind the same three pieces: the `schema` a migration runs, the `join` and `rank`
+/// index behind the same three pieces: the `schema` a migration runs, the `source` and `rank`
 /// fragments a search query uses, and `matchExpression`, which turns a user's free text into
 /// the parameter bound to `match`.
 ///
@@ -13,7 +13,7 @@ import Foundation
 /// ```swift
 /// let index = SearchIndex(name: "chat_messages_fts", table: "chat_messages", rowID: "seq", columns: ["content"])
 /// try host.migration(1, createTableSQL + index.schema)
-/// let sql = "SELECT m.id FROM chat_messages m \(index.join(alias: "m")) WHERE \(index.match) ORDER BY \(index.rank)"
+/// let sql = "SELECT m.id FROM \(index.source(alias: "m")) WHERE \(index.match) ORDER BY \(index.rank)"
 /// ```
 public struct SearchIndex: Sendable {
     /// The index's own name (an FTS5 virtual table).
@@ -54,8 +54,13 @@ public struct SearchIndex: Sendable {
             """
     }
 
-    /// Joins the index to the content table known as `alias` in the query.
-    public func join(alias: String) -> String { "JOIN \(name) ON \(name).rowid = \(alias).\(rowID)" }
+    /// The FROM source of a search: the index joined to the content table, known as `alias`.
+    /// The index drives (CROSS JOIN fixes SQLite's join order): otherwise the planner may walk
+    /// every row an ordinary index on the other filters finds and test each against the MATCH
+    /// one by one, which made a count over 2,000 messages take 75 ms.
+    public func source(alias: String) -> String {
+        "\(name) CROSS JOIN \(table) \(alias) ON \(alias).\(rowID) = \(name).rowid"
+    }
 
     /// The condition a matching row meets; binds one parameter, the `matchExpression`.
     public var match: String { "\(name) MATCH ?" }
