@@ -11,7 +11,8 @@ plugins and a fake OpenAI-compatible model (bench/fake_model.py, its own process
    bench/chat_turn.lua), against `GET /api/v1/agents/{id}` in alternating rounds: turns/s, and the
    server's CPU time per turn.
 3. One agent with a long history (100,000 messages, stored through the API by instant turns):
-   `GET /messages` first and last page and a search, p99 of each.
+   `GET /messages` first and last page and a search, p99 of each; and a whole turn on it
+   against one on a fresh agent (the difference is context building).
 
 Writes bench/results/chat.md and regenerates BENCHMARKS.md.
 
@@ -208,7 +209,24 @@ def main() -> None:
                 benchlib.call(base, "GET", path, token=token)
                 timings.append((time.perf_counter() - started) * 1000)
             lines.append(f"| {name} | {percentile(timings, 0.5):.2f} ms | {percentile(timings, 0.99):.2f} ms |")
-        lines.append("")
+        # Context building reads the history back until the model's window is full: a turn on the
+        # long history against a turn on a fresh agent, both answered at once by the fake.
+        fresh_agent = make_agents(base, token, 1, "fresh")[0]
+        turn_ms = {}
+        for label, agent in (("fresh", fresh_agent), ("long", history_agent)):
+            timings = []
+            for index in range(100):
+                started = time.perf_counter()
+                benchlib.call(base, "POST", "/api/v1/chat/messages", {"target": agent, "content": f"hay {index}"}, token)
+                timings.append((time.perf_counter() - started) * 1000)
+            turn_ms[label] = (percentile(timings, 0.5), percentile(timings, 0.99))
+        lines += ["", "A whole turn (instant fake reply), 100 in a row: on a fresh agent, and on the long history, "
+                  "whose context is built from the newest messages that fit the 8,192-token window.", "",
+                  "| agent | p50 | p99 |", "|---|---|---|",
+                  f"| fresh (no history) | {turn_ms['fresh'][0]:.2f} ms | {turn_ms['fresh'][1]:.2f} ms |",
+                  f"| {total:,} messages | {turn_ms['long'][0]:.2f} ms | {turn_ms['long'][1]:.2f} ms |", "",
+                  f"Context building on the long history costs {turn_ms['long'][0] - turn_ms['fresh'][0]:.2f} ms more "
+                  "per turn (p50 difference).", ""]
     finally:
         benchlib.stop(server)
         fake.terminate()
