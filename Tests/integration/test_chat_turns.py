@@ -401,9 +401,8 @@ def test_suspending_an_agent_mid_turn_wins_over_the_turns_end(user, fake):
     assert send(user, agent["id"], "still there?").status_code == 409
 
 
-def test_an_agent_left_processing_by_a_crash_is_ready_after_a_restart(start_server, fake):
-    crashed = start_chat(start_server)
-    client = crashed.user()
+def processing_turn(client, fake) -> dict:
+    """An agent of `client` whose turn waits on a model that never answers: it is `processing`."""
     add_provider(client, fake)
     agent = model_agent(client, fake)
     fake.enqueue(hang_reply())
@@ -412,6 +411,13 @@ def test_an_agent_left_processing_by_a_crash_is_ready_after_a_restart(start_serv
     while client.get(f"/agents/{agent['id']}").json()["state"] != "processing":
         assert time.monotonic() < deadline
         time.sleep(0.05)
+    return agent
+
+
+def test_an_agent_left_processing_by_a_crash_is_ready_after_a_restart(start_server, fake):
+    crashed = start_chat(start_server)
+    client = crashed.user()
+    agent = processing_turn(client, fake)
     crashed.server.kill()
     crashed.server.start()
     # The same login: the token and its session outlive the restart.
@@ -465,15 +471,7 @@ def parse_events(text: str) -> list[tuple[str, dict]]:
 
 def test_a_server_stopping_mid_turn_exits_cleanly(start_server, fake):
     world = start_chat(start_server)
-    client = world.user()
-    add_provider(client, fake)
-    agent = model_agent(client, fake)
-    fake.enqueue(hang_reply())
-    threading.Thread(target=lambda: send_quietly(client, agent["id"]), daemon=True).start()
-    deadline = time.monotonic() + 10
-    while client.get(f"/agents/{agent['id']}").json()["state"] != "processing":
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    processing_turn(world.user(), fake)
     world.server.terminate()
     assert world.server.wait(timeout=20) == 0, world.server.stderr()[-3000:]
     assert "Fatal error" not in world.server.stderr()
