@@ -23,6 +23,7 @@ import asyncio
 import json
 import os
 import resource
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -191,7 +192,7 @@ def main() -> None:
 
         # 3. A long history.
         history_agent = make_agents(base, token, 1, "history")[0]
-        fill_history(base, token, history_agent, args.history)
+        fill_history(base, token, history_agent, work / "data" / "pattern.db", args.history)
         quoted = urllib.parse.quote(history_agent)
         total = benchlib.call(base, "GET", f"/api/v1/messages?target={quoted}&limit=1", token=token)["total"]
         last_offset = max(total - 50, 0)
@@ -233,16 +234,37 @@ def main() -> None:
     benchlib.write_section("chat", "\n".join(lines))
 
 
-def fill_history(base: str, token: str, agent: str, messages: int) -> None:
-    """Instant turns (each stores the user's message and the reply) until `messages` are stored;
-    every 1,000th carries the word the search looks for."""
-    def turn(index: int) -> None:
-        word = "needle" if index % 1000 == 0 else "hay"
-        benchlib.call(base, "POST", "/api/v1/chat/messages", {"target": agent, "content": f"{word} {index}"}, token)
+def fill_history(base: str, token: str, agent: str, database: Path, messages: int) -> None:
+    """`messages` stored messages on `agent`: 100 real turns (user message and reply each),
+    then copies of their rows written straight into the chat table (its full-text triggers index
+    them as for any insert) until there are `messages`; every 1,000th user message carries the
+    word the search looks for. Through the API alone, at one turn at a time per agent whose
+    context grows to the window, this took 20 minutes."""
+    for index in range(100):
+        benchlib.call(base, "POST", "/api/v1/chat/messages", {"target": agent, "content": f"hay {index}"}, token)
+    connection = sqlite3.connect(database, timeout=30)
+    real = connection.execute("SELECT owner_id, role, content, text, metadata FROM chat_messages WHERE agent_id = ? "
+                              "ORDER BY seq", (agent,)).fetchall()
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+    rows = []
+    for index in range(len(real), messages):
+        owner, role, content, text, metadata = real[index % len(real)]
+        if role == "user":
+            text = f"{'needle' if index % 1000 == 0 else 'hay'} {index}"
+            content = json.dumps({"Text": text})
+        rows.append((resource_id("msg"), owner, agent, role, content, text, metadata, now))
+    with connection:
+        connection.executemany("INSERT INTO chat_messages (id, owner_id, agent_id, role, content, text, metadata, created_at) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    connection.close()
 
-    # One turn at a time per agent: a few clients keep its queue busy without reaching the 429 bound.
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(turn, range(messages // 2)))
+
+def resource_id(prefix: str) -> str:
+    """A time-ordered id as the server makes them: 48 bits of milliseconds, 80 random bits, in
+    lower-case Crockford base32."""
+    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+    return prefix + "_" + "".join(alphabet[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 
 if __name__ == "__main__":
