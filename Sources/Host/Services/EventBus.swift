@@ -16,8 +16,10 @@ final class EventBus: Sendable {
         subscribers.withLock { $0.append(subscriber) }
     }
 
+    /// Every worker publishes (a streaming reply, one event per token): the lock is held only to
+    /// take the list (a reference-count increment), and matching happens outside it.
     func publish(topic: String, json: [UInt8]) {
-        let matching = subscribers.withLock { list in list.filter { topic.hasPrefix($0.prefix) } }
-        for subscriber in matching { subscriber.deliver(topic, json) }
+        let all = subscribers.withLock { $0 }
+        for subscriber in all where topic.hasPrefix(subscriber.prefix) { subscriber.deliver(topic, json) }
     }
 }
