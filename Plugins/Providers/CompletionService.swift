@@ -26,7 +26,7 @@ final class CompletionService: Sendable {
     func complete(_ json: [UInt8], sink raw: pattern_completion_sink) -> (pattern_status, UInt64) {
         guard let request = CompletionRequest(json: json) else { return (PATTERN_INVALID, 0) }
         let id = lastID.add(1, ordering: .relaxed).newValue
-        let sink = CompletionSink(raw)
+        let sink = CompletionSink(raw, host: host)
         let deadline = ContinuousClock.now + .milliseconds(Int64(min(request.timeoutMilliseconds, 86_400_000)))
         let call = CompletionCall(id: id, request: request, sink: sink, host: host, client: client, deadline: deadline) {
             [weak self] id in self?.forget(id)
@@ -47,6 +47,7 @@ final class CompletionService: Sendable {
             forget(id)
             return (PATTERN_BUSY, 0)
         }
+        sink.open() // the caller gets its id first; anything already reported waits for a worker
         return (PATTERN_OK, id)
     }
 

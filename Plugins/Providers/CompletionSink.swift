@@ -4,14 +4,18 @@ import Synchronization
 
 /// The caller's `pattern_completion_sink`, and the order its functions are called in: one at
 /// a time and in order for one call, whichever worker thread has something to report. A
-/// thread that finds another one delivering leaves its item in the queue for it.
+/// thread that finds another one delivering leaves its item in the queue for it. Nothing is
+/// delivered before `open()` (called as `complete` returns: the header promises no callback
+/// before that), and what waited is then delivered from a host timer, on a worker.
 final class CompletionSink: Sendable {
     private let raw: SinkPointers
+    private let host: PluginHost
     private let outbox = Mutex(Outbox())
 
     private struct Outbox {
         var queue: [Item] = []
-        var delivering = false
+        /// Delivering now, or not yet open (either way, a new item just waits in the queue).
+        var delivering = true
         /// on_complete is queued: nothing after it is accepted.
         var closed = false
     }
@@ -21,8 +25,20 @@ final class CompletionSink: Sendable {
         case complete(CompletionOutcome)
     }
 
-    init(_ sink: pattern_completion_sink) {
+    init(_ sink: pattern_completion_sink, host: PluginHost) {
         raw = SinkPointers(sink: sink)
+        self.host = host
+    }
+
+    /// `complete` has returned: from now on callbacks may run.
+    func open() {
+        let waiting = outbox.withLock { box -> Bool in
+            guard box.queue.isEmpty else { return true }
+            box.delivering = false
+            return false
+        }
+        guard waiting else { return }
+        if host.timer(afterMilliseconds: 0, { [self] _ in drain() }) == nil { drain() }
     }
 
     func delta(_ delta: ReplyAssembler.Delta) { deliver(.delta(delta)) }
@@ -38,7 +54,11 @@ final class CompletionSink: Sendable {
             box.delivering = true
             return true
         }
-        guard deliverNow else { return }
+        if deliverNow { drain() }
+    }
+
+    /// Delivers until the queue is empty; only the thread that set `delivering` runs it.
+    private func drain() {
         while let next = outbox.withLock({ box -> Item? in
             guard !box.queue.isEmpty else {
                 box.delivering = false
