@@ -362,9 +362,13 @@ typedef pattern_status (*pattern_txn_fn)(pattern_txn *txn, void *userdata);
 
 typedef struct pattern_db_api {
     uint32_t struct_size;
-    /* Registers migration `version` (1, 2, 3 ... in order) of this plugin (init only).
-     * The host applies the ones not yet recorded, in order, each in a transaction,
-     * before serving; a failing migration stops the start with its message. */
+    /* Registers migration `version` (1, 2, 3 ... in order) of this plugin (init only) and,
+     * when the database has not recorded it yet, applies it at once, so init can already use
+     * its tables: in one transaction together with its record. `sql` may hold several
+     * statements separated by semicolons. PATTERN_STATE after init; PATTERN_INTERNAL when a
+     * version is out of order or the SQL fails (rolled back; the start stops with the
+     * database's message). A database holding a later migration of the plugin than its last
+     * registered one (a downgrade) stops the start after init. */
     pattern_status (*add_migration)(pattern_plugin *self, int32_t version, pattern_str sql);
     /* Runs one statement. `txn` is NULL outside a transaction: reads then use a pooled
      * reader connection, writes the single writer. `rows` may be NULL when the result is
