@@ -46,7 +46,7 @@ final class EventStream: TurnSink {
     private func begin(_ state: inout State) {
         guard !state.begun else { return }
         state.begun = true
-        if !response.beginEvents(headers: [("Cache-Control", "no-cache")]) { state.gone = true }
+        if !response.beginEvents() { state.gone = true }  // the host adds Cache-Control: no-cache
     }
 
     private func send(_ event: String, _ data: JSONValue) {
