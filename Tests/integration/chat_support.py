@@ -8,6 +8,7 @@ import json
 import requests
 
 from agents_support import AGENTS, FAST_AUTH, Client, start_world, unique
+import providers_support
 from conftest import AUTH, IO_TIMEOUT
 
 CHAT = "libPatternChat.so"
@@ -28,10 +29,8 @@ def start_chat(start, **chat):
 
 
 def add_provider(client: Client, fake, key: str = FAKE_KEY) -> dict:
-    response = client.post("/providers", {"provider": fake.kind, "name": unique("prov"), "set_as_default": True,
-                                          "config": {"type": "api_key", "api_key": key, "base_url": fake.base_url}})
-    assert response.status_code == 201, response.text
-    return response.json()
+    """`client`'s default provider of the fake's kind."""
+    return providers_support.add_provider(client, fake, api_key=key, name=unique("prov"), set_as_default=True)
 
 
 def model_agent(client: Client, fake, tools=(), **fields) -> dict:
@@ -65,6 +64,7 @@ def stream(client: Client, target: str, content="hello", timeout: float = IO_TIM
                               stream=True, timeout=timeout)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/event-stream")
+    assert response.headers["cache-control"] == "no-cache"  # once: requests joins repeats with ", "
     return read_events(response)
 
 
