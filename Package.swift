@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(name: "HostTests", dependencies: ["Host", "COpenSSL"], swiftSettings: strict),
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PatternText", "PluginABI"], swiftSettings: strict),
         .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "PluginKit"], swiftSettings: strict),
+        .testTarget(name: "ChatTests", dependencies: ["Chat"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
