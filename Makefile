@@ -10,6 +10,9 @@ SWIFT ?= swift
 CC ?= cc
 PYTHON ?= python3
 VENV := .build/venv
+# The MCP Python SDK's previous major, as a second peer for the MCP plugin's tests: it cannot
+# share a venv with the current one.
+MCP1_VENV := .build/venv-mcp1
 ABI_INCLUDE := Sources/PluginABI/include
 PLUGIN_CFLAGS := -shared -fPIC -fvisibility=hidden -O2 -Wall -Wextra -Werror -I $(ABI_INCLUDE)
 FIXTURE_DIR := .build/c-fixtures
@@ -59,12 +62,17 @@ $(FIXTURE_DIR)/lib%.so: Tests/Fixtures/c-plugins/%.c $(wildcard $(ABI_INCLUDE)/*
 	@mkdir -p $(FIXTURE_DIR)
 	$(CC) $(PLUGIN_CFLAGS) $< -o $@
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed $(MCP1_VENV)/.installed
 
 $(VENV)/.installed: Tests/integration/requirements.txt Tests/integration/install_llama.sh
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r Tests/integration/requirements.txt
 	Tests/integration/install_llama.sh $(VENV)
+	touch $@
+
+$(MCP1_VENV)/.installed: Tests/integration/requirements-mcp1.txt
+	$(PYTHON) -m venv $(MCP1_VENV)
+	$(MCP1_VENV)/bin/pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
 # ----- system packages (installed only when dpkg says they are missing) --------------------

@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "PatternGroups", type: .dynamic, targets: ["Groups"]),
         .library(name: "PatternProviders", type: .dynamic, targets: ["Providers"]),
         .library(name: "PatternChat", type: .dynamic, targets: ["Chat"]),
+        .library(name: "PatternMCP", type: .dynamic, targets: ["MCP"]),
     ],
     targets: [
         // The contract: C headers only (the ABI, and vtables of named services between plugins).
@@ -53,6 +54,7 @@ let package = Package(
         .target(name: "Coordination", dependencies: ["PluginKit"], swiftSettings: strict),
         .target(name: "Providers", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Providers", swiftSettings: strict),
         .target(name: "Chat", dependencies: ["PluginKit", "PluginABI", "Coordination"], path: "Plugins/Chat", swiftSettings: strict),
+        .target(name: "MCP", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/MCP", swiftSettings: strict),
 
         .testTarget(name: "HostTests", dependencies: ["Host", "COpenSSL"], swiftSettings: strict),
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PatternText", "PluginABI"], swiftSettings: strict),

@@ -87,7 +87,8 @@ def plugin_files(bin_dir, tmp_path_factory) -> dict[str, Path]:
     the build, the C example and the C fixtures compiled here (fixture X.c -> libX.so)."""
     out = tmp_path_factory.mktemp("c-plugins")
     files = {name: bin_dir / name for name in (HELLO_SWIFT, AUTH, METRICS, RATELIMIT, "libPatternAgents.so", "libPatternGroups.so",
-                                                "libPatternChat.so", "libPatternProviders.so")}
+                                                "libPatternChat.so", "libPatternProviders.so",
+                                                "libPatternMCP.so")}
     files[HELLO_C] = compile_c_plugin(REPO / "Examples" / "hello-c" / "hello.c", out / HELLO_C)
     files[WS_ECHO] = compile_c_plugin(REPO / "Examples" / "ws-echo" / "ws_echo.c", out / WS_ECHO)
     files[SSE_C] = compile_c_plugin(REPO / "Examples" / "sse-c" / "count.c", out / SSE_C)

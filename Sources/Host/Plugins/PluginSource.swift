@@ -10,6 +10,7 @@ struct PluginSource: Equatable {
     static let firstPartyFiles: Set<String> = [
         "libPatternAuth.so", "libPatternAgents.so", "libPatternGroups.so", "libPatternMetrics.so",
         "libPatternRateLimit.so", "libPatternProviders.so", "libPatternChat.so",
+        "libPatternMCP.so",
     ]
 
     let directory: String

@@ -1,0 +1,18 @@
+import PluginKit
+
+/// The MCP plugin: agents use their users' MCP servers (stdio children and Streamable HTTP
+/// endpoints, offered to chat through the "mcp.v1" service), and the server is itself an MCP
+/// server at /mcp whose tools are the REST API's operations under the caller's permissions.
+enum MCPPlugin: PatternPlugin {
+    static let name = "mcp"
+    static let version = "1.0.0"
+    static let summary = "MCP: users' MCP servers as agent tools, and /mcp as an MCP server"
+    static let requires = ["auth"]
+
+    static func setUp(_ host: PluginHost) throws {
+        host.reportHealth(.ok)
+    }
+}
+
+@c(pattern_plugin_entry_v1)
+public func patternPluginEntry() -> UnsafeRawPointer { PluginExport.descriptor(for: MCPPlugin.self) }
