@@ -138,7 +138,7 @@ public enum Server {
                                           dataDirectory: dataDirectory, database: database, logger: logger)
         let runtime = PluginRuntime(logger: logger, config: config, database: database, keyring: secrets.keyring,
                                     hostVersion: HostInfo.version, dataDirectory: dataDirectory)
-        PluginRuntime.current.withLock { $0 = runtime }
+        PluginRuntime.install(runtime)
 
         let source = PluginSource(config.plugins)
         let files = try PluginLoader.select(source.discover(), enabled: config.plugins.enabled)

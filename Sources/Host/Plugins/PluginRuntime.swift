@@ -6,7 +6,7 @@ import Synchronization
 /// then the shared services (database, events, named services, config) while serving.
 ///
 /// C function pointers cannot capture context, so the host table finds this object through
-/// `PluginRuntime.current`, installed once at start.
+/// `PluginRuntime.installed()`, set once at start.
 final class PluginRuntime: Sendable {
     struct Registrations {
         var router = Router()
@@ -16,7 +16,12 @@ final class PluginRuntime: Sendable {
         var frozen = false
     }
 
-    static let current = Mutex<PluginRuntime?>(nil)
+    /// Every host-table call from every thread reads this: an atomic pointer, not a lock (a
+    /// Mutex here was a third of the relay's CPU, contended on every ABI call). A replaced
+    /// runtime stays retained, since another thread may still be inside a call through it; a
+    /// process boots once, so at most one is ever kept beyond its use.
+    /// (The address as an integer: an Atomic of a pointer is not Sendable.)
+    private static let current = Atomic<UInt>(0)
 
     let logger: Logger
     let config: ServerConfig
@@ -57,7 +62,15 @@ final class PluginRuntime: Sendable {
         eventSocket = EventSocket(directory: webSockets, events: events, maxJSONDepth: config.limits.maxJSONDepth)
     }
 
-    static func installed() -> PluginRuntime? { current.withLock { $0 } }
+    static func installed() -> PluginRuntime? {
+        UnsafeRawPointer(bitPattern: current.load(ordering: .acquiring)).map {
+            Unmanaged<PluginRuntime>.fromOpaque($0).takeUnretainedValue()
+        }
+    }
+
+    static func install(_ runtime: PluginRuntime) {
+        current.store(UInt(bitPattern: Unmanaged.passRetained(runtime).toOpaque()), ordering: .releasing)
+    }
 
     /// Runs `body` with the registrations unless they are frozen (registration after init).
     func register(_ body: (inout Registrations) -> pattern_status) -> pattern_status {
