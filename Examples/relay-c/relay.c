@@ -10,6 +10,8 @@
  *                  pause the upstream call, write it again in on_drain and resume
  *   on_complete -> responses->finish, or a 502 when no head came
  *   on_cancel   -> the client left: cancel the upstream call
+ * On a 1.5 host the route is INLINE and the call PATTERN_CLIENT_ON_LOOP: the whole exchange
+ * stays on one event loop, with no thread hop (the callbacks only hand bytes on, never block).
  * Build: cc -shared -fPIC -fvisibility=hidden -Wall -Wextra -Werror -I <include> relay.c */
 #include <pattern_plugin.h>
 
@@ -29,6 +31,8 @@ static const pattern_client_api *client;
 static const pattern_log_api *logs;
 static pattern_plugin *plugin;
 static char upstream[2048];
+/* PATTERN_CLIENT_ON_LOOP on hosts that know it (1.5), with the route INLINE. */
+static uint32_t call_flags;
 
 /* One relayed request. Two owners: the upstream call (until on_complete) and the deferred
  * response (until finish succeeded or on_cancel ran); the last one frees it. */
@@ -150,6 +154,7 @@ static pattern_status relay_handler(pattern_request *request, void *userdata) {
         .on_data = on_data,
         .on_complete = on_complete,
         .userdata = r,
+        .flags = call_flags,
     };
     pthread_mutex_lock(&r->lock);
     pattern_status started = client->start(&call, &r->call);
@@ -192,13 +197,15 @@ static pattern_status init(const pattern_host_v1 *host, pattern_plugin *self, pa
     client = host->client;
     logs = host->log;
     plugin = self;
+    int on_loop = host->abi_minor >= 5;
+    call_flags = on_loop ? PATTERN_CLIENT_ON_LOOP : 0;
     if (!read_upstream(host->config->plugin_config(self))) {
         snprintf(error->message, sizeof error->message, "[relay] upstream: expected an http(s) URL");
         return PATTERN_INVALID;
     }
     const pattern_route route = {
         .struct_size = sizeof(pattern_route), .method = LIT("GET"), .path = LIT("/api/v1/relay"),
-        .handler = relay_handler, .flags = PATTERN_PUBLIC,
+        .handler = relay_handler, .flags = PATTERN_PUBLIC | (on_loop ? PATTERN_INLINE : 0),
         .openapi = LIT("{\"summary\":\"Relays the configured upstream resource\",\"responses\":{\"200\":"
                        "{\"description\":\"The upstream's answer, streamed\"},\"502\":{\"description\":"
                        "\"The upstream failed\"}}}"),

@@ -105,7 +105,13 @@ struct APIKeyStore: Sendable {
 
     /// The key whose hash is `hash` (looked up by the hash's unique index, then compared in
     /// constant time), with its owner.
-    func find(secret: String) throws(DatabaseFailure) -> (key: APIKey, user: User)? {
+    /// A key found by its secret, with its user.
+    struct Found: Sendable {
+        let key: APIKey
+        let user: User
+    }
+
+    func find(secret: String) throws(DatabaseFailure) -> Found? {
         let hash = APIKeySecret.hash(secret)
         let userColumns = User.columns.split(separator: ",").map { "u." + $0.trimmingCharacters(in: .whitespaces) }
         let rows = try database.execute(
@@ -115,7 +121,7 @@ struct APIKeyStore: Sendable {
               Crypto.constantTimeEquals(Array(stored.utf8), Array(hash.utf8))
         else { return nil }
         let keyEnd = 1 + APIKey.columnCount
-        return (APIKey(row: Array(row[1..<keyEnd])), User(row: Array(row[keyEnd...])))
+        return Found(key: APIKey(row: Array(row[1..<keyEnd])), user: User(row: Array(row[keyEnd...])))
     }
 
     /// The caller's key `id` (another user's key is simply not found).

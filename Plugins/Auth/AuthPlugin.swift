@@ -23,9 +23,9 @@ enum AuthPlugin: PatternPlugin {
         try FirstAdmin.createIfNeeded(services, environment: environment)
 
         let middleware = AuthenticationMiddleware(services: services)
-        try host.middleware(.authenticate) { middleware.run($0) }
+        try host.middleware(.authenticate, threading: .inlineUnlessBlocking) { middleware.run($0) }
         // First in AUTHORIZE: other plugins' checks never see a request whose credential was bad.
-        try host.middleware(.authorize, order: .min, inline: true) { middleware.refuseRejected($0) }
+        try host.middleware(.authorize, order: .min, threading: .inline) { middleware.refuseRejected($0) }
         try LoginRoutes(services: services).register(on: host)
         try UserRoutes(services: services).register(on: host)
         try APIKeyRoutes(services: services).register(on: host)

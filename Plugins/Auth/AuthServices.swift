@@ -12,7 +12,8 @@ final class AuthServices: Sendable {
     let users: UserStore
     let apiKeys: APIKeyStore
     let sessions: SessionStore
-    let sessionCache = SessionCache()
+    let sessionCache = CredentialCache<Session>()
+    let keyCache = CredentialCache<APIKeyStore.Found>()
     let events: AuthEvents
     let throttle: LoginThrottle
     let sockets: LoginSockets
@@ -94,12 +95,21 @@ final class AuthServices: Sendable {
 
     /// The login behind an access token's `sid`, through the cache.
     func session(_ familyID: String) throws -> Session? {
-        try sessionCache.session(familyID) { try sessions.session(familyID: familyID) }
+        try sessionCache.value(familyID) { try sessions.session(familyID: familyID) }
     }
 
-    /// Runs `body` in a write transaction, then forgets cached logins (they may have changed).
+    /// The API key with this secret and its user, through the cache.
+    func apiKey(secret: String) throws -> APIKeyStore.Found? {
+        try keyCache.value(APIKeySecret.hash(secret)) { try apiKeys.find(secret: secret) }
+    }
+
+    /// Runs `body` in a write transaction, then forgets cached logins and keys (they may have
+    /// changed).
     func changingSessions<T>(_ body: (DatabaseClient.Transaction) throws -> T) throws -> T {
-        defer { sessionCache.invalidate() }
+        defer {
+            sessionCache.invalidate()
+            keyCache.invalidate()
+        }
         return try host.database.transaction(body)
     }
 }
@@ -121,6 +131,11 @@ extension HTTPError {
 final class APIKeyUsage: Sendable {
     private let lastWrite = Mutex<[String: Int64]>([:])
     static let intervalMilliseconds: Int64 = 60_000
+
+    /// Whether a use of `keyID` now would be recorded (without claiming it).
+    func isDue(_ keyID: String, now: Int64) -> Bool {
+        lastWrite.withLock { map in map[keyID].map { now - $0 >= Self.intervalMilliseconds } ?? true }
+    }
 
     /// True when the caller should record a use of `keyID` now.
     func shouldRecord(_ keyID: String, now: Int64) -> Bool {

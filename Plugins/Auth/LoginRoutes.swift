@@ -54,7 +54,7 @@ struct LoginRoutes {
         try host.route(.post, Self.aliasPath, options: [.public], openAPI: OpenAPI.loginAlias, login)
         try host.route(.post, Self.refreshPath, options: [.public], openAPI: OpenAPI.refresh) { try self.refresh($0) }
         try host.route(.post, Self.logoutPath, openAPI: OpenAPI.logout) { try self.logout($0) }
-        try host.route(.get, Self.mePath, openAPI: OpenAPI.me) { try self.me($0) }
+        try host.route(.get, Self.mePath, options: .inlineUnlessBlocking, openAPI: OpenAPI.me) { try self.me($0) }
     }
 
     func login(_ request: Request) throws -> Response {
@@ -96,7 +96,7 @@ struct LoginRoutes {
         let now = Clock.milliseconds()
         let found = APIKeySecret.looksLikeKey(secret) && secret.utf8.count <= 256
             ? try wrapped { try services.apiKeys.find(secret: secret) } : nil
-        guard let (key, user) = found, key.isUsable(now: now), user.isActive else {
+        guard let key = found?.key, let user = found?.user, key.isUsable(now: now), user.isActive else {
             services.events.login(success: false, method: .apiKey, userID: nil, username: nil, reason: "invalid_credentials",
                                   request: request)
             throw Self.badAPIKey
@@ -158,12 +158,17 @@ struct LoginRoutes {
         return .noContent
     }
 
+    /// Inline unless blocking: a login in the cache answers on the network thread; an API
+    /// key's caller (no login) or a cache miss is read on a worker.
     func me(_ request: Request) throws -> Response {
         guard let principal = request.principal else { throw AuthenticationMiddleware.invalid }
+        let mayBlock = request.mayBlock
         if let family = request.attribute(AuthenticationMiddleware.sessionAttribute),
-           let session = try wrapped({ try services.session(family) }), !session.userJSON.isEmpty {
+           let session = mayBlock ? try wrapped({ try services.session(family) }) : services.sessionCache.cached(family),
+           !session.userJSON.isEmpty {
             return Response(status: 200, headers: [("Content-Type", "application/json")], body: session.userJSON)
         }
+        if !mayBlock { throw WouldBlock() }
         let user = try wrapped { try services.users.find(id: principal.userID) }
         guard let user else { throw HTTPError.notFound("No such user.") }
         return try .json(user.response)

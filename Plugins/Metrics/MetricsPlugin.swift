@@ -13,7 +13,7 @@ enum MetricsPlugin: PatternPlugin {
         let exposition = Exposition.shared
         exposition.attach(host)
         let observer = RequestObserver(metrics: exposition.http)
-        try host.middleware(.log, order: Int32.min, inline: true) { observer.requestFinished($0) }
+        try host.middleware(.log, order: Int32.min, threading: .inline) { observer.requestFinished($0) }
         let access = config.access
         // Not inline: reading /proc and formatting run on a worker, never on the event loop.
         try host.route(.get, "/metrics", options: [.public],

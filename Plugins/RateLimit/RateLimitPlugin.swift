@@ -19,7 +19,7 @@ enum RateLimitPlugin: PatternPlugin {
             exemptPatterns: config.exempt.filter { $0.exactPath == nil }, resolver: resolver,
             allowKeyLimitsAbovePolicy: config.allowKeyLimitsAbovePolicy, keys: KeyTable(maxKeys: config.maxKeys),
             observer: metrics)
-        try host.middleware(.rateLimit, inline: true) { limiter.run($0) }
+        try host.middleware(.rateLimit, threading: .inline) { limiter.run($0) }
         LoginThrottle.shared.configure(config, resolver: resolver, host: host, metrics: metrics)
         try host.provideService(PATTERN_LOGIN_THROTTLE_SERVICE_V1, vtable: LoginThrottle.vtable.pointer)
         let policies = (config.policies + [config.defaultPolicy]).map {

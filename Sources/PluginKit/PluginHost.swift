@@ -25,6 +25,31 @@ public final class PluginHost: Sendable {
         public static let `public` = RouteOptions(rawValue: UInt32(PATTERN_PUBLIC))
         /// Only administrators.
         public static let admin = RouteOptions(rawValue: UInt32(PATTERN_ADMIN))
+        /// The handler runs on the network thread and throws `WouldBlock` (before changing
+        /// anything) when `!request.mayBlock` and it must block this time; the host then runs
+        /// it again on a worker. On hosts before ABI 1.5 the route simply runs on workers.
+        public static let inlineUnlessBlocking = RouteOptions(rawValue: 1 << 31)
+    }
+
+    /// Where a middleware runs.
+    public enum Threading: Sendable {
+        /// On a worker thread: it may block (the database, bcrypt).
+        case worker
+        /// On the network thread: it never blocks.
+        case inline
+        /// On the network thread, answering `.wouldBlock` (before changing anything) when
+        /// `!request.mayBlock` and it must block this time; the host then runs it again on a
+        /// worker. On hosts before ABI 1.5 it simply runs on workers.
+        case inlineUnlessBlocking
+    }
+
+    /// The ABI minor of the host's table (1.5 and later know PATTERN_WOULD_BLOCK).
+    public var abiMinor: UInt16 { table.raw.pointee.abi_minor }
+
+    /// PATTERN_INLINE for `inline`, and for `inlineUnlessBlocking` on a host that can move
+    /// the request to a worker.
+    private func inlineFlag(_ inline: Bool, unlessBlocking: Bool) -> UInt32 {
+        inline || unlessBlocking && abiMinor >= 5 ? UInt32(PATTERN_INLINE) : 0
     }
 
     public enum Phase: Int32, Sendable {
@@ -37,6 +62,9 @@ public final class PluginHost: Sendable {
         case respond(Response)
         /// Answer with the standard error body (and the error's headers), then skip likewise.
         case reject(HTTPError)
+        /// It must block and `request.mayBlock` is false: run it again on a worker
+        /// (`Threading.inlineUnlessBlocking` only).
+        case wouldBlock
     }
 
     public struct RegistrationError: Error, CustomStringConvertible {
@@ -49,6 +77,8 @@ public final class PluginHost: Sendable {
         openAPI: String? = nil, _ handler: @escaping @Sendable (Request) throws -> Response
     ) throws {
         let box = Unmanaged.passRetained(HandlerBox(handler: handler, table: table)).toOpaque()
+        var flags = options.subtracting(.inlineUnlessBlocking).subtracting(.inline).rawValue
+        flags |= inlineFlag(options.contains(.inline), unlessBlocking: options.contains(.inlineUnlessBlocking))
         let status = withABIString(method.rawValue) { methodText in
             withABIString(path) { pathText in
                 withABIString(permission ?? "") { permissionText in
@@ -56,7 +86,7 @@ public final class PluginHost: Sendable {
                         var route = pattern_route(
                             struct_size: UInt32(MemoryLayout<pattern_route>.size), method: methodText, path: pathText,
                             handler: { request, userdata in HandlerBox.run(request, userdata) }, userdata: box,
-                            flags: options.rawValue, permission: permissionText, openapi: openAPIText)
+                            flags: flags, permission: permissionText, openapi: openAPIText)
                         return table.raw.pointee.http.pointee.add_route(handle.raw, &route)
                     }
                 }
@@ -67,16 +97,16 @@ public final class PluginHost: Sendable {
         }
     }
 
-    /// Registers a middleware in `phase`; `inline` promises it never blocks.
+    /// Registers a middleware in `phase`, run where `threading` says.
     public func middleware(
-        _ phase: Phase, order: Int32 = 0, inline: Bool = false,
+        _ phase: Phase, order: Int32 = 0, threading: Threading = .worker,
         _ body: @escaping @Sendable (Request) -> MiddlewareOutcome
     ) throws {
         let box = Unmanaged.passRetained(MiddlewareBox(body: body, table: table)).toOpaque()
         var middleware = pattern_middleware(
             struct_size: UInt32(MemoryLayout<pattern_middleware>.size), phase: phase.rawValue, order: order,
             run: { request, userdata in MiddlewareBox.run(request, userdata) }, userdata: box,
-            flags: inline ? UInt32(PATTERN_INLINE) : 0)
+            flags: inlineFlag(threading == .inline, unlessBlocking: threading == .inlineUnlessBlocking))
         let status = table.raw.pointee.http.pointee.add_middleware(handle.raw, &middleware)
         guard status == PATTERN_OK else {
             throw RegistrationError(description: "middleware in phase \(phase) refused (status \(status))")
@@ -163,6 +193,8 @@ final class HandlerBox: Sendable {
         do {
             let response = try box.handler(wrapped)
             if !response.isDeferred { response.write(to: wrapped) }
+        } catch is WouldBlock {
+            return PATTERN_WOULD_BLOCK
         } catch let error as HTTPError {
             error.write(to: wrapped)
         } catch {
@@ -195,6 +227,8 @@ final class MiddlewareBox: Sendable {
         case .reject(let error):
             error.write(to: wrapped)
             return PATTERN_STOP
+        case .wouldBlock:
+            return PATTERN_WOULD_BLOCK
         }
     }
 }

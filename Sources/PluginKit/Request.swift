@@ -10,6 +10,13 @@ public struct Request {
     var responses: UnsafePointer<pattern_responses_api>? = nil
 
 
+    /// Whether this callback may block: true on a worker thread, false on the network thread
+    /// (an inline route or middleware, where blocking work answers `WouldBlock`). Always true
+    /// on hosts before ABI 1.5, which run nothing inline that could ask.
+    public var mayBlock: Bool {
+        abiHasField(http.pointee.struct_size, \pattern_http_api.may_block) ? http.pointee.may_block(handle) != 0 : true
+    }
+
     public var method: String { http.pointee.method(handle).string }
     /// The raw path, without the query.
     public var path: String { http.pointee.path(handle).string }

@@ -9,8 +9,9 @@ struct OutboundCallbacks: Sendable {
     var complete: @Sendable (_ outcome: OutboundOutcome, _ message: String) -> Void
 }
 
-/// Hands a call's head, body pieces and completion to its callbacks on the worker pool, one at
-/// a time and in order, without a thread waiting between them. While the plugin has paused the
+/// Hands a call's head, body pieces and completion to its callbacks on the worker pool (or,
+/// for a call made with PATTERN_CLIENT_ON_LOOP, on the event loop that drives it), one at a
+/// time and in order, without a thread waiting between them. While the plugin has paused the
 /// call nothing but a failure's completion is delivered. The bytes waiting here are bounded:
 /// past `highWater` the event loop stops reading the peer (`wantsInput`) until delivery has
 /// caught up below `lowWater`, and `resume` asks the loop to read again.
@@ -41,16 +42,19 @@ final class CallDelivery: Sendable {
     private let state = Mutex(State())
     private let callbacks: OutboundCallbacks
     private let workers: WorkerPool
+    /// Where callbacks run instead of the workers (PATTERN_CLIENT_ON_LOOP), or nil.
+    private let callbackLoop: EventLoop?
     /// Runs (on a worker) when delivery wants more input again, or the plugin resumed.
     private let resume: @Sendable () -> Void
     /// Runs on the worker just before on_complete (the call leaves the registry).
     private let willComplete: @Sendable () -> Void
 
-    init(callbacks: OutboundCallbacks, workers: WorkerPool, resume: @escaping @Sendable () -> Void,
+    init(callbacks: OutboundCallbacks, workers: WorkerPool, callbackLoop: EventLoop?, resume: @escaping @Sendable () -> Void,
          willComplete: @escaping @Sendable () -> Void)
     {
         self.callbacks = callbacks
         self.workers = workers
+        self.callbackLoop = callbackLoop
         self.resume = resume
         self.willComplete = willComplete
     }
@@ -72,7 +76,7 @@ final class CallDelivery: Sendable {
             state.queuedBytes += Self.size(of: item)
             return startIfNeeded(&state)
         }
-        if start { workers.submit { [self] in drain() } }
+        if start { scheduleDrain() }
     }
 
     /// Queues the completion; false when the call had completed already (exactly once). A
@@ -90,7 +94,7 @@ final class CallDelivery: Sendable {
             return startIfNeeded(&state)
         }
         guard let start else { return false }
-        if start { workers.submit { [self] in drain() } }
+        if start { scheduleDrain() }
         return true
     }
 
@@ -100,8 +104,16 @@ final class CallDelivery: Sendable {
             state.paused = paused
             return startIfNeeded(&state)
         }
-        if start { workers.submit { [self] in drain() } }
+        if start { scheduleDrain() }
         if !paused { resume() }
+    }
+
+    private func scheduleDrain() {
+        if let callbackLoop {
+            callbackLoop.deliver(.run { [self] _ in drain() })
+        } else {
+            workers.submit { [self] in drain() }
+        }
     }
 
     private func startIfNeeded(_ state: inout State) -> Bool {

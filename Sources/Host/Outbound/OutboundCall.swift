@@ -13,6 +13,8 @@ final class OutboundCall: @unchecked Sendable {
         var maxResponseBytes = 16 << 20
         var followRedirects = false
         var events = false
+        /// Callbacks on the loop driving the call, not on workers (PATTERN_CLIENT_ON_LOOP).
+        var onLoop = false
     }
 
     static let maxRedirects = 5

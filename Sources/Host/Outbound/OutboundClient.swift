@@ -66,7 +66,9 @@ final class OutboundClient: Sendable {
     func start(_ request: OutboundRequest, options: OutboundCall.Options,
                callbacks makeCallbacks: (UInt64) -> OutboundCallbacks) throws(StartRefusal) -> UInt64
     {
-        // A loop with a parked connection to the origin, so it is reused; else the next in turn.
+        // The caller's own loop when it runs on one (no thread hop; its parked connections are
+        // as good as any); else a loop with a parked connection to the origin, so it is
+        // reused; else the next in turn.
         let parkedOn = slots.loopWithParked(request.url.origin)
         let claimed = state.withLock { state -> Result<(UInt64, OutboundLoop), StartRefusal> in
             guard !state.loops.isEmpty else { return .failure(.notServing) }
@@ -74,7 +76,8 @@ final class OutboundClient: Sendable {
             guard state.calls.count < Self.maxCalls else { return .failure(.busy) }
             state.nextID += 1
             state.turn += 1
-            let share = parkedOn.flatMap { index in state.loops.first { $0.loop.index == index } }
+            let share = state.loops.first { $0.loop.isCurrent }
+                ?? parkedOn.flatMap { index in state.loops.first { $0.loop.index == index } }
             return .success((state.nextID, share ?? state.loops[state.turn % state.loops.count]))
         }
         let (id, share): (UInt64, OutboundLoop)
@@ -84,12 +87,12 @@ final class OutboundClient: Sendable {
         }
         let loop = share.loop
         let delivery = CallDelivery(
-            callbacks: makeCallbacks(id), workers: loop.context.workers,
-            resume: { loop.post(.run { _ in share.resume(id) }) },
+            callbacks: makeCallbacks(id), workers: loop.context.workers, callbackLoop: options.onLoop ? loop : nil,
+            resume: { loop.deliver(.run { _ in share.resume(id) }) },
             willComplete: { [self] in _ = state.withLock { $0.calls.removeValue(forKey: id) } })
         state.withLock { $0.calls[id] = Entry(delivery: delivery, loop: loop.index) }
         let call = OutboundCall(id: id, request: request, options: options, delivery: delivery, owner: share)
-        loop.post(.run { _ in share.start(call) })
+        loop.deliver(.run { _ in share.start(call) })
         return id
     }
 

@@ -95,9 +95,9 @@ final class DeferredResponse: @unchecked Sendable {
         }
         guard begun else { return PATTERN_STATE }
         let (pipeline, exchange, loop) = (pipeline, context, loop)
-        workers.submit { [self] in
+        continueExchange { [self] in
             pipeline.finishHead(exchange)
-            loop.post(.streamHead(self))
+            loop.deliver(.streamHead(self))
         }
         return PATTERN_OK
     }
@@ -125,7 +125,7 @@ final class DeferredResponse: @unchecked Sendable {
             return nil
         }
         if let post { return post }
-        loop.post(.streamFlush(self))
+        loop.deliver(.streamFlush(self))
         return PATTERN_OK
     }
 
@@ -169,13 +169,13 @@ final class DeferredResponse: @unchecked Sendable {
         case .pending:
             let (pipeline, exchange, loop) = (pipeline, context, loop)
             let (fd, generation) = (fd, generation)
-            workers.submit {
+            continueExchange {
                 pipeline.finishHead(exchange)
                 pipeline.observe(exchange)
-                loop.post(.completed(fd: fd, generation: generation, exchange))
+                loop.deliver(.completed(fd: fd, generation: generation, exchange))
             }
         case .streaming:
-            loop.post(.streamFlush(self))
+            loop.deliver(.streamFlush(self))
         case .finished, .cancelled:
             return PATTERN_NOT_FOUND
         }
@@ -195,11 +195,22 @@ final class DeferredResponse: @unchecked Sendable {
         guard aborted else { return PATTERN_NOT_FOUND }
         registry.remove(id)
         let (fd, generation, pipeline, exchange) = (fd, generation, pipeline, context)
-        loop.post(.run { loop in
+        loop.deliver(.run { loop in
             if let connection = loop.connection(fd), connection.generation == generation { loop.closeConnection(connection) }
         })
-        workers.submit { pipeline.observe(exchange) }
+        continueExchange { pipeline.observe(exchange) }
         return PATTERN_OK
+    }
+
+    /// Runs the exchange's remaining phases (RESPONSE, LOG: middleware): on the loop, after
+    /// the current event, when the plugin calls from the loop's thread (ABI 1.5 inline work)
+    /// and every middleware may run there; else on a worker, as a middleware may block.
+    private func continueExchange(_ work: @escaping @Sendable () -> Void) {
+        if pipeline.middlewareIsInline && loop.isCurrent {
+            loop.deliver(.run { _ in work() })
+        } else {
+            workers.submit(work)
+        }
     }
 
     /// The pending deadline passed before the plugin finished: 504, and the handle is stale.

@@ -57,22 +57,30 @@ final class Pipeline: Sendable {
         middlewareIsInline && (context.route?.isInline ?? true)
     }
 
-    /// Runs the exchange; when the handler deferred its response, only up to the handler
-    /// (the rest runs when the plugin finishes it: `finishHead`, then `observe`).
-    func run(_ context: RequestContext) {
-        if cors.answerPreflight(context) {
+    /// Runs the exchange from `position` (0, or where an inline step would have blocked);
+    /// when the handler deferred its response, only up to the handler (the rest runs when the
+    /// plugin finishes it: `finishHead`, then `observe`). False when an inline step answered
+    /// PATTERN_WOULD_BLOCK: the caller goes on with `run(_:from: context.resumePosition)` on
+    /// a worker.
+    @discardableResult
+    func run(_ context: RequestContext, from position: Int = 0) -> Bool {
+        if position == 0 && cors.answerPreflight(context) {
             observe(context)
-            return
+            return true
         }
-        if authenticate(context) { dispatch(context) }
-        if context.deferred != nil { return }
+        if case .wouldBlock(let at) = front(context, from: position) {
+            context.resumePosition = at
+            return false
+        }
+        if context.deferred != nil { return true }
         finishHead(context)
         observe(context)
+        return true
     }
 
     /// The RESPONSE phase and CORS headers: once the response's head is final.
     func finishHead(_ context: RequestContext) {
-        _ = runPhase(.response, context)
+        runPhase(.response, context)
         cors.decorate(context)
         if !context.response.isSet {
             context.respondError(500, "The server failed to produce a response.")
@@ -81,16 +89,34 @@ final class Pipeline: Sendable {
 
     /// The LOG phase and the access log: once the exchange is over.
     func observe(_ context: RequestContext) {
-        _ = runPhase(.log, context)
+        runPhase(.log, context)
         accessLog.record(context)
     }
 
-    /// Runs the phases up to rate limiting, for a credential check; true when none answered.
+    /// Runs the phases up to rate limiting, for a credential check (on a thread that may
+    /// block); true when none answered.
     func authenticate(_ context: RequestContext) -> Bool {
-        !runPhase(.preRoute, context) && !runPhase(.authenticate, context) && !runPhase(.rateLimit, context)
+        if case .continued = runChain(context, 0..<phaseRanges[Int(MiddlewarePhase.authorize.rawValue)].lowerBound) {
+            return true
+        }
+        return false
     }
 
-    private func dispatch(_ context: RequestContext) {
+    private enum Step {
+        case continued, answered, wouldBlock(at: Int)
+    }
+
+    /// The position of the route's handler: after the HANDLER phase's middleware.
+    private var handlerPosition: Int { phaseRanges[Int(MiddlewarePhase.handler.rawValue)].upperBound }
+
+    /// Middleware up to the handler, then the handler, from `position` on.
+    private func front(_ context: RequestContext, from position: Int) -> Step {
+        let authorize = phaseRanges[Int(MiddlewarePhase.authorize.rawValue)]
+        let handlerPhase = phaseRanges[Int(MiddlewarePhase.handler.rawValue)]
+        if position < authorize.lowerBound {
+            let step = runChain(context, position..<authorize.lowerBound)
+            guard case .continued = step else { return step }
+        }
         guard let route = context.route else {
             if case .methodNotAllowed(let allow) = context.routeMiss {
                 context.respondError(405, "Method \(context.methodString) is not allowed here.")
@@ -98,11 +124,22 @@ final class Pipeline: Sendable {
             } else {
                 context.respondError(404, "No route matches this path.")
             }
-            return
+            return .answered
         }
-        if runPhase(.authorize, context) || !enforceAccessRules(route, context) || runPhase(.handler, context) {
-            return
+        if position < handlerPosition {
+            if position < authorize.upperBound {
+                let step = runChain(context, max(position, authorize.lowerBound)..<authorize.upperBound)
+                guard case .continued = step else { return step }
+            }
+            // Pure checks: repeating them after a resumed HANDLER-phase middleware is harmless.
+            guard enforceAccessRules(route, context) else { return .answered }
+            let step = runChain(context, max(position, handlerPhase.lowerBound)..<handlerPhase.upperBound)
+            guard case .continued = step else { return step }
         }
+        return handle(route, context)
+    }
+
+    private func handle(_ route: Route, _ context: RequestContext) -> Step {
         switch route.handler {
         case .builtIn(let handle):
             handle(context)
@@ -110,7 +147,10 @@ final class Pipeline: Sendable {
             context.inHandler = true
             let status = handle(OpaquePointer(Unmanaged.passUnretained(context).toOpaque()), userdata.raw)
             context.inHandler = false
-            if context.deferred != nil { return }  // finished later, by the plugin or the deadline
+            if context.deferred != nil { return .answered }  // finished later, by the plugin or the deadline
+            if status == PATTERN_WOULD_BLOCK && !context.response.isSet && LoopThread.isCurrent {
+                return .wouldBlock(at: handlerPosition)
+            }
             if status != PATTERN_OK && !context.response.isSet {
                 logger.log(.error, "handler failed", [
                     "plugin": route.plugin, "route": route.template, "status": String(status),
@@ -121,6 +161,7 @@ final class Pipeline: Sendable {
                 context.response.status = context.response.body.isEmpty ? 204 : 200
             }
         }
+        return .answered
     }
 
     /// The route's declared rules: a principal unless PUBLIC, admin for ADMIN, and its permission.
@@ -142,18 +183,34 @@ final class Pipeline: Sendable {
         return true
     }
 
-    /// Runs one phase; returns true when a middleware answered and stopped the chain.
-    private func runPhase(_ phase: MiddlewarePhase, _ context: RequestContext) -> Bool {
-        let range = phaseRanges[Int(phase.rawValue)]
-        guard !range.isEmpty else { return false }
+    /// Runs the middleware at `positions` of the chain (phases up to HANDLER): answered when
+    /// one stopped the chain, wouldBlock when an inline one must block (on a loop thread; on
+    /// a worker that answer is a plugin bug, and the exchange fails).
+    private func runChain(_ context: RequestContext, _ positions: Range<Int>) -> Step {
+        guard !positions.isEmpty else { return .continued }
         let handle = OpaquePointer(Unmanaged.passUnretained(context).toOpaque())
-        for index in range where chain[index].run(handle, chain[index].userdata.raw) == PATTERN_STOP {
-            if phase == .response || phase == .log { continue }
-            if !context.response.isSet {
+        for index in positions {
+            switch chain[index].run(handle, chain[index].userdata.raw) {
+            case PATTERN_STOP:
+                if !context.response.isSet { context.respondError(500, "The server failed to produce a response.") }
+                return .answered
+            case PATTERN_WOULD_BLOCK where !context.response.isSet:
+                if LoopThread.isCurrent && context.origin != nil { return .wouldBlock(at: index) }
+                logger.log(.error, "middleware would block where it may", ["plugin": chain[index].plugin])
                 context.respondError(500, "The server failed to produce a response.")
+                return .answered
+            default:
+                continue
             }
-            return true
         }
-        return false
+        return .continued
+    }
+
+    /// Runs the RESPONSE or LOG phase: every middleware, whatever it answers.
+    private func runPhase(_ phase: MiddlewarePhase, _ context: RequestContext) {
+        let range = phaseRanges[Int(phase.rawValue)]
+        guard !range.isEmpty else { return }
+        let handle = OpaquePointer(Unmanaged.passUnretained(context).toOpaque())
+        for index in range { _ = chain[index].run(handle, chain[index].userdata.raw) }
     }
 }

@@ -28,8 +28,12 @@ final class RequestContext: @unchecked Sendable {
     var deferred: DeferredResponse?
     /// Set while a handler runs: only then may it defer.
     var inHandler = false
-    /// The connection a worker-run request came from (nil for inline requests, which cannot defer).
+    /// The connection the request came from, so a deferred response can find it (nil for a
+    /// credential check, which has no connection).
     var origin: RequestOrigin?
+    /// Where the exchange goes on when an inline step answered PATTERN_WOULD_BLOCK (ABI 1.5):
+    /// `Pipeline.run(_:from:)` on a worker.
+    var resumePosition: Int?
     /// Copies handed to plugins (decoded parameters, principal strings); freed with the request.
     private var scratch: [UnsafeMutableRawBufferPointer] = []
     private(set) var principalView: pattern_principal?

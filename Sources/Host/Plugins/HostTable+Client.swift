@@ -46,6 +46,7 @@ extension HostTable {
         let flags = ABIStruct.field(request, \.flags) ?? 0
         options.followRedirects = flags & UInt32(PATTERN_CLIENT_FOLLOW_REDIRECTS) != 0
         options.events = flags & UInt32(PATTERN_CLIENT_EVENTS) != 0
+        options.onLoop = flags & UInt32(PATTERN_CLIENT_ON_LOOP) != 0
 
         let onHead = ABIStruct.field(request, \.on_head) ?? nil
         let onData = ABIStruct.field(request, \.on_data) ?? nil

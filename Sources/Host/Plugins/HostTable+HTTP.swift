@@ -71,6 +71,7 @@ extension HostTable {
             Double(MonotonicClock.nanoseconds() - RequestContext.from(request).receivedAt) / 1e9
         }
         api.defer = { request, out in HostTable.deferResponse(RequestContext.from(request), out) }
+        api.may_block = { _ in LoopThread.isCurrent ? 0 : 1 }
         api.exchange_summary = { request, out in
             guard let out else { return PATTERN_INVALID }
             ABIStruct.fill(out, with: RequestContext.from(request).exchangeSummary)

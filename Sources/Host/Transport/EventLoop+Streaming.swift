@@ -60,7 +60,8 @@ extension EventLoop {
         context.counters.requestsInFlight.subtract(1, ordering: .relaxed)
         let exchange = response.context
         let pipeline = context.pipeline
-        context.workers.submit { pipeline.observe(exchange) }
+        // The LOG phase may block unless every middleware is inline.
+        if pipeline.middlewareIsInline { pipeline.observe(exchange) } else { context.workers.submit { pipeline.observe(exchange) } }
         // A body delimited by closing the connection (HTTP/1.0) ends only with the connection.
         let keepAlive = response.isChunked && exchange.head.keepAlive && !draining
         connection.state = keepAlive ? .readingHead : .closingAfterWrite

@@ -46,6 +46,11 @@ final class EventLoop: @unchecked Sendable {
     var nextGeneration: UInt64 = 0
     private let mailbox = Mutex<[Message]>([])
     private let wakePending = Atomic<Bool>(false)
+    /// The loop's thread (pthread_t as an integer), so work can tell whether it runs on it.
+    private let threadID = Atomic<UInt>(0)
+    /// Messages this loop's own thread handed over (`deliver`): handled after the current
+    /// event, with no lock and no wake-up.
+    private var localMessages: [Message] = []
     var now: UInt64 = MonotonicClock.milliseconds()
     private var dateSecond = -1
     var dateHeader: [UInt8] = []
@@ -70,8 +75,28 @@ final class EventLoop: @unchecked Sendable {
         if !wakePending.exchange(true, ordering: .acquiringAndReleasing) { _ = shim_eventfd_signal(wakeFD) }
     }
 
+    /// Whether the caller runs on this loop's thread.
+    var isCurrent: Bool { threadID.load(ordering: .relaxed) == UInt(pthread_self()) }
+
+    /// Hands a message to the loop from any thread: on the loop's own thread it is handled
+    /// after the current event (never inside the caller, so a plugin's lock held around the
+    /// call cannot be re-entered), elsewhere it is posted.
+    func deliver(_ message: Message) {
+        if isCurrent { localMessages.append(message) } else { post(message) }
+    }
+
+    private func handleLocalMessages() {
+        while !localMessages.isEmpty {
+            let batch = localMessages
+            localMessages.removeAll(keepingCapacity: true)
+            for message in batch { handle(message) }
+        }
+    }
+
     /// The loop's body; never returns.
     func run() -> Never {
+        threadID.store(UInt(pthread_self()), ordering: .relaxed)
+        LoopThread.markCurrent()
         var events = [shim_epoll_event](repeating: shim_epoll_event(), count: 256)
         var lastSweep = now
         while true {
@@ -103,9 +128,11 @@ final class EventLoop: @unchecked Sendable {
                 } else if let watcher = watchers[fd] {
                     watcher.ready(flags, on: self)
                 }
+                handleLocalMessages()
             }
             let scheduled = timers.lastToken
             while let action = timers.popDue(now: now, through: scheduled) { action() }
+            handleLocalMessages()
             if now &- lastSweep >= 250 {
                 sweepTimeouts()
                 lastSweep = now
@@ -334,25 +361,42 @@ final class EventLoop: @unchecked Sendable {
         }
         let pipeline = context.pipeline
         pipeline.route(request)
-        if pipeline.canRunInline(request) {
-            pipeline.run(request)
-            finish(connection, request)
+        request.origin = RequestOrigin(loop: self, fd: connection.fd, generation: connection.generation)
+        guard pipeline.canRunInline(request) else {
+            runOnWorker(connection, request, from: 0)
+            return
+        }
+        if !pipeline.run(request) {
+            // An inline step must block this time (ABI 1.5): a worker goes on from there.
+            runOnWorker(connection, request, from: request.resumePosition ?? 0)
+        } else if let deferred = request.deferred {
+            // An inline handler deferred (ABI 1.5): the connection waits as for a worker's.
+            waitForAnswer(connection)
+            adopt(deferred)
         } else {
-            connection.state = .processing
-            connection.deadline = 0
-            setReading(connection, paused: true)
-            let fd = connection.fd
-            let generation = connection.generation
-            request.origin = RequestOrigin(loop: self, fd: fd, generation: generation)
-            context.workers.submit { [self] in
-                pipeline.run(request)
-                if let deferred = request.deferred {
-                    post(.deferred(deferred))
-                } else {
-                    post(.completed(fd: fd, generation: generation, request))
-                }
+            finish(connection, request)
+        }
+    }
+
+    private func runOnWorker(_ connection: Connection, _ request: RequestContext, from position: Int) {
+        waitForAnswer(connection)
+        let (pipeline, fd, generation) = (context.pipeline, connection.fd, connection.generation)
+        context.workers.submit { [self] in
+            pipeline.run(request, from: position)
+            if let deferred = request.deferred {
+                post(.deferred(deferred))
+            } else {
+                post(.completed(fd: fd, generation: generation, request))
             }
         }
+    }
+
+    /// The connection's request runs elsewhere (a worker, or a deferred response): stop
+    /// reading its next one until it is answered.
+    private func waitForAnswer(_ connection: Connection) {
+        connection.state = .processing
+        connection.deadline = 0
+        setReading(connection, paused: true)
     }
 
     /// Serialises the response; the connection then reads the next request or closes.
@@ -549,44 +593,46 @@ final class EventLoop: @unchecked Sendable {
             defer { pending.removeAll(keepingCapacity: true) }
             return pending
         }
-        for message in messages {
-            switch message {
-            case .completed(let fd, let generation, let request):
-                guard let connection = connection(fd), connection.generation == generation else {
-                    context.counters.requestsInFlight.subtract(1, ordering: .relaxed)  // its client left
-                    continue
-                }
-                if connection.stream === request.deferred { connection.stream = nil }
-                finish(connection, request)
-                processInput(connection)
-                flush(connection)
-                // finish paused reading while the answer was unsent; if it went out in one write,
-                // no writable event will come to resume it.
-                if self.connection(fd) === connection { refreshReading(connection) }
-            case .drain:
-                startDraining()
-            case .webSocketSend(let id, let frame):
+        for message in messages { handle(message) }
+    }
+
+    private func handle(_ message: Message) {
+        switch message {
+        case .completed(let fd, let generation, let request):
+            guard let connection = connection(fd), connection.generation == generation else {
+                context.counters.requestsInFlight.subtract(1, ordering: .relaxed)  // its client left
+                return
+            }
+            if connection.stream === request.deferred { connection.stream = nil }
+            finish(connection, request)
+            processInput(connection)
+            flush(connection)
+            // finish paused reading while the answer was unsent; if it went out in one write,
+            // no writable event will come to resume it.
+            if self.connection(fd) === connection { refreshReading(connection) }
+        case .drain:
+            startDraining()
+        case .webSocketSend(let id, let frame):
+            if let connection = webSockets[id] { send(frame, to: connection) }
+        case .webSocketBroadcast(let ids, let frame):
+            for id in ids {
                 if let connection = webSockets[id] { send(frame, to: connection) }
-            case .webSocketBroadcast(let ids, let frame):
-                for id in ids {
-                    if let connection = webSockets[id] { send(frame, to: connection) }
-                }
-            case .webSocketClose(let id, let code, let reason):
-                if let connection = webSockets[id] { startClose(connection, code: code, reason: reason) }
-            case .webSocketResume(let id):
-                if let connection = webSockets[id] { resumeWebSocket(connection) }
-            case .webSocketRenew(let id, let expiresAt):
-                webSockets[id]?.webSocket?.expiresAt = expiresAt
-            case .run(let work):
-                work(self)
-            case .deferred(let response):
-                adopt(response)
-            case .streamHead(let response):
-                sendStreamHead(response)
-            case .streamFlush(let response):
-                if let connection = connection(response.fd), connection.stream === response, connection.streamHeadSent {
-                    pump(connection, response)
-                }
+            }
+        case .webSocketClose(let id, let code, let reason):
+            if let connection = webSockets[id] { startClose(connection, code: code, reason: reason) }
+        case .webSocketResume(let id):
+            if let connection = webSockets[id] { resumeWebSocket(connection) }
+        case .webSocketRenew(let id, let expiresAt):
+            webSockets[id]?.webSocket?.expiresAt = expiresAt
+        case .run(let work):
+            work(self)
+        case .deferred(let response):
+            adopt(response)
+        case .streamHead(let response):
+            sendStreamHead(response)
+        case .streamFlush(let response):
+            if let connection = connection(response.fd), connection.stream === response, connection.streamHeadSent {
+                pump(connection, response)
             }
         }
     }

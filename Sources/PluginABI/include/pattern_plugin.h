@@ -36,6 +36,11 @@
  *   - Handlers and middleware run concurrently on worker threads and may block (database,
  *     bcrypt) unless they were registered PATTERN_INLINE. Plugin state must therefore be
  *     immutable after init or internally synchronised.
+ *   - Inline unless blocking (1.5): an INLINE handler or middleware that finds it must block
+ *     this time (a cache miss) returns PATTERN_WOULD_BLOCK before changing anything; the
+ *     host runs it again, and the rest of the exchange, on a worker, where http->may_block
+ *     answers 1. A host older than 1.5 does not know the status: register such a callback
+ *     INLINE only when the host's abi_minor is at least 5.
  *   - A pattern_request is valid only during the callback it was passed to, on that thread.
  *
  * Errors
@@ -61,7 +66,7 @@ extern "C" {
 #endif
 
 #define PATTERN_ABI_MAJOR 1
-#define PATTERN_ABI_MINOR 4
+#define PATTERN_ABI_MINOR 5
 
 /* Export marker for the entry function (plugins build with -fvisibility=hidden). */
 #define PATTERN_EXPORT __attribute__((visibility("default")))
@@ -89,6 +94,10 @@ typedef int32_t pattern_status;
 #define PATTERN_BUSY 6        /* a resource is busy; retrying later may succeed */
 #define PATTERN_INTERNAL 7    /* a failure inside the host; details are in its log */
 #define PATTERN_CONFLICT 8    /* a constraint was violated (e.g. a UNIQUE column) */
+/* (1.5) Returned by an INLINE handler or middleware, before it changed anything, when it
+ * must block this time: the host calls it again on a worker. Never from a worker, nor from
+ * the RESPONSE and LOG phases (which run where the handler ran). */
+#define PATTERN_WOULD_BLOCK 9
 #define PATTERN_PLUGIN_STATUS_BASE 1000
 
 /* Opaque handles. A pattern_plugin identifies the calling plugin to the host: it is handed
@@ -189,7 +198,7 @@ typedef struct pattern_log_api {
 #define PATTERN_PHASE_LOG 6          /* observes the finished exchange; cannot change it */
 #define PATTERN_PHASE_COUNT 7
 
-/* What a middleware returns. */
+/* What a middleware returns (or, from 1.5, PATTERN_WOULD_BLOCK: see "Threads"). */
 #define PATTERN_CONTINUE 0 /* go on with the chain */
 #define PATTERN_STOP 1     /* a response was set; skip to the RESPONSE phase */
 
@@ -329,9 +338,15 @@ typedef struct pattern_http_api {
      * upstream): the handler then returns PATTERN_OK at once and its worker is free, and the
      * response is finished later, from any thread, through pattern_responses_api with *out.
      * Status and headers set before stay. Call it from a route's handler only, once.
-     * PATTERN_STATE: called from middleware, twice, or on an inline route (which may not
-     * wait); PATTERN_INVALID: out is NULL. */
+     * From 1.5 an INLINE handler may defer too: the exchange then never leaves the event
+     * loop when the work that finishes it (an outbound call with PATTERN_CLIENT_ON_LOOP)
+     * runs there as well. PATTERN_STATE: called from middleware, twice, or (hosts before
+     * 1.5) on an inline route; PATTERN_INVALID: out is NULL. */
     pattern_status (*defer)(pattern_request *request, uint64_t *out);
+    /* --- added in 1.5 --- */
+    /* 1 when the callback may block (it runs on a worker thread), 0 on the event loop
+     * (an INLINE route or middleware), where blocking work returns PATTERN_WOULD_BLOCK. */
+    int32_t (*may_block)(const pattern_request *request);
 } pattern_http_api;
 
 /* ===== Host table: database ============================================================ */
@@ -612,6 +627,11 @@ typedef struct pattern_header {
  * Authorization, Cookie and Proxy-Authorization are dropped when a hop leaves the origin. */
 #define PATTERN_CLIENT_FOLLOW_REDIRECTS 0x1u
 #define PATTERN_CLIENT_EVENTS 0x2u           /* the body is text/event-stream: on_event per event */
+/* (1.5) Callbacks run on the event loop that drives the call instead of a worker: no thread
+ * hop, so they must never block (answering a deferred response is fine). Started from an
+ * event loop (an INLINE handler), the call is driven by that same loop. Hosts before 1.5
+ * ignore the flag and call on workers, so callbacks must be correct on either. */
+#define PATTERN_CLIENT_ON_LOOP 0x4u
 
 typedef struct pattern_client_request {
     uint32_t struct_size;
@@ -628,10 +648,11 @@ typedef struct pattern_client_request {
     uint32_t total_timeout_ms;       /* 0: no limit beyond the others */
     uint64_t max_response_bytes;     /* 0: 16 MiB (the body, after chunked decoding) */
     uint32_t flags;                  /* PATTERN_CLIENT_* */
-    /* Callbacks run on worker threads, one at a time per call, in order: on_head once, then
-     * on_data per piece of the body (or, with PATTERN_CLIENT_EVENTS, on_event per whole
-     * event), then on_complete exactly once, also when there was no head. Arguments are
-     * borrowed for the call. on_head and on_data/on_event may be NULL. With
+    /* Callbacks run on worker threads (on the loop with PATTERN_CLIENT_ON_LOOP), one at a
+     * time per call, in order: on_head once, then on_data per piece of the body (or, with
+     * PATTERN_CLIENT_EVENTS, on_event per whole event), then on_complete exactly once, also
+     * when there was no head; never inside start. Arguments are borrowed for the call.
+     * on_head and on_data/on_event may be NULL. With
      * PATTERN_CLIENT_EVENTS only a 2xx body is read as events; another status's body (an
      * error document) comes through on_data. A redirect followed is not reported: on_head
      * describes the final response. */

@@ -7,7 +7,8 @@
  *                                          cancelled, pinged when idle for 200 ms; each tick's
  *                                          data is the wall-clock time it was sent, in µs
  *   GET /api/v1/defer-probe/twice          the status of a second defer, as the body
- *   GET /api/v1/defer-probe/inline         an inline route's defer status, as the body
+ *   GET /api/v1/defer-probe/inline         an inline route's defer status, as the body (of the
+ *                                          deferred response when it is PATTERN_OK)
  *   GET /api/v1/defer-probe/stale          the status of finish on the last `never` handle
  *   GET /api/v1/defer-probe/stats          {"cancels","drains","busy","timer_fires"}
  *   POST /api/v1/defer-probe/timer?delay=D&interval=I&cancel_after=K   a timer cancelled by
@@ -154,8 +155,11 @@ static pattern_status inline_defer(pattern_request *request, void *userdata) {
     (void)userdata;
     pattern_response response;
     char body[16];
-    snprintf(body, sizeof body, "%d", http->defer(request, &response));
-    return text(request, body);
+    pattern_status status = http->defer(request, &response);
+    snprintf(body, sizeof body, "%d", status);
+    if (status != PATTERN_OK) return text(request, body);
+    responses->write(response, (pattern_str){body, strlen(body)});
+    return responses->finish(response);
 }
 
 static pattern_status stale(pattern_request *request, void *userdata) {

@@ -31,7 +31,7 @@ import Testing
     static let workers = WorkerPool(threads: 4)
 
     func delivery(_ recorder: Recorder) -> CallDelivery {
-        CallDelivery(callbacks: recorder.callbacks(), workers: Self.workers,
+        CallDelivery(callbacks: recorder.callbacks(), workers: Self.workers, callbackLoop: nil,
                      resume: { recorder.resumes.add(1, ordering: .relaxed) }, willComplete: {})
     }
 
@@ -79,7 +79,7 @@ import Testing
         let slow = CallDelivery(
             callbacks: OutboundCallbacks(head: nil, data: { _ in while gate.withLock({ $0 }) { usleep(1000) } }, event: nil,
                                          complete: { _, _ in }),
-            workers: Self.workers, resume: { recorder.resumes.add(1, ordering: .relaxed) }, willComplete: {})
+            workers: Self.workers, callbackLoop: nil, resume: { recorder.resumes.add(1, ordering: .relaxed) }, willComplete: {})
         let piece = [UInt8](repeating: 0, count: 64 * 1024)
         for _ in 0..<(CallDelivery.highWater / piece.count + 1) { slow.push(.data(piece)) }
         #expect(!slow.wantsInput)
