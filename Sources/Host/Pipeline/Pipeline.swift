@@ -106,14 +106,15 @@ final class Pipeline: Sendable {
         case continued, answered, wouldBlock(at: Int)
     }
 
-    /// The position of the route's handler: after the HANDLER phase's middleware.
-    private var handlerPosition: Int { phaseRanges[Int(MiddlewarePhase.handler.rawValue)].upperBound }
+    /// The resume position of the route's handler (middleware positions are chain indexes).
+    private static let handlerPosition = Int.max
 
     /// Middleware up to the handler, then the handler, from `position` on.
     private func front(_ context: RequestContext, from position: Int) -> Step {
         let authorize = phaseRanges[Int(MiddlewarePhase.authorize.rawValue)]
         let handlerPhase = phaseRanges[Int(MiddlewarePhase.handler.rawValue)]
-        if position < authorize.lowerBound {
+        let atHandler = position == Self.handlerPosition
+        if !atHandler && position < authorize.lowerBound {
             let step = runChain(context, position..<authorize.lowerBound)
             guard case .continued = step else { return step }
         }
@@ -126,7 +127,7 @@ final class Pipeline: Sendable {
             }
             return .answered
         }
-        if position < handlerPosition {
+        if !atHandler {
             if position < authorize.upperBound {
                 let step = runChain(context, max(position, authorize.lowerBound)..<authorize.upperBound)
                 guard case .continued = step else { return step }
@@ -149,7 +150,7 @@ final class Pipeline: Sendable {
             context.inHandler = false
             if context.deferred != nil { return .answered }  // finished later, by the plugin or the deadline
             if status == PATTERN_WOULD_BLOCK && !context.response.isSet && LoopThread.isCurrent {
-                return .wouldBlock(at: handlerPosition)
+                return .wouldBlock(at: Self.handlerPosition)
             }
             if status != PATTERN_OK && !context.response.isSet {
                 logger.log(.error, "handler failed", [
