@@ -1,0 +1,53 @@
+import PluginKit
+
+/// The JSON-RPC methods a /mcp session answers (initialize is the endpoint's, as it opens the
+/// session): ping, the tools and the memory resources. Anything else is -32601.
+struct EndpointMethods: Sendable {
+    let tools: EndpointToolRunner
+    let resources: MemoryResources
+    /// Tools per `tools/list` page.
+    let toolsPerPage: Int
+
+    func answer(_ method: String, _ params: JSONValue?, caller: Principal) throws(JSONRPCError) -> EndpointToolRunner.Answer {
+        switch method {
+        case "ping":
+            return .now([:])
+        case "tools/list":
+            return .now(try listTools(params))
+        case "tools/call":
+            return try tools.call(params, caller: caller)
+        case "resources/list":
+            return .now(try resources.list(params, caller: caller))
+        case "resources/read":
+            return .now(try resources.read(params, caller: caller))
+        case "resources/templates/list":
+            return .now(["resourceTemplates": [MemoryResources.template]])
+        default:
+            throw .methodNotFound(method)
+        }
+    }
+
+    /// One page of the catalog; `nextCursor` while more follow.
+    private func listTools(_ params: JSONValue?) throws(JSONRPCError) -> JSONValue {
+        let all = EndpointToolCatalog.all
+        let start = try ListCursor.position(params, list: "tools", first: 0)
+        guard start < all.count else { throw .invalidParams("cursor is past the end of the list") }
+        let end = min(start + toolsPerPage, all.count)
+        var result: [String: JSONValue] = ["tools": .array(all[start..<end].map(\.json))]
+        if end < all.count { result["nextCursor"] = .string(ListCursor.make(list: "tools", position: end)) }
+        return .object(result)
+    }
+
+    /// The `initialize` result for the revision agreed (the client's when we speak it, else
+    /// our latest, which a client that cannot speak it will refuse).
+    static func initializeResult(_ params: JSONValue?, serverVersion: String) -> (version: String, result: JSONValue) {
+        let requested = params?["protocolVersion"]?.stringValue ?? ""
+        let version = MCPProtocolVersion.isSupported(requested) ? requested : MCPProtocolVersion.latest
+        return (version, [
+            "protocolVersion": .string(version),
+            "capabilities": ["tools": ["listChanged": false], "resources": ["listChanged": false, "subscribe": false]],
+            "serverInfo": ["name": "pattern-server", "title": "Pattern Server", "version": .string(serverVersion)],
+            "instructions": "Tools and memory of your Pattern agents, under the permissions of your token or API key.",
+        ])
+    }
+}
