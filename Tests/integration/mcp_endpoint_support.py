@@ -23,10 +23,12 @@ ACCEPT = "application/json, text/event-stream"
 PEER_TIMEOUT = 60
 
 
-def start_mcp(start, mcp: str = "", **chat):
-    """A world with /mcp; `mcp` is extra `[mcp]` TOML (e.g. a small page size)."""
-    return start_world(start, plugins=[AUTH, AGENTS, GROUPS, PROVIDERS, CHAT, MCP],
-                       config=chat_config(**chat) + "[mcp]\n" + mcp)
+FULL_PLUGINS = (AUTH, AGENTS, GROUPS, PROVIDERS, CHAT, MCP)
+
+
+def start_mcp(start, mcp: str = "", extra: str = "", plugins=FULL_PLUGINS, **chat):
+    """A world with /mcp; `mcp` is `[mcp]` TOML (e.g. a small page size), `extra` more sections."""
+    return start_world(start, plugins=list(plugins), config=chat_config(**chat) + extra + "[mcp]\n" + mcp)
 
 
 def endpoint(client: Client) -> str:
