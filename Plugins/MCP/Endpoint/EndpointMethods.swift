@@ -40,14 +40,14 @@ struct EndpointMethods: Sendable {
 
     /// The `initialize` result for the revision agreed (the client's when we speak it, else
     /// our latest, which a client that cannot speak it will refuse).
-    static func initializeResult(_ params: JSONValue?, serverVersion: String) -> (version: String, result: JSONValue) {
+    static func initializeResult(_ params: JSONValue?, serverVersion: String) -> JSONValue {
         let requested = params?["protocolVersion"]?.stringValue ?? ""
         let version = MCPProtocolVersion.isSupported(requested) ? requested : MCPProtocolVersion.latest
-        return (version, [
+        return [
             "protocolVersion": .string(version),
             "capabilities": ["tools": ["listChanged": false], "resources": ["listChanged": false, "subscribe": false]],
             "serverInfo": ["name": "pattern-server", "title": "Pattern Server", "version": .string(serverVersion)],
             "instructions": "Tools and memory of your Pattern agents, under the permissions of your token or API key.",
-        ])
+        ]
     }
 }

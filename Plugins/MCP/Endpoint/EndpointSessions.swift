@@ -1,11 +1,10 @@
 import Synchronization
 
-/// The /mcp sessions: each id bound to the user who initialized it and the protocol revision
-/// they agreed. Bounded per user and in total; idle sessions end on the host's timer.
+/// The /mcp sessions: each id bound to the user who initialized it. Bounded per user and in
+/// total; idle sessions end on the host's timer.
 final class EndpointSessions: Sendable {
     struct Session: Sendable {
         let userID: String
-        let protocolVersion: String
         var lastUsed: ContinuousClock.Instant
     }
 
@@ -34,7 +33,7 @@ final class EndpointSessions: Sendable {
     /// A new session for `userID`. At the per-user bound the user's least recently used
     /// session ends (its client gets 404 and initializes again); at the total bound the new
     /// one is refused, so one user cannot push out another's.
-    func open(userID: String, protocolVersion: String, now: ContinuousClock.Instant = .now) -> Opening {
+    func open(userID: String, now: ContinuousClock.Instant = .now) -> Opening {
         state.withLock { state in
             if state.countPerUser[userID, default: 0] >= maxSessionsPerUser,
                let oldest = state.sessions.filter({ $0.value.userID == userID }).min(by: { $0.value.lastUsed < $1.value.lastUsed }) {
@@ -42,7 +41,7 @@ final class EndpointSessions: Sendable {
             }
             guard state.sessions.count < maxSessions else { return .full }
             let id = SessionID.make()
-            state.sessions[id] = Session(userID: userID, protocolVersion: protocolVersion, lastUsed: now)
+            state.sessions[id] = Session(userID: userID, lastUsed: now)
             state.countPerUser[userID, default: 0] += 1
             return .opened(id: id)
         }
@@ -77,8 +76,6 @@ final class EndpointSessions: Sendable {
             return idle.count
         }
     }
-
-    var count: Int { state.withLock { $0.sessions.count } }
 
     private static func remove(_ id: String, _ state: inout State) {
         guard let session = state.sessions.removeValue(forKey: id) else { return }

@@ -1,9 +1,17 @@
 import PluginKit
 
+/// The tools of API.md's /mcp, by their wire names.
+enum EndpointToolName: String, Sendable {
+    case listAgents = "list_agents", getAgent = "get_agent", createAgent = "create_agent"
+    case sendMessage = "send_message", getMessages = "get_messages", searchMessages = "search_messages"
+    case readMemory = "read_memory", updateMemory = "update_memory"
+    case listGroups = "list_groups", sendGroupMessage = "send_group_message"
+}
+
 /// One tool /mcp offers: what `tools/list` shows of it (name, title, description, input and
 /// output JSON Schemas) and the permission the matching REST route needs.
 struct EndpointTool: Sendable {
-    let name: String
+    let name: EndpointToolName
     let title: String
     let description: String
     let permission: String
@@ -11,7 +19,7 @@ struct EndpointTool: Sendable {
     let outputSchema: JSONValue
 
     var json: JSONValue {
-        ["name": .string(name), "title": .string(title), "description": .string(description),
+        ["name": .string(name.rawValue), "title": .string(title), "description": .string(description),
          "inputSchema": inputSchema, "outputSchema": outputSchema]
     }
 

@@ -25,17 +25,17 @@ enum EndpointToolCatalog {
 
     static let all: [EndpointTool] = [
         EndpointTool(
-            name: "list_agents", title: "List agents", description: "Lists your agents, one page at a time.",
+            name: .listAgents, title: "List agents", description: "Lists your agents, one page at a time.",
             permission: "read_agents",
             inputSchema: API.object(ToolArguments.page.merging(["sort_by": API.string(
                 "created_at, updated_at, name, last_active_at or message_count.")]) { $1 }),
             outputSchema: API.page(of: agent)),
         EndpointTool(
-            name: "get_agent", title: "Get an agent", description: "One of your agents by id.",
+            name: .getAgent, title: "Get an agent", description: "One of your agents by id.",
             permission: "read_agents",
             inputSchema: API.object(["agent_id": agentID], required: ["agent_id"]), outputSchema: agent),
         EndpointTool(
-            name: "create_agent", title: "Create an agent",
+            name: .createAgent, title: "Create an agent",
             description: "Creates an agent (as POST /api/v1/agents): a name unique among your agents and a type "
                 + "(generic, pattern, entropy, flux, archive, momentum, anchor or your own).",
             permission: "write_agents",
@@ -47,7 +47,7 @@ enum EndpointToolCatalog {
                 required: ["name", "agent_type"]),
             outputSchema: agent),
         EndpointTool(
-            name: "send_message", title: "Send a message",
+            name: .sendMessage, title: "Send a message",
             description: "Sends a message to one of your agents (by id or name) or groups and answers when the "
                 + "turn is over: every message it stored, the agent's reply last, and the token usage.",
             permission: "send_messages",
@@ -57,7 +57,7 @@ enum EndpointToolCatalog {
                 required: ["target", "content"]),
             outputSchema: turn),
         EndpointTool(
-            name: "get_messages", title: "Get messages",
+            name: .getMessages, title: "Get messages",
             description: "The latest messages of one of your agents or groups, oldest first.",
             permission: "read_messages",
             inputSchema: API.object(
@@ -66,19 +66,19 @@ enum EndpointToolCatalog {
                 required: ["target"]),
             outputSchema: API.page(of: message)),
         EndpointTool(
-            name: "search_messages", title: "Search messages", description: "Full-text search over your messages.",
+            name: .searchMessages, title: "Search messages", description: "Full-text search over your messages.",
             permission: "read_messages",
             inputSchema: API.object(ToolArguments.page.merging(["query": API.string("Words to find.")]) { $1 },
                                        required: ["query"]),
             outputSchema: API.page(of: message)),
         EndpointTool(
-            name: "read_memory", title: "Read core memory", description: "The core memory blocks of one of your agents.",
+            name: .readMemory, title: "Read core memory", description: "The core memory blocks of one of your agents.",
             permission: "read_memory",
             inputSchema: API.object(["agent_id": agentID], required: ["agent_id"]),
             outputSchema: API.object(["agent_id": API.string(), "blocks": API.array(memoryBlock)],
                                         required: ["agent_id", "blocks"])),
         EndpointTool(
-            name: "update_memory", title: "Update core memory",
+            name: .updateMemory, title: "Update core memory",
             description: "Changes one core memory block (as POST /api/v1/agents/{id}/memory). operation is "
                 + "{\"type\": \"append\", \"content\"}, {\"type\": \"replace\", \"old_content\", \"new_content\"}, "
                 + "{\"type\": \"archive\", \"label\"?}, {\"type\": \"load_from_archival\", \"label\"} or "
@@ -92,11 +92,11 @@ enum EndpointToolCatalog {
                 required: ["agent_id", "memory_key", "operation"]),
             outputSchema: memoryBlock),
         EndpointTool(
-            name: "list_groups", title: "List groups", description: "Lists your agent groups, one page at a time.",
+            name: .listGroups, title: "List groups", description: "Lists your agent groups, one page at a time.",
             permission: "read_groups",
             inputSchema: API.object(ToolArguments.page), outputSchema: API.page(of: group)),
         EndpointTool(
-            name: "send_group_message", title: "Send a group message",
+            name: .sendGroupMessage, title: "Send a group message",
             description: "Sends a message to one of your groups; its coordination pattern picks who answers. "
                 + "Answers when the turns are over.",
             permission: "send_messages",
@@ -105,5 +105,5 @@ enum EndpointToolCatalog {
             outputSchema: turn),
     ]
 
-    static func named(_ name: String) -> EndpointTool? { all.first { $0.name == name } }
+    static func named(_ name: String) -> EndpointTool? { all.first { $0.name.rawValue == name } }
 }

@@ -34,41 +34,39 @@ struct EndpointToolRunner: Sendable {
         return fields
     }
 
-    private func run(_ name: String, _ arguments: JSONFields, ownerID owner: String) throws(ToolFailure) -> Answer {
+    private func run(_ name: EndpointToolName, _ arguments: JSONFields, ownerID owner: String) throws(ToolFailure) -> Answer {
         switch name {
-        case "list_agents":
+        case .listAgents:
             return .now(EndpointTool.result(try services.listAgents(ownerID: owner, query: .object(arguments.members))))
-        case "get_agent":
+        case .getAgent:
             return .now(EndpointTool.result(try services.agent(Self.string(arguments, "agent_id"), ownerID: owner)))
-        case "create_agent":
+        case .createAgent:
             return .now(EndpointTool.result(try services.createAgent(ownerID: owner, body: .object(arguments.members))))
-        case "send_message":
+        case .sendMessage:
             return try send(owner, target: Self.string(arguments, "target"), arguments)
-        case "send_group_message":
+        case .sendGroupMessage:
             let group = try Self.string(arguments, "group_id")
             guard ResourceID.isValid(group, prefix: "group") else {
                 throw ToolFailure(.invalid, "group_id: must be a group id (group_…)")
             }
             return try send(owner, target: group, arguments)
-        case "get_messages":
+        case .getMessages:
             let query: JSONValue = ["target": .string(try Self.string(arguments, "target")),
                                     "limit": arguments.value("limit") ?? .null]
             return .now(EndpointTool.result(try services.history(ownerID: owner, query: query)))
-        case "search_messages":
+        case .searchMessages:
             _ = try Self.string(arguments, "query")
             return .now(EndpointTool.result(try services.search(ownerID: owner, query: .object(arguments.members))))
-        case "read_memory":
+        case .readMemory:
             let agentID = try Self.string(arguments, "agent_id")
             let blocks = try services.memoryBlocks(agentID: agentID, ownerID: owner)
             return .now(EndpointTool.result(["agent_id": .string(agentID), "blocks": blocks]))
-        case "update_memory":
+        case .updateMemory:
             let agentID = try Self.string(arguments, "agent_id")
             let body = JSONValue.object(arguments.members.filter { $0.key != "agent_id" })
             return .now(EndpointTool.result(try services.updateMemory(agentID: agentID, ownerID: owner, body: body)))
-        case "list_groups":
+        case .listGroups:
             return .now(EndpointTool.result(try services.listGroups(ownerID: owner, query: .object(arguments.members))))
-        default:
-            throw ToolFailure(.unavailable, "The tool \(name) has no implementation.")
         }
     }
 

@@ -88,8 +88,8 @@ struct MCPEndpoint: Sendable {
     }
 
     private func initialize(_ id: JSONRPCID, _ params: JSONValue?, caller: Principal) -> Response {
-        let (version, result) = EndpointMethods.initializeResult(params, serverVersion: serverVersion)
-        switch sessions.open(userID: caller.userID, protocolVersion: version) {
+        let result = EndpointMethods.initializeResult(params, serverVersion: serverVersion)
+        switch sessions.open(userID: caller.userID) {
         case .opened(let sessionID):
             var response = Self.json(.result(id: id, result))
             response.headers.append(("Mcp-Session-Id", sessionID))

@@ -14,9 +14,4 @@ enum SessionID {
         }
         return String(decoding: text, as: UTF8.self)
     }
-
-    /// Text that could be an id at all (anything else is simply unknown).
-    static func isWellFormed(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { digits.contains($0) }
-    }
 }
