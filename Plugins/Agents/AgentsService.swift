@@ -70,21 +70,11 @@ enum AgentsService {
 
     // MARK: API slots
 
-    /// Runs a route's code and hands `receive` its answer, or its refusal as the error JSON.
+    /// Runs a route's code with the parts; `receive` gets its answer or its refusal.
     private static func answer(_ receive: pattern_agents_json_fn?, _ userdata: UnsafeMutableRawPointer?,
                                _ body: (Parts) throws(HTTPError) -> JSONValue) -> pattern_status {
         guard let parts = parts.withLock({ $0 }) else { return PATTERN_STATE }
-        let status: pattern_status
-        let json: JSONValue
-        do {
-            json = try body(parts)
-            status = PATTERN_OK
-        } catch {
-            json = error.serviceJSON
-            status = error.serviceStatus
-        }
-        if let receive { withABIBytes(json.jsonBytes) { receive($0, userdata) } }
-        return status
+        return ServiceJSON.answer(receive, userdata) { () throws(HTTPError) in try body(parts) }
     }
 
     /// A JSON argument; text that is not JSON is the validation error a route gives a bad body.

@@ -34,17 +34,11 @@ enum ChatService {
         try host.provideService(PATTERN_CHAT_SERVICE_V1, vtable: UnsafeRawPointer(table))
     }
 
+    /// Runs a route's code with the parts; `receive` gets its answer or its refusal.
     private static func answer(_ receive: pattern_chat_json_fn?, _ userdata: UnsafeMutableRawPointer?,
                                _ body: (Parts) throws(HTTPError) -> JSONValue) -> pattern_status {
         guard let parts = parts.withLock({ $0 }) else { return PATTERN_STATE }
-        let (status, json): (pattern_status, JSONValue)
-        do {
-            (status, json) = (PATTERN_OK, try body(parts))
-        } catch {
-            (status, json) = (error.serviceStatus, error.serviceJSON)
-        }
-        if let receive { withABIBytes(json.jsonBytes) { receive($0, userdata) } }
-        return status
+        return ServiceJSON.answer(receive, userdata) { () throws(HTTPError) in try body(parts) }
     }
 
     /// The C callback and its userdata, carried to the turn's task (called exactly once).

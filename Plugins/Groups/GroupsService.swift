@@ -69,16 +69,8 @@ enum GroupsService {
     private static func listGroups(_ owner: pattern_str, _ query: pattern_str, _ receive: pattern_groups_json_fn?,
                                    _ userdata: UnsafeMutableRawPointer?) -> pattern_status {
         guard let routes = routes.withLock({ $0 }) else { return PATTERN_STATE }
-        let status: pattern_status
-        let json: JSONValue
-        do throws(HTTPError) {
-            json = try routes.page(ownerID: owner.string, query: ServiceArguments(parsing: query.byteArray).query)
-            status = PATTERN_OK
-        } catch {
-            json = error.serviceJSON
-            status = error.serviceStatus
+        return ServiceJSON.answer(receive, userdata) { () throws(HTTPError) in
+            try routes.page(ownerID: owner.string, query: ServiceArguments(parsing: query.byteArray).query)
         }
-        if let receive { withABIBytes(json.jsonBytes) { receive($0, userdata) } }
-        return status
     }
 }

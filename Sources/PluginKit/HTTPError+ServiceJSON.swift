@@ -36,3 +36,19 @@ extension HTTPError {
         }
     }
 }
+
+extension ServiceJSON {
+    /// A provider's side of a slot that runs a REST route's code: `receive` (when given) gets
+    /// the route's answer, or its refusal as `serviceJSON`, and the matching status returns.
+    public static func answer(_ receive: Callback?, _ userdata: UnsafeMutableRawPointer?,
+                              _ body: () throws(HTTPError) -> JSONValue) -> pattern_status {
+        let (status, json): (pattern_status, JSONValue)
+        do {
+            (status, json) = (PATTERN_OK, try body())
+        } catch {
+            (status, json) = (error.serviceStatus, error.serviceJSON)
+        }
+        if let receive { withABIBytes(json.jsonBytes) { receive($0, userdata) } }
+        return status
+    }
+}

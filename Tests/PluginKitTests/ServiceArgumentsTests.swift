@@ -35,4 +35,17 @@ import Testing
         #expect(HTTPError.conflict("taken").serviceStatus == PATTERN_CONFLICT)
         #expect(HTTPError(serviceJSON: ["type": "x"]) == nil)
     }
+
+    @Test func aProviderAnswersTheRoutesJSONOrItsRefusalWithTheMatchingStatus() {
+        let answered = ServiceJSON.collect { receive, userdata in
+            ServiceJSON.answer(receive, userdata) { () throws(HTTPError) in ["id": "agent_1"] }
+        }
+        #expect(answered.status == PATTERN_OK && answered.json == #"{"id":"agent_1"}"#)
+        let refused = ServiceJSON.collect { receive, userdata in
+            ServiceJSON.answer(receive, userdata) { () throws(HTTPError) in throw .validation("limit", "must be small") }
+        }
+        #expect(refused.status == PATTERN_INVALID)
+        #expect(refused.json.flatMap { JSONValue(parsing: $0) }.flatMap(HTTPError.init(serviceJSON:))
+                == .validation("limit", "must be small"))
+    }
 }
