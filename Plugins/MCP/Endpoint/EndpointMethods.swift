@@ -11,17 +11,17 @@ struct EndpointMethods: Sendable {
     func answer(_ method: String, _ params: JSONValue?, caller: Principal) throws(JSONRPCError) -> EndpointToolRunner.Answer {
         switch method {
         case "ping":
-            return .now([:])
+            return .now(ServiceAnswer([:]))
         case "tools/list":
-            return .now(try listTools(params))
+            return .now(ServiceAnswer(try listTools(params)))
         case "tools/call":
             return try tools.call(params, caller: caller)
         case "resources/list":
-            return .now(try resources.list(params, caller: caller))
+            return .now(ServiceAnswer(try resources.list(params, caller: caller)))
         case "resources/read":
-            return .now(try resources.read(params, caller: caller))
+            return .now(ServiceAnswer(try resources.read(params, caller: caller)))
         case "resources/templates/list":
-            return .now(["resourceTemplates": [MemoryResources.template]])
+            return .now(ServiceAnswer(["resourceTemplates": [MemoryResources.template]]))
         default:
             throw .methodNotFound(method)
         }

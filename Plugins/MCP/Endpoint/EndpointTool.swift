@@ -23,16 +23,17 @@ struct EndpointTool: Sendable {
          "inputSchema": inputSchema, "outputSchema": outputSchema]
     }
 
-    /// A result the client can read both ways: `structuredContent` (matching `outputSchema`)
-    /// and the same JSON as a text item for clients that only show text.
-    static func result(_ structured: JSONValue) -> JSONValue {
-        ["content": [["type": "text", "text": .string(structured.jsonText)]], "structuredContent": structured,
-         "isError": false]
+    /// A result (`CallToolResult` JSON) the client can read both ways: `structuredContent`
+    /// (matching `outputSchema`) and the same JSON as a text item for clients that only show text.
+    static func result(_ structured: ServiceAnswer) -> ServiceAnswer {
+        let text = String(decoding: structured.bytes, as: UTF8.self)
+        return .object(["content": ServiceAnswer([["type": "text", "text": .string(text)]]), "isError": ServiceAnswer(false),
+                        "structuredContent": structured])
     }
 
     /// A failed call: `isError` with the reason as text (no structured content to validate).
-    static func failure(_ failure: ToolFailure) -> JSONValue {
-        ["content": [["type": "text", "text": .string(failure.message)]], "isError": true]
+    static func failure(_ failure: ToolFailure) -> ServiceAnswer {
+        ServiceAnswer(["content": [["type": "text", "text": .string(failure.message)]], "isError": true])
     }
 }
 

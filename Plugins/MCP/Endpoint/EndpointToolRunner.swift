@@ -6,11 +6,11 @@ import PluginKit
 struct EndpointToolRunner: Sendable {
     let services: PatternServices
 
-    /// What a call answers: a `CallToolResult` now, or later (a chat turn: `start` is handed
+    /// What a method answers (its result's JSON): now, or later (a chat turn: `start` is handed
     /// the function to call once with the result, from whichever thread finishes the turn).
     enum Answer: Sendable {
-        case now(JSONValue)
-        case later(start: @Sendable (_ finish: @escaping @Sendable (JSONValue) -> Void) -> Void)
+        case now(ServiceAnswer)
+        case later(start: @Sendable (_ finish: @escaping @Sendable (ServiceAnswer) -> Void) -> Void)
     }
 
     func call(_ params: JSONValue?, caller: Principal) throws(JSONRPCError) -> Answer {
@@ -60,7 +60,7 @@ struct EndpointToolRunner: Sendable {
         case .readMemory:
             let agentID = try Self.string(arguments, "agent_id")
             let blocks = try services.memoryBlocks(agentID: agentID, ownerID: owner)
-            return .now(EndpointTool.result(["agent_id": .string(agentID), "blocks": blocks]))
+            return .now(EndpointTool.result(.object(["agent_id": ServiceAnswer(.string(agentID)), "blocks": blocks])))
         case .updateMemory:
             let agentID = try Self.string(arguments, "agent_id")
             let body = JSONValue.object(arguments.members.filter { $0.key != "agent_id" })

@@ -67,10 +67,10 @@ struct MCPEndpoint: Sendable {
         }
         switch answer {
         case .now(let result):
-            return Self.json(.result(id: requestID, result))
+            return Self.reply(requestID, result)
         case .later(let start):
             let response = try request.deferResponse()
-            start { result in response.finish(Self.json(.result(id: requestID, result))) }
+            start { result in response.finish(Self.reply(requestID, result)) }
             return .deferred
         }
     }
@@ -91,7 +91,7 @@ struct MCPEndpoint: Sendable {
         let result = EndpointMethods.initializeResult(params, serverVersion: serverVersion)
         switch sessions.open(userID: caller.userID) {
         case .opened(let sessionID):
-            var response = Self.json(.result(id: id, result))
+            var response = Self.reply(id, ServiceAnswer(result))
             response.headers.append(("Mcp-Session-Id", sessionID))
             return response
         case .full:
@@ -131,6 +131,13 @@ struct MCPEndpoint: Sendable {
             return refuse(415, id: nil, .invalidRequest("Content-Type must be application/json"))
         }
         return nil
+    }
+
+    /// The JSON-RPC response around a result's JSON text (JSONRPCMessage.result's shape, with
+    /// the result spliced in as it is rather than parsed and written again).
+    private static func reply(_ id: JSONRPCID, _ result: ServiceAnswer) -> Response {
+        let message = ServiceAnswer.object(["jsonrpc": ServiceAnswer("2.0"), "id": ServiceAnswer(id.json), "result": result])
+        return Response(status: 200, headers: [("Content-Type", "application/json")], body: message.bytes)
     }
 
     private static func json(_ message: JSONRPCMessage, status: Int = 200) -> Response {

@@ -29,7 +29,7 @@ struct MemoryResources: Sendable {
             let listed = try services.listAgents(ownerID: caller.userID, query: [
                 "page": .integer(Int64(page)), "limit": .integer(Int64(min(agentsPerPage, PageRequest.maximumLimit))),
                 "sort_by": "created_at",
-            ])
+            ]).value ?? [:]
             guard case .integer(let pages)? = listed["total_pages"] else { return (listed["items"]?.arrayValue ?? [], 0) }
             return (listed["items"]?.arrayValue ?? [], Int(pages))
         }
@@ -38,7 +38,7 @@ struct MemoryResources: Sendable {
             guard let agentID = agent["id"]?.stringValue else { continue }
             let name = agent["name"]?.stringValue ?? agentID
             // An agent deleted since the page was read simply has no blocks to show.
-            let blocks = (try? services.memoryBlocks(agentID: agentID, ownerID: caller.userID))?.arrayValue ?? []
+            let blocks = (try? services.memoryBlocks(agentID: agentID, ownerID: caller.userID))?.value?.arrayValue ?? []
             for block in blocks {
                 guard let label = block["memory_key"]?.stringValue else { continue }
                 resources.append([
@@ -58,7 +58,7 @@ struct MemoryResources: Sendable {
         guard let (agentID, label) = Self.parse(uri) else { throw Self.notFound(uri) }
         let blocks = try Self.answering { () throws(ToolFailure) -> [JSONValue] in
             try caller.require("read_memory")
-            return try services.memoryBlocks(agentID: agentID, ownerID: caller.userID).arrayValue ?? []
+            return try services.memoryBlocks(agentID: agentID, ownerID: caller.userID).value?.arrayValue ?? []
         }
         guard let block = blocks.first(where: { $0["memory_key"]?.stringValue == label }),
               let text = block["content"]?.stringValue else { throw Self.notFound(uri) }

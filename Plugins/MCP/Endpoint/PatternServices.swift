@@ -4,13 +4,13 @@ import PluginKit
 /// The other plugins' named services the /mcp tools run on (agents.v1, groups.v1, chat.v1),
 /// looked up per call: a deployment without one of those plugins answers the tool with
 /// "needs the … plugin" instead of failing to start. Each call runs the REST route's own code
-/// for `ownerID`; the caller has checked the permission.
+/// for `ownerID`; the caller has checked the permission. Answers stay the provider's JSON text.
 struct PatternServices: Sendable {
     let host: PluginHost
 
     // MARK: agents.v1
 
-    func listAgents(ownerID: String, query: JSONValue) throws(ToolFailure) -> JSONValue {
+    func listAgents(ownerID: String, query: JSONValue) throws(ToolFailure) -> ServiceAnswer {
         let agents = try agentsService()
         return try Self.collect { receive, userdata in
             withABIString(ownerID) { owner in
@@ -20,17 +20,17 @@ struct PatternServices: Sendable {
     }
 
     /// The AgentResponse of `ownerID`'s agent `agentID`.
-    func agent(_ agentID: String, ownerID: String) throws(ToolFailure) -> JSONValue {
+    func agent(_ agentID: String, ownerID: String) throws(ToolFailure) -> ServiceAnswer {
         let agents = try agentsService()
         let record = try Self.collect(notFound: "No agent with this id.") { receive, userdata in
             withABIString(agentID) { id in withABIString(ownerID) { agents.table.agent_record(id, $0, receive, userdata) } }
         }
-        guard case .object(var members) = record else { return record }
+        guard case .object(var members)? = record.value else { return record }
         members["memory"] = nil  // the record's extra for chat turns; read_memory answers it
-        return .object(members)
+        return ServiceAnswer(.object(members))
     }
 
-    func createAgent(ownerID: String, body: JSONValue) throws(ToolFailure) -> JSONValue {
+    func createAgent(ownerID: String, body: JSONValue) throws(ToolFailure) -> ServiceAnswer {
         let agents = try agentsService()
         return try Self.collect { receive, userdata in
             withABIString(ownerID) { owner in
@@ -39,14 +39,14 @@ struct PatternServices: Sendable {
         }
     }
 
-    func memoryBlocks(agentID: String, ownerID: String) throws(ToolFailure) -> JSONValue {
+    func memoryBlocks(agentID: String, ownerID: String) throws(ToolFailure) -> ServiceAnswer {
         let agents = try agentsService()
         return try Self.collect { receive, userdata in
             withABIString(agentID) { id in withABIString(ownerID) { agents.table.memory_blocks(id, $0, receive, userdata) } }
         }
     }
 
-    func updateMemory(agentID: String, ownerID: String, body: JSONValue) throws(ToolFailure) -> JSONValue {
+    func updateMemory(agentID: String, ownerID: String, body: JSONValue) throws(ToolFailure) -> ServiceAnswer {
         let agents = try agentsService()
         return try Self.collect { receive, userdata in
             withABIString(agentID) { id in
@@ -59,7 +59,7 @@ struct PatternServices: Sendable {
 
     // MARK: groups.v1
 
-    func listGroups(ownerID: String, query: JSONValue) throws(ToolFailure) -> JSONValue {
+    func listGroups(ownerID: String, query: JSONValue) throws(ToolFailure) -> ServiceAnswer {
         let groups = try client(pattern_groups_v1.self, PATTERN_GROUPS_SERVICE_V1, needs: \.list_groups, plugin: "groups")
         return try Self.collect { receive, userdata in
             withABIString(ownerID) { owner in
@@ -70,14 +70,14 @@ struct PatternServices: Sendable {
 
     // MARK: chat.v1
 
-    func history(ownerID: String, query: JSONValue) throws(ToolFailure) -> JSONValue {
+    func history(ownerID: String, query: JSONValue) throws(ToolFailure) -> ServiceAnswer {
         let chat = try chatService()
         return try Self.collect { receive, userdata in
             withABIString(ownerID) { owner in withABIBytes(query.jsonBytes) { chat.table.history(owner, $0, receive, userdata) } }
         }
     }
 
-    func search(ownerID: String, query: JSONValue) throws(ToolFailure) -> JSONValue {
+    func search(ownerID: String, query: JSONValue) throws(ToolFailure) -> ServiceAnswer {
         let chat = try chatService()
         return try Self.collect { receive, userdata in
             withABIString(ownerID) { owner in withABIBytes(query.jsonBytes) { chat.table.search(owner, $0, receive, userdata) } }
@@ -87,7 +87,7 @@ struct PatternServices: Sendable {
     /// Sends `content` to `target` as `ownerID`; `reply` gets the turn's answer once, when it is
     /// over (on a worker thread), or the refusal. Nothing waits here for the model.
     func send(ownerID: String, target: String, content: JSONValue,
-              reply: @escaping @Sendable (Result<JSONValue, ToolFailure>) -> Void) throws(ToolFailure) {
+              reply: @escaping @Sendable (Result<ServiceAnswer, ToolFailure>) -> Void) throws(ToolFailure) {
         let chat = try chatService()
         let request: JSONValue = ["owner_id": .string(ownerID), "target": .string(target), "content": content]
         let box = Unmanaged.passRetained(ReplyBox(reply)).toOpaque()
@@ -101,8 +101,8 @@ struct PatternServices: Sendable {
     }
 
     private final class ReplyBox: Sendable {
-        let reply: @Sendable (Result<JSONValue, ToolFailure>) -> Void
-        init(_ reply: @escaping @Sendable (Result<JSONValue, ToolFailure>) -> Void) { self.reply = reply }
+        let reply: @Sendable (Result<ServiceAnswer, ToolFailure>) -> Void
+        init(_ reply: @escaping @Sendable (Result<ServiceAnswer, ToolFailure>) -> Void) { self.reply = reply }
     }
 
     // MARK: Plumbing
@@ -126,7 +126,7 @@ struct PatternServices: Sendable {
 
     private static func collect(notFound: String = "Not found.",
                                 _ body: (ServiceJSON.Callback, UnsafeMutableRawPointer) -> pattern_status)
-        throws(ToolFailure) -> JSONValue
+        throws(ToolFailure) -> ServiceAnswer
     {
         let (status, json) = ServiceJSON.collect(body)
         return try outcome(status, json, notFound: notFound).get()
@@ -134,10 +134,11 @@ struct PatternServices: Sendable {
 
     /// A service's answer: its JSON on PATTERN_OK, else its error JSON (the route's words) or
     /// words for the bare status.
-    private static func outcome(_ status: pattern_status, _ json: String?, notFound: String) -> Result<JSONValue, ToolFailure> {
-        let value = json.flatMap { JSONValue(parsing: $0) }
-        if status == PATTERN_OK, let value { return .success(value) }
-        if let value, let error = HTTPError(serviceJSON: value) { return .failure(ToolFailure(error)) }
+    private static func outcome(_ status: pattern_status, _ json: String?, notFound: String) -> Result<ServiceAnswer, ToolFailure> {
+        if status == PATTERN_OK, let json { return .success(ServiceAnswer(bytes: Array(json.utf8))) }
+        if let value = json.flatMap({ JSONValue(parsing: $0) }), let error = HTTPError(serviceJSON: value) {
+            return .failure(ToolFailure(error))
+        }
         return .failure(status == PATTERN_NOT_FOUND
             ? ToolFailure(.notFound, notFound)
             : ToolFailure(.unavailable, "The server could not do this now (status \(status)); retry shortly."))
