@@ -1,5 +1,12 @@
 import PluginKit
 
+/// What a method answers (its result's JSON): now, or later (a chat turn: `start` is handed the
+/// function to call once with the result, from whichever thread finishes the turn).
+enum MethodAnswer: Sendable {
+    case now(ServiceAnswer)
+    case later(start: @Sendable (_ finish: @escaping @Sendable (ServiceAnswer) -> Void) -> Void)
+}
+
 /// The JSON-RPC methods a /mcp session answers (initialize is the endpoint's, as it opens the
 /// session): ping, the tools and the memory resources. Anything else is -32601.
 struct EndpointMethods: Sendable {
@@ -8,7 +15,7 @@ struct EndpointMethods: Sendable {
     /// Tools per `tools/list` page.
     let toolsPerPage: Int
 
-    func answer(_ method: String, _ params: JSONValue?, caller: Principal) throws(JSONRPCError) -> EndpointToolRunner.Answer {
+    func answer(_ method: String, _ params: JSONValue?, caller: Principal) throws(JSONRPCError) -> MethodAnswer {
         switch method {
         case "ping":
             return .now(ServiceAnswer([:]))

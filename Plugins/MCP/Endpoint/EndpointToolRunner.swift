@@ -6,14 +6,7 @@ import PluginKit
 struct EndpointToolRunner: Sendable {
     let services: PatternServices
 
-    /// What a method answers (its result's JSON): now, or later (a chat turn: `start` is handed
-    /// the function to call once with the result, from whichever thread finishes the turn).
-    enum Answer: Sendable {
-        case now(ServiceAnswer)
-        case later(start: @Sendable (_ finish: @escaping @Sendable (ServiceAnswer) -> Void) -> Void)
-    }
-
-    func call(_ params: JSONValue?, caller: Principal) throws(JSONRPCError) -> Answer {
+    func call(_ params: JSONValue?, caller: Principal) throws(JSONRPCError) -> MethodAnswer {
         guard let name = params?["name"]?.stringValue else { throw .invalidParams("name must be a tool name") }
         guard let tool = EndpointToolCatalog.named(name) else { throw .invalidParams("unknown tool \(name)") }
         do {
@@ -34,7 +27,7 @@ struct EndpointToolRunner: Sendable {
         return fields
     }
 
-    private func run(_ name: EndpointToolName, _ arguments: JSONFields, ownerID owner: String) throws(ToolFailure) -> Answer {
+    private func run(_ name: EndpointToolName, _ arguments: JSONFields, ownerID owner: String) throws(ToolFailure) -> MethodAnswer {
         switch name {
         case .listAgents:
             return .now(EndpointTool.result(try services.listAgents(ownerID: owner, query: .object(arguments.members))))
@@ -71,7 +64,7 @@ struct EndpointToolRunner: Sendable {
     }
 
     /// A chat turn: answered when it is over, so no worker waits for the model meanwhile.
-    private func send(_ owner: String, target: String, _ arguments: JSONFields) throws(ToolFailure) -> Answer {
+    private func send(_ owner: String, target: String, _ arguments: JSONFields) throws(ToolFailure) -> MethodAnswer {
         guard let content = arguments.value("content") else { throw ToolFailure(.invalid, "content: is required") }
         let services = services
         return .later { finish in

@@ -59,7 +59,7 @@ struct MCPEndpoint: Sendable {
             return Self.refuse(404, id: id, .invalidRequest("unknown or ended session: initialize again"))
         }
         guard case .request(let requestID, let method, let params) = message else { return Response(status: 202) }
-        let answer: EndpointToolRunner.Answer
+        let answer: MethodAnswer
         do {
             answer = try methods.answer(method, params, caller: caller)
         } catch {
