@@ -297,3 +297,12 @@ def test_a_bad_endpoint_config_value_refuses_the_start(run_cli, tmp_path, settin
     result = run_cli("serve", "--config", str(config), plugins=[AUTH, AGENTS, MCP], serve=True)
     assert result.returncode != 0
     assert result.line_with(setting.split(" = ")[0]) is not None, result.stderr
+
+
+def test_permissions_are_the_requests_credentials_not_the_sessions(user):
+    session = initialize(user)  # opened with a full login
+    key = user.api_key(["read_agents"])  # the same user, fewer permissions
+    refused = rpc(key, "tools/call", {"name": "create_agent", "arguments": {"name": "x", "agent_type": "generic"}},
+                  session=session, version="2025-11-25").json()["result"]
+    assert refused["isError"] is True and "write_agents" in refused["content"][0]["text"]
+    assert call_tool(user, session, "create_agent", {"name": "made-by-login", "agent_type": "generic"})["isError"] is False
