@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "Coordination", dependencies: ["PluginKit"], swiftSettings: strict),
         .target(name: "Providers", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Providers", swiftSettings: strict),
         .target(name: "Chat", dependencies: ["PluginKit", "PluginABI", "Coordination"], path: "Plugins/Chat", swiftSettings: strict),
-        .target(name: "MCP", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/MCP", swiftSettings: strict),
+        .target(name: "MCP", dependencies: ["PluginKit", "PluginABI", "PatternCrypto"], path: "Plugins/MCP", swiftSettings: strict),
 
         .testTarget(name: "HostTests", dependencies: ["Host", "COpenSSL"], swiftSettings: strict),
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PatternText", "PluginABI"], swiftSettings: strict),

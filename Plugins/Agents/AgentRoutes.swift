@@ -29,8 +29,12 @@ struct AgentRoutes: Sendable {
     }
 
     func create(_ request: Request) throws -> Response {
-        let owner = try request.callerID()
-        let input = try AgentInput.create(request.jsonBody())
+        .jsonValue(try create(ownerID: request.callerID(), body: request.jsonBody()).json, status: 201)
+    }
+
+    /// Creates `ownerID`'s agent from a `POST /agents` body (the agents.v1 service runs this too).
+    func create(ownerID owner: String, body: JSONValue) throws(HTTPError) -> Agent {
+        let input = try AgentInput.create(body)
         let now = Timestamp.rfc3339(Date())
         let agent = Agent(
             id: ResourceID.make("agent"), name: input.name ?? "", agentType: input.agentType ?? "generic",
@@ -41,12 +45,11 @@ struct AgentRoutes: Sendable {
         try HTTPError.mapping(conflict: Self.nameTaken(agent.name)) {
             try store.database.transaction { transaction in try store.insert(agent, in: transaction) }
         }
-        return .jsonValue(agent.json, status: 201)
+        return agent
     }
 
     func list(_ request: Request) throws -> Response {
         let caller = try request.callerID()
-        let page = try PageRequest(request, sortFields: AgentStore.sortFields, defaultSort: "created_at")
         var owner = caller
         if let requested = try request.query("owner_id"), requested != caller {
             guard request.principal?.isAdmin == true else {
@@ -54,8 +57,15 @@ struct AgentRoutes: Sendable {
             }
             owner = requested
         }
+        return .jsonValue(try page(ownerID: owner, query: request.query))
+    }
+
+    /// One page of `ownerID`'s agents, the paging parameters read through `query` (the
+    /// agents.v1 service runs this too).
+    func page(ownerID owner: String, query: (String) throws(HTTPError) -> String?) throws(HTTPError) -> JSONValue {
+        let page = try PageRequest(query: query, sortFields: AgentStore.sortFields, defaultSort: "created_at")
         let (agents, total) = try HTTPError.mapping { try store.list(ownerID: owner, page: page) }
-        return .jsonValue(page.envelope(agents.map(\.json), total: total))
+        return page.envelope(agents.map(\.json), total: total)
     }
 
     func get(_ request: Request) throws -> Response {

@@ -17,12 +17,14 @@ enum AgentsPlugin: PatternPlugin {
         let memory = MemoryStore(database: host.database)
         let events = AgentEvents(host: host)
         let editor = MemoryEditor(agents: agents, memory: memory, maxBlockBytes: config.maxMemoryBlockBytes)
+        let agentRoutes = AgentRoutes(store: agents, events: events)
+        let memoryRoutes = MemoryRoutes(agents: agents, memory: memory, editor: editor, events: events)
         try AgentsService.provide(host, parts: AgentsService.Parts(
             store: agents, memory: memory, tools: MemoryTools(memory: memory, editor: editor, events: events),
-            events: events))
+            events: events, agentRoutes: agentRoutes, memoryRoutes: memoryRoutes))
         try AgentsRealtime(host: host, store: agents).register()
-        try AgentRoutes(store: agents, events: events).register(host)
-        try MemoryRoutes(agents: agents, memory: memory, editor: editor, events: events).register(host)
+        try agentRoutes.register(host)
+        try memoryRoutes.register(host)
         host.reportHealth(.ok)
     }
 }

@@ -14,6 +14,9 @@ enum AgentsService {
         let memory: MemoryStore
         let tools: MemoryTools
         let events: AgentEvents
+        /// The REST routes whose code the API slots run.
+        let agentRoutes: AgentRoutes
+        let memoryRoutes: MemoryRoutes
     }
 
     private static let parts = Mutex<Parts?>(nil)
@@ -39,8 +42,45 @@ enum AgentsService {
             },
             set_state: { id, state in AgentsService.setState(id.string, state.string) },
             record_activity: { id, messages in AgentsService.recordActivity(id.string, messages) },
-            memory_tool: { request, receive, userdata in AgentsService.memoryTool(request.string, receive, userdata) }))
+            memory_tool: { request, receive, userdata in AgentsService.memoryTool(request.string, receive, userdata) },
+            list_agents: { owner, query, receive, userdata in
+                AgentsService.answer(receive, userdata) { parts throws(HTTPError) in
+                    try parts.agentRoutes.page(ownerID: owner.string,
+                                               query: ServiceArguments(parsing: query.byteArray).query)
+                }
+            },
+            create_agent: { owner, body, receive, userdata in
+                AgentsService.answer(receive, userdata) { parts throws(HTTPError) in
+                    try parts.agentRoutes.create(ownerID: owner.string, body: AgentsService.json(body)).json
+                }
+            },
+            memory_blocks: { id, owner, receive, userdata in
+                AgentsService.answer(receive, userdata) { parts throws(HTTPError) in
+                    .array(try parts.memoryRoutes.coreBlocks(agentID: id.string, ownerID: owner.string).map(\.json))
+                }
+            },
+            update_memory: { id, owner, body, receive, userdata in
+                AgentsService.answer(receive, userdata) { parts throws(HTTPError) in
+                    try parts.memoryRoutes.update(agentID: id.string, ownerID: owner.string, body: AgentsService.json(body),
+                                                  precondition: nil).json
+                }
+            }))
         try host.provideService(name, vtable: UnsafeRawPointer(table))
+    }
+
+    // MARK: API slots
+
+    /// Runs a route's code with the parts; `receive` gets its answer or its refusal.
+    private static func answer(_ receive: pattern_agents_json_fn?, _ userdata: UnsafeMutableRawPointer?,
+                               _ body: (Parts) throws(HTTPError) -> JSONValue) -> pattern_status {
+        guard let parts = parts.withLock({ $0 }) else { return PATTERN_STATE }
+        return ServiceJSON.answer(receive, userdata) { () throws(HTTPError) in try body(parts) }
+    }
+
+    /// A JSON argument; text that is not JSON is the validation error a route gives a bad body.
+    private static func json(_ text: pattern_str) throws(HTTPError) -> JSONValue {
+        guard let value = JSONValue(parsing: text.byteArray) else { throw .validation("body", "must be JSON") }
+        return value
     }
 
     private static func status(_ error: any Error) -> pattern_status {

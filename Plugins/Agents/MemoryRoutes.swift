@@ -38,7 +38,19 @@ struct MemoryRoutes: Sendable {
             throw HTTPError.validation("memory_type", "must be core, recall or archival")
         }
         let id = try ownedAgent(request)
-        let blocks: [MemoryBlock] = try HTTPError.mapping {
+        return .jsonValue(.array(try blocks(agentID: id, type: type).map(\.json)))
+    }
+
+    /// Agent `id`'s core blocks, `ownerID`'s agent or not found (the agents.v1 service's read).
+    func coreBlocks(agentID id: String, ownerID owner: String) throws(HTTPError) -> [MemoryBlock] {
+        guard try HTTPError.mapping({ try agents.exists(id: id, ownerID: owner, in: agents.database) }) else {
+            throw HTTPError.notFound("No agent with this id.")
+        }
+        return try blocks(agentID: id, type: "core")
+    }
+
+    private func blocks(agentID id: String, type: String) throws(HTTPError) -> [MemoryBlock] {
+        try HTTPError.mapping {
             switch type {
             case "core":
                 return try memory.blocks(agentID: id)
@@ -52,21 +64,28 @@ struct MemoryRoutes: Sendable {
                 return [] // recall memory is the conversation: the chat plugin's messages
             }
         }
-        return .jsonValue(.array(blocks.map(\.json)))
     }
 
     func update(_ request: Request) throws -> Response {
-        let (key, operation) = try MemoryOperation.parse(request.jsonBody(), maxBlockBytes: editor.maxBlockBytes)
+        let body = try request.jsonBody()
         let precondition = try MemoryPrecondition.parse(request.header("if-match"))
-        let owner = try request.callerID()
-        let id = try request.agentID()
+        let block = try update(agentID: request.agentID(), ownerID: request.callerID(), body: body,
+                               precondition: precondition)
+        var response = Response.jsonValue(block.json)
+        response.headers.append(("ETag", "\"\(block.version)\""))
+        return response
+    }
+
+    /// Applies a `POST …/memory` body (`{memory_key, operation}`) to `ownerID`'s agent `id` and
+    /// publishes memory_updated (the agents.v1 service runs this too).
+    func update(agentID id: String, ownerID owner: String, body: JSONValue,
+                precondition: MemoryPrecondition?) throws(HTTPError) -> MemoryBlock {
+        let (key, operation) = try MemoryOperation.parse(body, maxBlockBytes: editor.maxBlockBytes)
         let outcome = try editor.apply(agentID: id, ownerID: owner, key: key, operation: operation,
                                        precondition: precondition)
         events.memoryUpdated(agentID: id, memoryType: "core")
         if outcome.archivalChanged { events.memoryUpdated(agentID: id, memoryType: "archival") }
-        var response = Response.jsonValue(outcome.block.json)
-        response.headers.append(("ETag", "\"\(outcome.block.version)\""))
-        return response
+        return outcome.block
     }
 
     func archival(_ request: Request) throws -> Response {

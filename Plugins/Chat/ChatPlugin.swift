@@ -23,11 +23,13 @@ enum ChatPlugin: PatternPlugin {
         let groups = GroupDirectory(host: host)
         let turns = MemberTurns(runner: runner, queue: queue)
         try MessageDeletion(store: store, host: host).register()
-        try ChatRoutes(agents: agents, runner: runner, queue: queue,
-                       groups: GroupChat(groups: groups, turns: turns, messages: store, events: events,
-                                         ledger: DelegationLedger()))
-            .register(host)
-        try MessageRoutes(agents: agents, store: store, groups: groups).register(host)
+        let delivery = MessageDelivery(
+            agents: agents, runner: runner, queue: queue,
+            groups: GroupChat(groups: groups, turns: turns, messages: store, events: events, ledger: DelegationLedger()))
+        let messageRoutes = MessageRoutes(agents: agents, store: store, groups: groups)
+        try ChatRoutes(delivery: delivery).register(host)
+        try messageRoutes.register(host)
+        try ChatService.provide(host, parts: ChatService.Parts(delivery: delivery, messages: messageRoutes))
         SleeptimeReviewer(groups: groups, turns: turns, messages: store)
             .start(host, everyMilliseconds: config.sleeptimeSweepMilliseconds)
         host.reportHealth(.ok)

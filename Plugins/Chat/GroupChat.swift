@@ -50,7 +50,10 @@ struct GroupChat: Sendable {
         }
     }
 
-    func send(groupID: String, ownerID: String, content: MessageContent, streamed: Bool, request: Request) throws -> Response {
+    /// Stores the user's message for the group and starts its members' turns; `finish` gets
+    /// the gathered outcome once. Throws, having stored nothing, what is refused at once.
+    func send(groupID: String, ownerID: String, content: MessageContent, stream: EventStream?,
+              finish: @escaping @Sendable (TurnRunner.Outcome) -> Void) throws(HTTPError) {
         guard let group = try groups.group(id: groupID, ownerID: ownerID) else { throw HTTPError.notFound("No group with this id.") }
         guard group.isActive else {
             throw HTTPError.conflict("The group \"\(group.name)\" is inactive: set is_active to true to talk to it.")
@@ -59,23 +62,14 @@ struct GroupChat: Sendable {
         let user = ChatMessage(id: ResourceID.make("msg"), ownerID: ownerID, agentID: nil, groupID: group.id, role: .user,
                                content: content, metadata: ["group_id": .string(group.id)],
                                createdAt: Timestamp.rfc3339(Date()))
-        let response: DeferredResponse
-        do {
-            response = try request.deferResponse()
-        } catch {
-            releaseDelegation(plan, group)
-            throw error
-        }
         do {
             try messages.insert(user)
         } catch {
             releaseDelegation(plan, group)
-            response.finish(HTTPError.database(error))
-            return .deferred
+            throw HTTPError.database(error)
         }
         groups.touch(groupID: group.id, ownerID: ownerID)
         events.messageReceived(user)
-        let stream = streamed ? EventStream(response: response) : nil
         stream?.open()
         stream?.messageStored(user)
         let routed = RoutedMessage(group: group, text: content.text, stream: stream)
@@ -85,15 +79,8 @@ struct GroupChat: Sendable {
             outcome.absorb(answered)
             outcome.error = answered.error
             outcome.messages = messages.inStoreOrder(outcome.messages)
-            if let stream {
-                stream.finish(outcome)
-            } else if let error = outcome.error {
-                response.finish(error)
-            } else {
-                response.finish(.jsonValue(outcome.body))
-            }
+            finish(outcome)
         }
-        return .deferred
     }
 
     // MARK: Planning

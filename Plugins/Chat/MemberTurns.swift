@@ -27,7 +27,7 @@ struct MemberTurns: Sendable {
                 status: 429, type: "rate_limit",
                 message: "Too many messages are waiting for the agent \(member.agentName) (at most \(queue.maxWaiting)); "
                     + "retry shortly.",
-                headers: [HTTPError.Header("Retry-After", String(ChatRoutes.retryAfterSeconds))]))
+                headers: [HTTPError.Header("Retry-After", String(MessageDelivery.retryAfterSeconds))]))
         }
         guard let deadline else { return await turn() }
         return await Self.race(until: deadline, turn)

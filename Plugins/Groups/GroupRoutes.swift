@@ -75,10 +75,15 @@ struct GroupRoutes: Sendable {
     }
 
     func list(_ request: Request) throws -> Response {
-        let owner = try request.callerID()
-        let page = try PageRequest(request, sortFields: GroupStore.sortFields, defaultSort: "created_at")
+        .jsonValue(try page(ownerID: request.callerID(), query: request.query))
+    }
+
+    /// One page of `ownerID`'s groups, the paging parameters read through `query` (the
+    /// groups.v1 service runs this too).
+    func page(ownerID owner: String, query: (String) throws(HTTPError) -> String?) throws(HTTPError) -> JSONValue {
+        let page = try PageRequest(query: query, sortFields: GroupStore.sortFields, defaultSort: "created_at")
         let (groups, total) = try HTTPError.mapping { try store.list(ownerID: owner, page: page) }
-        return .jsonValue(page.envelope(groups.map(\.json), total: total))
+        return page.envelope(groups.map(\.json), total: total)
     }
 
     func get(_ request: Request) throws -> Response {

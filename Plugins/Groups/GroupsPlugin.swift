@@ -17,9 +17,10 @@ enum GroupsPlugin: PatternPlugin {
         try GroupsRealtime(host: host, store: store).register()
         let deletions = AgentDeletionListener(store: store, events: events, host: host)
         try deletions.register()
-        try GroupRoutes(store: store, agents: agents, events: events, deletions: deletions).register(host)
+        let routes = GroupRoutes(store: store, agents: agents, events: events, deletions: deletions)
+        try routes.register(host)
         try MemberRoutes(store: store, agents: agents, events: events).register(host)
-        try GroupsService.provide(host, routing: GroupRouting(store: store, agents: agents))
+        try GroupsService.provide(host, routing: GroupRouting(store: store, agents: agents), routes: routes)
         host.reportHealth(.ok)
     }
 }

@@ -8,9 +8,12 @@ import Synchronization
 enum GroupsService {
     /// C function pointers cannot capture, so the vtable's functions find the routing here.
     private static let routing = Mutex<GroupRouting?>(nil)
+    /// The REST routes whose listing `list_groups` runs.
+    private static let routes = Mutex<GroupRoutes?>(nil)
 
-    static func provide(_ host: PluginHost, routing: GroupRouting) throws {
+    static func provide(_ host: PluginHost, routing: GroupRouting, routes: GroupRoutes) throws {
         self.routing.withLock { $0 = routing }
+        self.routes.withLock { $0 = routes }
         // Lives as long as the process, as the ABI requires of a vtable.
         let table = UnsafeMutablePointer<pattern_groups_v1>.allocate(capacity: 1)
         table.initialize(to: pattern_groups_v1(
@@ -36,7 +39,8 @@ enum GroupsService {
                 return GroupsService.answer(receive, userdata) { routing throws(GroupRouting.Failure) in
                     try routing.sleeptimeGroups(afterID: after.string, limit: Int(limit))
                 }
-            }))
+            },
+            list_groups: { owner, query, receive, userdata in GroupsService.listGroups(owner, query, receive, userdata) }))
         try host.provideService(PATTERN_GROUPS_SERVICE_V1, vtable: UnsafeRawPointer(table))
     }
 
@@ -58,6 +62,15 @@ enum GroupsService {
             case .busy: PATTERN_BUSY
             case .failed: PATTERN_INTERNAL
             }
+        }
+    }
+
+    /// `GET /groups`'s own code; a refusal goes to `receive` as the error JSON.
+    private static func listGroups(_ owner: pattern_str, _ query: pattern_str, _ receive: pattern_groups_json_fn?,
+                                   _ userdata: UnsafeMutableRawPointer?) -> pattern_status {
+        guard let routes = routes.withLock({ $0 }) else { return PATTERN_STATE }
+        return ServiceJSON.answer(receive, userdata) { () throws(HTTPError) in
+            try routes.page(ownerID: owner.string, query: ServiceArguments(parsing: query.byteArray).query)
         }
     }
 }

@@ -10,6 +10,7 @@ enum MCPPlugin: PatternPlugin {
     static let requires = ["auth"]
 
     static func setUp(_ host: PluginHost) throws {
+        try MCPEndpoint.start(host, serverVersion: version)
         host.reportHealth(.ok)
     }
 }

@@ -5,6 +5,7 @@
 #include "pattern_providers_service.h"
 #include "pattern_agents_service.h"
 #include "pattern_groups_service.h"
+#include "pattern_chat_service.h"
 
 _Static_assert(sizeof(pattern_str) == 16, "pattern_str is (pointer, length)");
 _Static_assert(offsetof(pattern_plugin_descriptor, init) == 72, "descriptor layout of 1.0");
@@ -30,4 +31,7 @@ _Static_assert(offsetof(pattern_responses_api, abort) == 80, "responses table la
 _Static_assert(offsetof(pattern_providers_v1, resolve) == 24, "providers.v1 layout of its first version");
 _Static_assert(offsetof(pattern_agents_v1, count_agents) == 16, "agents.v1 layout of its first version");
 _Static_assert(offsetof(pattern_agents_v1, memory_tool) == 56, "agents.v1 layout with the chat slots");
+_Static_assert(offsetof(pattern_agents_v1, update_memory) == 88, "agents.v1 layout with the API slots");
 _Static_assert(offsetof(pattern_groups_v1, list_sleeptime_groups) == 32, "groups.v1 layout of its first version");
+_Static_assert(offsetof(pattern_groups_v1, list_groups) == 40, "groups.v1 layout with list_groups");
+_Static_assert(offsetof(pattern_chat_v1, search) == 24, "chat.v1 layout of its first version");

@@ -40,6 +40,16 @@
  *   Answer: {"result": "<text for the model>", "is_error": false | true}. A tool the model
  *   used wrongly (a missing block, a bad argument) is is_error true with a message the model
  *   can act on, never a failing status. A successful change publishes memory_updated.
+ *
+ * The API slots (added after memory_tool; check PATTERN_HAS_FIELD) run the REST routes' own
+ * code for a user, e.g. for the MCP plugin's /mcp tools; the caller has checked the user's
+ * permission (the route's: read_agents, write_agents, read_memory, update_memory). On
+ * PATTERN_OK `fn` gets the route's answer (API.md's JSON). A refusal the route would answer
+ * with a 4xx or 5xx is the status below with `fn` called once with the error as JSON:
+ *   {"status": <the route's HTTP status>, "type": "validation_error" | "not_found" | ...,
+ *    "message": "...", "fields": [{"field", "message"}]}   fields only for validation
+ *   PATTERN_INVALID (400), PATTERN_NOT_FOUND (404; another user's agent too),
+ *   PATTERN_CONFLICT (409), PATTERN_BUSY (503, database busy), PATTERN_INTERNAL (500).
  */
 #ifndef PATTERN_AGENTS_SERVICE_H
 #define PATTERN_AGENTS_SERVICE_H
@@ -106,6 +116,24 @@ typedef struct pattern_agents_v1 {
      * those are answers with is_error true), PATTERN_NOT_FOUND when the agent is not
      * owner_id's. */
     pattern_status (*memory_tool)(pattern_str request_json, pattern_agents_json_fn fn, void *userdata);
+
+    /* --- API slots (see the top of this file). Thread-safe, brief database work on the
+     * caller's thread; `fn` is called once, before the return, on every status listed there. --- */
+
+    /* One page of owner_id's agents (GET /agents): `query_json` holds the query parameters as
+     * a JSON object ({"page", "limit", "sort_by", "sort_desc", "is_active"}, each optional). */
+    pattern_status (*list_agents)(pattern_str owner_id, pattern_str query_json, pattern_agents_json_fn fn,
+                                  void *userdata);
+    /* Creates an agent of owner_id from a POST /agents body; answers the AgentResponse. */
+    pattern_status (*create_agent)(pattern_str owner_id, pattern_str body_json, pattern_agents_json_fn fn,
+                                   void *userdata);
+    /* The core memory blocks of owner_id's agent (GET /agents/{id}/memory): a JSON array. */
+    pattern_status (*memory_blocks)(pattern_str agent_id, pattern_str owner_id, pattern_agents_json_fn fn,
+                                    void *userdata);
+    /* Applies a POST /agents/{id}/memory body ({memory_key, operation}) to owner_id's agent and
+     * publishes memory_updated; answers the updated block. */
+    pattern_status (*update_memory)(pattern_str agent_id, pattern_str owner_id, pattern_str body_json,
+                                    pattern_agents_json_fn fn, void *userdata);
 } pattern_agents_v1;
 
 #endif /* PATTERN_AGENTS_SERVICE_H */

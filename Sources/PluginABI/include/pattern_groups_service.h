@@ -99,6 +99,18 @@ typedef struct pattern_groups_v1 {
      * the next page. `receive` must not be NULL (PATTERN_INVALID). */
     pattern_status (*list_sleeptime_groups)(pattern_str after_group_id, uint32_t limit, pattern_groups_json_fn receive,
                                             void *userdata);
+
+    /* --- added after list_sleeptime_groups (check PATTERN_HAS_FIELD) --- */
+
+    /* One page of owner_id's groups, exactly as GET /groups answers it ({items: [GroupResponse],
+     * page, limit, total, total_pages}); `query_json` holds the query parameters as a JSON
+     * object ({"page", "limit", "sort_by", "sort_desc", "is_active"}, each optional). The caller
+     * has checked the user's read_groups permission. Unlike the functions above, a refusal
+     * also calls `receive`, with the route's error as JSON: {"status": 400, "type":
+     * "validation_error", "message", "fields": [{"field", "message"}]} beside PATTERN_INVALID
+     * (PATTERN_BUSY / PATTERN_INTERNAL likewise with status 503 / 500). */
+    pattern_status (*list_groups)(pattern_str owner_id, pattern_str query_json, pattern_groups_json_fn receive,
+                                  void *userdata);
 } pattern_groups_v1;
 
 #endif /* PATTERN_GROUPS_SERVICE_H */
