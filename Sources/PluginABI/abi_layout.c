@@ -5,6 +5,7 @@
 #include "pattern_providers_service.h"
 #include "pattern_agents_service.h"
 #include "pattern_groups_service.h"
+#include "pattern_mcp_service.h"
 
 _Static_assert(sizeof(pattern_str) == 16, "pattern_str is (pointer, length)");
 _Static_assert(offsetof(pattern_plugin_descriptor, init) == 72, "descriptor layout of 1.0");
@@ -31,3 +32,5 @@ _Static_assert(offsetof(pattern_providers_v1, resolve) == 24, "providers.v1 layo
 _Static_assert(offsetof(pattern_agents_v1, count_agents) == 16, "agents.v1 layout of its first version");
 _Static_assert(offsetof(pattern_agents_v1, memory_tool) == 56, "agents.v1 layout with the chat slots");
 _Static_assert(offsetof(pattern_groups_v1, list_sleeptime_groups) == 32, "groups.v1 layout of its first version");
+_Static_assert(offsetof(pattern_mcp_v1, call_tool) == 16, "mcp.v1 layout of its first version");
+_Static_assert(offsetof(pattern_mcp_call_sink, on_complete) == 16, "mcp.v1 call sink layout of its first version");
