@@ -140,7 +140,7 @@ struct TurnRunner: Sendable {
                 for call in calls {
                     sink?.toolCallStarted(agentID: agent.id, call: call)
                     events.toolStarted(agentID: agent.id, call)
-                    let result = tools.run(call, agent: agent)
+                    let result = await tools.run(call, agent: agent)
                     sink?.toolCallCompleted(agentID: agent.id, result: result)
                     events.toolCompleted(agentID: agent.id, result)
                     results.append(result)
@@ -180,7 +180,7 @@ struct TurnRunner: Sendable {
     /// agent's subscribers as they come.
     private func call(_ agent: AgentRecord, provider: String, model: String, _ input: Input, _ sink: (any TurnSink)?,
                       _ outcome: inout Outcome) async throws -> ModelProviders.Completion {
-        let definitions = ToolBox.definitions(for: agent.tools)
+        let definitions = tools.definitions(for: agent)
         let window = providers.contextLength(ownerID: agent.ownerID, provider: provider, model: model)
             ?? config.contextTokens
         let prompt: [JSONValue] = input.prompt.map { [["role": "user", "content": .string($0)]] } ?? []
