@@ -25,7 +25,7 @@ TOOL_SERVER = PEERS / "tool_server.py"
 VENVS = {2: REPO / ".build" / "venv", 1: REPO / ".build" / "venv-mcp1"}
 SDKS = (2, 1)
 LOOPBACK = '[outbound]\nallow = ["127.0.0.1/32"]\n'
-TOOL_NAMES = {"add", "echo", "slow", "fail", "big", "process_id", "chatter", "add_tool_later"}
+TOOL_NAMES = {"add", "echo", "slow", "fail", "big", "process_id", "chatter", "scribble", "add_tool_later"}
 
 
 def interpreter() -> str:

@@ -27,6 +27,16 @@ warnings.simplefilter("ignore")
 mcp = Server("pattern-test-tools")
 
 
+def fd_target(fd: int) -> str | None:
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return None
+
+
+STDOUT_AT_START = fd_target(1)
+
+
 @mcp.tool()
 def add(a: int, b: int) -> int:
     """Add two integers."""
@@ -62,6 +72,16 @@ def big(size: int) -> str:
 def process_id() -> int:
     """This server's process id."""
     return os.getpid()
+
+
+@mcp.tool()
+def scribble(lines: int) -> str:
+    """Writes `lines` lines that are not JSON-RPC to stdout (a broken stdio server), then answers."""
+    # SDK 2.x moves the wire off descriptor 1 (pointing 1 at stderr) to protect it: find it again.
+    wire = next(fd for fd in map(int, os.listdir("/proc/self/fd")) if fd_target(fd) == STDOUT_AT_START)
+    for index in range(lines):
+        os.write(wire, f"this is not JSON-RPC {index}\n".encode())
+    return f"wrote {lines}"
 
 
 @mcp.tool()
