@@ -100,9 +100,9 @@ def wait_for_status(client: Client, server_id: str, status: str, timeout: float 
 
 
 @contextmanager
-def http_peer(sdk: int):
+def http_peer(sdk: int, port: int | None = None):
     """The tool server under SDK `sdk` on Streamable HTTP; yields (its /mcp URL, its process)."""
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen([str(VENVS[sdk] / "bin" / "python"), str(TOOL_SERVER), "http", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

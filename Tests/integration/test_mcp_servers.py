@@ -81,3 +81,16 @@ def test_tools_list_changed_refreshes_available_tools(world, sdk):
     assert wait_until(lambda: "late_tool" in {t["name"] for t in get_server(world.admin, server["id"])["available_tools"]},
                       10)
     assert text_of(call(world.admin, server["id"], "late_tool", word="hi").json()) == "HI"
+
+
+def test_openapi_documents_the_routes(world):
+    from openapi_spec_validator import validate
+    server = register_stdio(world.admin, 2)
+    document = world.server.get("/api/v1/openapi.json").json()
+    validate(document)
+    paths = document["paths"]
+    assert set(paths["/api/v1/mcp/servers"]) >= {"get", "post"}
+    assert set(paths["/api/v1/mcp/servers/{id}"]) >= {"get", "patch", "delete"}
+    assert "post" in paths["/api/v1/mcp/servers/{id}/tools/{name}/call"]
+    created = paths["/api/v1/mcp/servers"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+    assert set(created["properties"]) == set(server)

@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from conftest import free_port
 from mcp_support import (SDKS, call, children_of, get_server, http_peer, is_alive, mcp_config, register_http,
                          register_stdio, start_mcp, text_of, wait_for_status, wait_until)
 
@@ -91,6 +92,42 @@ def test_a_slow_tool_times_out_and_the_server_stays_usable(world, server):
     response = call(world.admin, server["id"], "slow", seconds=20)
     assert response.status_code == 504, response.text
     assert text_of(call(world.admin, server["id"], "echo", text="still here").json()) == "still here"
+
+
+def test_a_call_that_times_out_is_cancelled_with_the_server(world, server, tmp_path):
+    marker = tmp_path / "finished"
+    response = call(world.admin, server["id"], "slow", seconds=4, marker=str(marker))
+    assert response.status_code == 504, response.text
+    time.sleep(2)
+    assert not marker.exists(), "the server finished a call that notifications/cancelled should have stopped"
+
+
+def test_an_expired_http_session_is_initialised_again(world, sdk):
+    port = free_port()
+    with http_peer(sdk, port) as (url, first):
+        server = register_http(world.admin, url)
+        first.kill()
+        first.wait(10)
+        with http_peer(sdk, port):
+            # The new process knows no session: 404, and the connection initialises a new one.
+            response = call(world.admin, server["id"], "add", a=1, b=2)
+            assert response.status_code == 503 and "session" in response.json()["error"]["message"], response.text
+            again = wait_for_status(world.admin, server["id"], "connected")
+            assert again["connected_at"] != server["connected_at"]
+            assert text_of(call(world.admin, server["id"], "add", a=1, b=2).json()) == "3"
+
+
+def test_a_server_that_stops_answering_pings_is_reconnected(start_server):
+    world = start_mcp(start_server, config=mcp_config(ping_interval_seconds=1, connect_timeout_seconds=2))
+    with http_peer(2) as (url, process):
+        server = register_http(world.admin, url)
+        process.send_signal(signal.SIGSTOP)
+        try:
+            down = wait_for_status(world.admin, server["id"], "error", timeout=15)
+            assert "ping" in down["last_error"] or "initialize" in down["last_error"]
+        finally:
+            process.send_signal(signal.SIGCONT)
+        wait_for_status(world.admin, server["id"], "connected", timeout=30)
 
 
 def test_a_thousand_notifications_in_a_burst(world, server):

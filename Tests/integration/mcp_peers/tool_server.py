@@ -50,9 +50,11 @@ def echo(text: str) -> str:
 
 
 @mcp.tool()
-async def slow(seconds: float) -> str:
-    """Answer after `seconds`."""
+async def slow(seconds: float, marker: str = "") -> str:
+    """Answer after `seconds`; then, unless the call was cancelled meanwhile, create the file `marker`."""
     await anyio.sleep(seconds)
+    if marker:
+        open(marker, "w").close()
     return f"slept {seconds}"
 
 
