@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from mcp_support import (SDKS, TOOL_NAMES, call, get_server, http_peer, register_http, register_stdio, start_mcp,
+from conftest import AUTH
+from mcp_support import (MCP, SDKS, TOOL_NAMES, call, get_server, http_peer, register_http, register_stdio, start_mcp,
                          text_of, wait_until)
 
 
@@ -94,3 +95,17 @@ def test_openapi_documents_the_routes(world):
     assert "post" in paths["/api/v1/mcp/servers/{id}/tools/{name}/call"]
     created = paths["/api/v1/mcp/servers"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
     assert set(created["properties"]) == set(server)
+
+
+@pytest.mark.parametrize("section, needle", [
+    ('stdio_commands = ["npx"]', "mcp.stdio_commands"),
+    ('stdio_commands = "/usr/bin/npx"', "mcp.stdio_commands"),
+    ("max_message_bytes = 10", "mcp.max_message_bytes"),
+    ('max_concurrent_calls = "8"', "mcp.max_concurrent_calls"),
+])
+def test_a_bad_mcp_setting_refuses_the_start_naming_it(run_cli, tmp_path, section, needle):
+    path = tmp_path / "bad.toml"
+    path.write_text(f"[mcp]\n{section}\n")
+    result = run_cli("serve", "--config", str(path), plugins=(AUTH, MCP), serve=True)
+    assert result.returncode != 0
+    assert result.line_with(needle), result.stderr
