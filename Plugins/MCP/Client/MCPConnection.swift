@@ -120,7 +120,7 @@ final class MCPConnection: Sendable {
         }
         for (id, pending) in expired {
             transport?.abandon(id)
-            if pending.isToolCall, case .number = id {
+            if pending.isToolCall {
                 transport?.send(.notification(method: "notifications/cancelled", params: [
                     "requestId": id.json, "reason": .string("timed out after \(pending.timeoutSeconds) s"),
                 ]))
@@ -134,7 +134,9 @@ final class MCPConnection: Sendable {
     // MARK: Connecting
 
     private func connect() {
-        let (generation, old) = state.withLock { state -> (UInt64, (any MCPTransport)?) in
+        let attempt = state.withLock { state -> (UInt64, (any MCPTransport)?)? in
+            // Stopped between the clock's decision and now: nothing starts.
+            guard state.running else { return nil }
             state.generation += 1
             state.ready = false
             state.pinging = false
@@ -143,6 +145,7 @@ final class MCPConnection: Sendable {
             defer { state.transport = nil }
             return (state.generation, state.transport)
         }
+        guard let (generation, old) = attempt else { return }
         old?.close()
         let transport: any MCPTransport
         do {
@@ -153,7 +156,7 @@ final class MCPConnection: Sendable {
             return
         }
         let current = state.withLock { state -> Bool in
-            guard state.generation == generation else { return false }
+            guard state.generation == generation, state.running else { return false }
             state.transport = transport
             return true
         }

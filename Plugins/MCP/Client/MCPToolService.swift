@@ -46,7 +46,7 @@ enum MCPToolService {
             guard case .integer(let milliseconds) = value, milliseconds > 0 else { return nil }
             return Int(min(milliseconds, 3_600_000) + 999) / 1000
         }
-        let userdata = UnsafeSendable(sink.pointee.userdata)
+        let userdata = CallerUserdata(sink.pointee.userdata)
         directory.call(ownerID: owner, tool: tool, arguments: arguments, timeoutSeconds: timeoutSeconds) { outcome in
             let (status, answer): (pattern_status, JSONValue) = switch outcome {
             case .success(let result): (PATTERN_OK, result)
@@ -59,9 +59,9 @@ enum MCPToolService {
     }
 }
 
-/// A caller's `userdata`: only handed back to its own callback, on whichever thread completes.
+/// A caller's `userdata`: only handed back to its own on_complete, on whichever thread completes.
 // @unchecked: an opaque pointer the caller promised to keep valid until on_complete returns.
-struct UnsafeSendable: @unchecked Sendable {
+struct CallerUserdata: @unchecked Sendable {
     let pointer: UnsafeMutableRawPointer?
 
     init(_ pointer: UnsafeMutableRawPointer?) {

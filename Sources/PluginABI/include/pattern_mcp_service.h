@@ -28,8 +28,8 @@
 /* Receives a JSON answer, borrowed for the duration of the callback; copy what you keep. */
 typedef void (*pattern_mcp_json_fn)(pattern_str json, void *userdata);
 
-/* Where one tool call reports. The struct and userdata must stay valid until on_complete has
- * returned. on_complete runs exactly once: on the calling thread before call_tool returns when
+/* Where one tool call reports. The struct is read during call_tool only; userdata must stay
+ * valid until on_complete has returned. on_complete runs exactly once: on the calling thread before call_tool returns when
  * the outcome is known at once (no such server or tool, not connected, too many calls),
  * otherwise on a worker thread, at the latest [mcp] call_timeout_seconds (or the request's
  * timeout_ms) plus about a second after call_tool returned.
