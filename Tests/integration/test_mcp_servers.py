@@ -75,8 +75,8 @@ def test_an_unknown_tool_is_404(world, server):
     assert response.json()["error"]["type"] == "not_found"
 
 
-def test_tools_list_changed_refreshes_available_tools(world, sdk):
-    server = register_stdio(world.admin, sdk)
+def test_tools_list_changed_refreshes_available_tools(world, server):
+    """Over HTTP the notification comes on the GET stream, which the client keeps open."""
     assert "late_tool" not in {tool["name"] for tool in server["available_tools"]}
     assert call(world.admin, server["id"], "add_tool_later").status_code == 200
     assert wait_until(lambda: "late_tool" in {t["name"] for t in get_server(world.admin, server["id"])["available_tools"]},

@@ -182,6 +182,7 @@ final class MCPConnection: Sendable {
                 }
                 transport.negotiated(protocolVersion: version)
                 transport.send(.notification(method: "notifications/initialized", params: nil))
+                transport.listen()
                 listTools(generation: generation) { [self] outcome in
                     switch outcome {
                     case .failure(let error):

@@ -11,6 +11,9 @@ protocol MCPTransport: Sendable {
     func send(_ message: JSONRPCMessage)
     /// The revision the server agreed to in `initialize` (HTTP sends it on every later request).
     func negotiated(protocolVersion: String)
+    /// The handshake is done: start taking the messages a server sends on its own (HTTP: the
+    /// GET stream, where the server offers one; stdio needs nothing more).
+    func listen()
     /// The answer to request `id` is no longer awaited (it timed out or was cancelled).
     func abandon(_ id: JSONRPCID)
     /// Ends the exchange for good (closes stdin then terminates; ends the HTTP session).

@@ -73,6 +73,8 @@ final class StdioTransport: MCPTransport {
 
     func negotiated(protocolVersion: String) {}
 
+    func listen() {}
+
     func abandon(_ id: JSONRPCID) {}
 
     func close() {

@@ -5,7 +5,8 @@ import Synchronization
 /// POST per message with `Accept: application/json, text/event-stream`, the answer read as JSON
 /// or as server-sent events; `Mcp-Session-Id` from the initialize answer sent back on every
 /// later request, with `MCP-Protocol-Version`; a 404 for the session ends this transport so the
-/// connection initialises a new one; DELETE ends the session on close.
+/// connection initialises a new one; the GET stream for what the server sends on its own
+/// (tools/list_changed) where it offers one; DELETE ends the session on close.
 final class StreamableHTTPTransport: MCPTransport {
     private let client: HTTPClient
     private let url: String
@@ -20,6 +21,8 @@ final class StreamableHTTPTransport: MCPTransport {
         var protocolVersion: String?
         /// The POSTs whose answers are awaited, by the request they carry.
         var calls: [JSONRPCID: HTTPClient.Call] = [:]
+        /// The GET stream, while it is open.
+        var stream: HTTPClient.Call?
         var closed = false
     }
 
@@ -45,7 +48,7 @@ final class StreamableHTTPTransport: MCPTransport {
 
     private func request(method: String, body: [UInt8] = []) -> HTTPClient.Request {
         let (sessionID, version) = state.withLock { ($0.sessionID, $0.protocolVersion) }
-        var all = headers + [("Accept", "application/json, text/event-stream")]
+        var all = headers + [("Accept", method == "GET" ? "text/event-stream" : "application/json, text/event-stream")]
         if !body.isEmpty { all.append(("Content-Type", "application/json")) }
         if let sessionID { all.append(("Mcp-Session-Id", sessionID)) }
         if let version { all.append(("MCP-Protocol-Version", version)) }
@@ -75,6 +78,26 @@ final class StreamableHTTPTransport: MCPTransport {
         }
     }
 
+    /// Opens the GET stream. It is opened again after it ends quietly (an idle timeout, the
+    /// server closing it); a refusal (405: not offered), a failure or a stream over the size
+    /// limit leave it closed, and the ping finds out whether the server is still there.
+    func listen() {
+        let exchange = Exchange(transport: self, id: nil, isInitialize: false, limit: maxMessageBytes) { [weak self] again in
+            self?.state.withLock { $0.stream = nil }
+            if again { self?.listen() }
+        }
+        var stream = request(method: "GET")
+        stream.firstByteTimeout = 0
+        stream.idleTimeout = 0
+        stream.maxResponseBytes = UInt64(maxMessageBytes) * 4
+        guard let call = try? client.start(stream, exchange.handlers) else { return }
+        let closed = state.withLock { state -> Bool in
+            if !state.closed { state.stream = call }
+            return state.closed
+        }
+        if closed { call.cancel() }
+    }
+
     func abandon(_ id: JSONRPCID) {
         state.withLock { $0.calls.removeValue(forKey: id) }?.cancel()
     }
@@ -82,8 +105,11 @@ final class StreamableHTTPTransport: MCPTransport {
     func close() {
         let (calls, sessionID) = state.withLock { state in
             state.closed = true
-            defer { state.calls = [:] }
-            return (Array(state.calls.values), state.sessionID)
+            defer {
+                state.calls = [:]
+                state.stream = nil
+            }
+            return (Array(state.calls.values) + (state.stream.map { [$0] } ?? []), state.sessionID)
         }
         for call in calls { call.cancel() }
         guard sessionID != nil else { return }
@@ -126,12 +152,15 @@ final class StreamableHTTPTransport: MCPTransport {
 }
 
 /// One POST and its answer: JSON (whole, at the end) or an event stream (each event's data a
-/// message, as it arrives).
+/// message, as it arrives); or the GET stream, which answers no request.
 private final class Exchange: Sendable {
     private let transport: StreamableHTTPTransport
     private let id: JSONRPCID?
     private let isInitialize: Bool
     private let limit: Int
+    /// The GET stream's end: whether to open it again.
+    private let streamEnded: (@Sendable (Bool) -> Void)?
+    private let started = ContinuousClock.now
     private let state: Mutex<State>
 
     private struct State {
@@ -144,11 +173,13 @@ private final class Exchange: Sendable {
         var finished = false
     }
 
-    init(transport: StreamableHTTPTransport, id: JSONRPCID?, isInitialize: Bool, limit: Int) {
+    init(transport: StreamableHTTPTransport, id: JSONRPCID?, isInitialize: Bool, limit: Int,
+         streamEnded: (@Sendable (Bool) -> Void)? = nil) {
         self.transport = transport
         self.id = id
         self.isInitialize = isInitialize
         self.limit = limit
+        self.streamEnded = streamEnded
         state = Mutex(State(parser: EventStreamParser(limit: limit)))
     }
 
@@ -202,6 +233,15 @@ private final class Exchange: Sendable {
             return state
         }
         transport.finished(id)
+        if let streamEnded {
+            // Quietly over after a while (idle, or closed by the server): open it again. One that
+            // ends at once is not reopened, or a server could keep this client spinning.
+            let quiet = finished.eventStream && finished.failure == nil && (failure == nil || failure?.outcome == .timeout)
+                && ContinuousClock.now - started >= .seconds(1)
+            if finished.status == 404, transport.hasSession { transport.expired() }
+            streamEnded(quiet)
+            return
+        }
         if let problem = finished.failure {
             transport.fail(id, problem)
             return
