@@ -212,6 +212,8 @@ struct TurnRunner: Sendable {
             request["tools"] = .array(definitions)
             request["tool_choice"] = "auto"
         }
+        var toolNames = ProviderToolNames()
+        toolNames.encode(&request)
         let streamed = Mutex("")
         let agentID = agent.id
         let events = events
@@ -228,7 +230,8 @@ struct TurnRunner: Sendable {
         switch result {
         case .failure(let failure):
             throw failure.error
-        case .success(let completion):
+        case .success(var completion):
+            completion.toolCalls = completion.toolCalls.map(toolNames.decode)
             // A provider that did not stream (or not all of it): the rest as one piece, so the
             // pieces always add up to the stored reply.
             let relayed = streamed.withLock { $0 }

@@ -4,6 +4,7 @@ plugin's "mcp.v1" service on a real SDK server, and the tool's result reaches th
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -33,6 +34,18 @@ def admin(world, fake):
     return world.admin
 
 
+def wire_name(name: str) -> str:
+    """What OpenAI and Anthropic accept ([A-Za-z0-9_-]{1,64}): the chat plugin's alias of an
+    mcp: name, computed here independently (FNV-1a 32 of the UTF-8 name)."""
+    if re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name):
+        return name
+    digest = 2166136261
+    for byte in name.encode():
+        digest = ((digest ^ byte) * 16777619) & 0xFFFFFFFF
+    readable = re.sub(rb"[^A-Za-z0-9_-]", b"_", name.encode()[:55]).decode()
+    return f"{readable}_{digest:08x}"
+
+
 def chat_requests(fake) -> list[dict]:
     return [received.json for received in fake.calls()]
 
@@ -44,18 +57,22 @@ def offered(request: dict) -> dict:
 def test_an_agent_calls_an_mcp_tool_and_the_result_reaches_the_model(admin, fake):
     server = register_stdio(admin, 2, name="calc")
     agent = model_agent(admin, fake, tools=["send_message", "mcp:calc/add"])
-    fake.enqueue(tool_call_reply("mcp:calc/add", json.dumps({"a": 2, "b": 40})), text_reply("It is 42."))
+    # The model calls the tool by the name it was offered.
+    fake.enqueue(tool_call_reply(wire_name("mcp:calc/add"), json.dumps({"a": 2, "b": 40})), text_reply("It is 42."))
     response = send(admin, agent["id"], "what is 2 + 40?", timeout=30)
     assert response.status_code == 200, response.text
     messages = response.json()["messages"]
     assert [m["role"] for m in messages] == ["user", "assistant", "tool", "assistant"]
     [result] = messages[2]["tool_results"]
     assert result == {"tool_call_id": messages[1]["tool_calls"][0]["id"], "result": "42", "is_error": False}
+    assert messages[1]["tool_calls"][0]["name"] == "mcp:calc/add"  # stored under the agent's name
     first, second = chat_requests(fake)[-2:]
     tools = offered(first)
-    assert set(tools) == {"send_message", "mcp:calc/add"}
-    assert tools["mcp:calc/add"]["description"] == "Add two integers."
-    assert tools["mcp:calc/add"]["parameters"]["properties"].keys() == {"a", "b"}
+    alias = wire_name("mcp:calc/add")
+    assert alias.startswith("mcp_calc_add_") and set(tools) == {"send_message", alias}
+    assert tools[alias]["description"] == "Add two integers."
+    assert tools[alias]["parameters"]["properties"].keys() == {"a", "b"}
+    assert second["messages"][-2]["tool_calls"][0]["function"]["name"] == alias
     assert second["messages"][-1]["role"] == "tool" and second["messages"][-1]["content"] == "42"
     assert server["status"] == "connected"
 

@@ -177,7 +177,8 @@ final class MCPConnection: Sendable {
                 guard let version = answer["protocolVersion"]?.stringValue, MCPProtocolVersion.isSupported(version) else {
                     let picked = answer["protocolVersion"]?.jsonText ?? "none"
                     failed(generation, MCPConnectionError(
-                        description: "the server picked protocol version \(picked.prefix(40)), which this client does not speak"))
+                        description: "the server picked protocol version \(picked.prefix(40)), which this client does not speak",
+                        retryable: false))
                     return
                 }
                 transport.negotiated(protocolVersion: version)

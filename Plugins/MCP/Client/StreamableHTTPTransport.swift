@@ -89,7 +89,6 @@ final class StreamableHTTPTransport: MCPTransport {
         var stream = request(method: "GET")
         stream.firstByteTimeout = 0
         stream.idleTimeout = 0
-        stream.maxResponseBytes = UInt64(maxMessageBytes) * 4
         guard let call = try? client.start(stream, exchange.handlers) else { return }
         let closed = state.withLock { state -> Bool in
             if !state.closed { state.stream = call }
@@ -124,22 +123,20 @@ final class StreamableHTTPTransport: MCPTransport {
     }
 
     fileprivate func adopt(sessionID: String?) {
-        guard let sessionID, !sessionID.isEmpty, sessionID.utf8.count <= 1024 else { return }
+        // The spec's session ids are visible ASCII; anything else could not be sent back.
+        guard let sessionID, !sessionID.isEmpty, sessionID.utf8.count <= 1024,
+              sessionID.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
+        else { return }
         state.withLock { $0.sessionID = sessionID }
     }
 
     fileprivate var hasSession: Bool { state.withLock { $0.sessionID != nil } }
 
-    /// Hands a message to the connection; nil (and the request failed) when it is not JSON-RPC.
-    fileprivate func deliver(_ body: [UInt8], answering id: JSONRPCID?) -> JSONRPCMessage? {
-        switch JSONRPCMessage.parse(body) {
-        case .success(let message):
-            events.received(message)
-            return message
-        case .failure:
-            if let id { events.requestFailed(id, .malformed("an HTTP answer that is not JSON-RPC")) }
-            return nil
-        }
+    /// Hands a message to the connection; nil when it is not JSON-RPC.
+    fileprivate func deliver(_ body: [UInt8]) -> JSONRPCMessage? {
+        guard case .success(let message) = JSONRPCMessage.parse(body) else { return nil }
+        events.received(message)
+        return message
     }
 
     fileprivate func fail(_ id: JSONRPCID?, _ error: MCPCallError) {
@@ -212,7 +209,7 @@ private final class Exchange: Sendable {
         for piece in pieces {
             switch piece {
             case .data(let data) where !data.isEmpty:
-                if let message = transport.deliver(data, answering: nil), message.answers(id) {
+                if let message = transport.deliver(data), message.answers(id) {
                     state.withLock { $0.answered = true }
                 }
             case .data:
@@ -264,7 +261,7 @@ private final class Exchange: Sendable {
             if !finished.answered { transport.fail(id, .malformed("the event stream ended without the answer")) }
             return
         }
-        let answer = finished.body.isEmpty ? nil : transport.deliver(finished.body, answering: nil)
+        let answer = finished.body.isEmpty ? nil : transport.deliver(finished.body)
         guard let id, answer?.answers(id) != true else { return }
         transport.fail(id, (200..<300).contains(finished.status) && answer == nil
             ? .malformed("HTTP \(finished.status) without a JSON-RPC answer")
