@@ -41,10 +41,3 @@ enum MCPCallError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
-
-/// Why a connection attempt failed.
-struct MCPConnectionError: Error, Sendable, Equatable, CustomStringConvertible {
-    var description: String
-    /// Worth trying again later (a refusal by the outbound policy or a missing program is not).
-    var retryable = true
-}

@@ -26,3 +26,8 @@ enum MCPClient {
         return connections
     }
 }
+
+/// The host predates ABI 1.4: no timers, child processes or outbound client to reach servers with.
+struct ClientNeedsNewerHost: Error, CustomStringConvertible {
+    var description: String { "mcp: needs a host with timers, child processes and the outbound client (plugin ABI 1.4)" }
+}

@@ -77,8 +77,6 @@ final class MCPConnection: Sendable {
 
     var snapshot: Snapshot { state.withLock { $0.snapshot } }
 
-    var tools: [RemoteTool] { state.withLock { $0.snapshot.tools } }
-
     func setAutoReconnect(_ value: Bool) {
         state.withLock { $0.autoReconnect = value }
     }

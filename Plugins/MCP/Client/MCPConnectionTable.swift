@@ -86,8 +86,3 @@ final class MCPConnectionTable: Sendable {
         }
     }
 }
-
-/// The host has no timers: nothing could drive the connections.
-struct ClientNeedsNewerHost: Error, CustomStringConvertible {
-    var description: String { "mcp: needs a host with timers, child processes and the outbound client (plugin ABI 1.4)" }
-}
