@@ -222,40 +222,36 @@ final class MCPConnection: Sendable {
     /// Attempt `generation` is over: its requests fail, and another is scheduled with backoff
     /// (0.5 s, 1 s, 2 s … at most 30 s) when the server reconnects automatically.
     private func failed(_ generation: UInt64, _ error: MCPConnectionError) {
-        let (transport, pending, waiters, snapshot) = state.withLock { state -> Ending in
-            guard state.generation == generation else { return (nil, [], [], state.snapshot) }
-            state.generation += 1
-            state.ready = false
+        end(reason: error.description) { state in
+            guard state.generation == generation else { return false }
             state.snapshot.status = state.running ? .error : .disconnected
             state.snapshot.lastError = error.description
-            state.snapshot.connectedAt = nil
             if state.running, state.autoReconnect, error.retryable {
                 let delay = min(30_000, 500 << min(state.failures, 6))
                 state.connectAt = .now + .milliseconds(delay)
                 state.failures += 1
             }
-            let pending = Array(state.pending.values)
-            state.pending = [:]
-            state.toolCalls = 0
-            defer {
-                state.transport = nil
-                state.settled = []
-            }
-            return (state.transport, pending, state.settled, state.snapshot)
+            return true
         }
-        transport?.close()
-        for request in pending { request.completion(.failure(.unavailable(error.description))) }
-        for waiter in waiters { waiter(snapshot) }
     }
 
     /// Stops for good (disabled or removed): the child is closed, waiting calls fail.
     func stop(reason: String) {
-        let (transport, pending, waiters, snapshot) = state.withLock { state -> Ending in
+        end(reason: reason) { state in
             state.running = false
-            state.generation += 1
-            state.ready = false
             state.connectAt = nil
             state.snapshot.status = .disconnected
+            return true
+        }
+    }
+
+    /// Ends the current attempt when `decide` says so (after updating the state): its
+    /// transport is closed, its requests fail with `reason`, and waiters learn the outcome.
+    private func end(reason: String, _ decide: (inout State) -> Bool) {
+        let ending = state.withLock { state -> Ending? in
+            guard decide(&state) else { return nil }
+            state.generation += 1
+            state.ready = false
             state.snapshot.connectedAt = nil
             let pending = Array(state.pending.values)
             state.pending = [:]
@@ -266,6 +262,7 @@ final class MCPConnection: Sendable {
             }
             return (state.transport, pending, state.settled, state.snapshot)
         }
+        guard let (transport, pending, waiters, snapshot) = ending else { return }
         transport?.close()
         for request in pending { request.completion(.failure(.unavailable(reason))) }
         for waiter in waiters { waiter(snapshot) }
