@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 

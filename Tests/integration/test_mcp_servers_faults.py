@@ -160,8 +160,8 @@ def test_a_ten_megabyte_result_is_refused_at_the_limit(world, server):
 def test_calls_beyond_the_concurrency_limit_are_refused_at_once(world):
     with http_peer(2) as (url, _):
         server = register_http(world.admin, url)
-        running = [in_background(call, world.admin, server["id"], "slow", seconds=1.5) for _ in range(2)]
-        time.sleep(0.5)
+        running = [in_background(call, world.admin, server["id"], "slow", seconds=2) for _ in range(2)]
+        time.sleep(0.8)
         refused = call(world.admin, server["id"], "add", a=1, b=1)
         assert refused.status_code == 429, refused.text
         assert refused.headers["retry-after"] == "1"
