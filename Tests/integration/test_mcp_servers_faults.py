@@ -63,7 +63,7 @@ def test_a_stdio_child_killed_mid_call_fails_the_call_and_is_restarted(world, sd
     assert text_of(call(world.admin, server["id"], "add", a=1, b=1).json()) == "2"
 
 
-def test_a_server_without_auto_reconnect_stays_down(world):
+def test_a_server_without_auto_reconnect_stays_down_until_it_is_turned_on(world):
     server = register_stdio(world.admin, 2, auto_reconnect=False)
     pid = int(text_of(call(world.admin, server["id"], "process_id").json()))
     os.kill(pid, signal.SIGKILL)
@@ -71,6 +71,9 @@ def test_a_server_without_auto_reconnect_stays_down(world):
     assert "ended" in down["last_error"]
     time.sleep(1.5)
     assert get_server(world.admin, server["id"])["status"] == "error"
+    # Turning auto_reconnect on tries again at once.
+    assert world.admin.patch(f"/mcp/servers/{server['id']}", {"auto_reconnect": True}).status_code == 200
+    wait_for_status(world.admin, server["id"], "connected")
 
 
 def test_an_http_server_that_stops_answering_times_out(world, sdk):

@@ -79,7 +79,8 @@ enum MCPClientOpenAPI {
 
     static let update = API.make(
         summary: "Update an MCP server",
-        description: "enabled false disconnects it (a stdio child is stopped); true connects it again.",
+        description: "enabled false disconnects it (a stdio child is stopped); true connects it again. "
+            + "auto_reconnect true tries a server in error again at once.",
         requestBody: API.object(["name": name, "description": description, "auto_reconnect": API.boolean,
                                  "enabled": API.boolean]),
         responses: [200: ("The updated server", server)], errors: idErrors + [409, 415])

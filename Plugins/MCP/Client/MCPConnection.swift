@@ -77,8 +77,12 @@ final class MCPConnection: Sendable {
 
     var snapshot: Snapshot { state.withLock { $0.snapshot } }
 
+    /// Turning it on for a server in error tries again at once.
     func setAutoReconnect(_ value: Bool) {
-        state.withLock { $0.autoReconnect = value }
+        state.withLock { state in
+            state.autoReconnect = value
+            if value, state.running, state.snapshot.status == .error, state.connectAt == nil { state.connectAt = .now }
+        }
     }
 
     /// Calls `body` once the first connection attempt has connected or failed (at once if it has).
