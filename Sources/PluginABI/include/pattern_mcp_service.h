@@ -29,10 +29,10 @@
 typedef void (*pattern_mcp_json_fn)(pattern_str json, void *userdata);
 
 /* Where one tool call reports. The struct is read during call_tool only; userdata must stay
- * valid until on_complete has returned. on_complete runs exactly once: on the calling thread before call_tool returns when
- * the outcome is known at once (no such server or tool, not connected, too many calls),
- * otherwise on a worker thread, at the latest [mcp] call_timeout_seconds (or the request's
- * timeout_ms) plus about a second after call_tool returned.
+ * valid until on_complete has returned. on_complete runs exactly once: on the calling thread,
+ * before call_tool returns, when the outcome is known at once (no such server or tool, not
+ * connected, too many calls); otherwise on a worker thread, at the latest [mcp]
+ * call_timeout_seconds (or the request's timeout_ms) plus about a second after call_tool.
  *
  *   PATTERN_OK:   the server's tools/call result, as MCP defines it:
  *                 {"content": [{"type": "text", "text": "..."} | {"type": "image", ...} ...],
@@ -42,8 +42,8 @@ typedef void (*pattern_mcp_json_fn)(pattern_str json, void *userdata);
  *     PATTERN_NOT_FOUND  "not_found": the owner has no enabled server of that name, or it lists
  *                        no such tool
  *     PATTERN_BUSY       "service_unavailable": the server is not connected (or the connection
- *                        ended during the call); "rate_limit": [mcp] max_concurrent_calls calls
- *                        to that server are in flight
+ *                        ended during the call), or the database is busy; "rate_limit": [mcp]
+ *                        max_concurrent_calls calls to that server are in flight
  *     PATTERN_STATE      "gateway_timeout": no answer in time (the call was cancelled with the
  *                        server through notifications/cancelled)
  *     PATTERN_INTERNAL   "provider_error": the server answered a JSON-RPC error, a malformed
@@ -64,13 +64,16 @@ typedef struct pattern_mcp_v1 {
      *   [{"name": "mcp:files/read", "description": "...", "parameters": {JSON Schema object}}]
      * in the order asked, leaving out the tools of servers that are unknown, disabled or not
      * connected and the tools a server does not list now. PATTERN_INVALID: malformed JSON
-     * (receive not called). Reads the database; does not call any server. */
+     * (receive not called). Reads the database; does not call any server.
+     * Both functions answer PATTERN_STATE (and call nothing) only if used before the mcp plugin
+     * has provided the service, which cannot happen through services->lookup. */
     pattern_status (*list_tools)(pattern_str request_json, pattern_mcp_json_fn receive, void *userdata);
     /* Starts a tool call: request
      *   {"owner_id": "user_...", "tool": "mcp:files/read", "arguments": {...},
      *    "timeout_ms": 60000}        optional; absent or 0: [mcp] call_timeout_seconds
-     * PATTERN_OK: the sink will be called (see above). PATTERN_INVALID: malformed JSON, or no on_complete (the sink is never called).
-     * Every other failure comes through on_complete. The request is borrowed for the call. */
+     * PATTERN_OK: the sink is called (see above). PATTERN_INVALID: malformed JSON, arguments
+     * that are not an object, or a sink without on_complete (the sink is never called). Every
+     * other failure comes through on_complete. The request is borrowed for the call. */
     pattern_status (*call_tool)(pattern_str request_json, const pattern_mcp_call_sink *sink);
 } pattern_mcp_v1;
 
