@@ -226,7 +226,7 @@ final class MCPConnection: Sendable {
     /// Attempt `generation` is over: its requests fail, and another is scheduled with backoff
     /// (0.5 s, 1 s, 2 s … at most 30 s) when the server reconnects automatically.
     private func failed(_ generation: UInt64, _ error: MCPConnectionError) {
-        end(reason: error.description) { state in
+        let ended = end(reason: error.description) { state in
             guard state.generation == generation else { return false }
             state.snapshot.status = state.running ? .error : .disconnected
             state.snapshot.lastError = error.description
@@ -237,6 +237,8 @@ final class MCPConnection: Sendable {
             }
             return true
         }
+        // The reason names no secret: no header or environment value, no URL path or query.
+        if ended { host.log(.warn, "mcp: server \(serverID) is not connected: \(error.description)") }
     }
 
     /// Stops for good (disabled or removed): the child is closed, waiting calls fail.
@@ -251,7 +253,8 @@ final class MCPConnection: Sendable {
 
     /// Ends the current attempt when `decide` says so (after updating the state): its
     /// transport is closed, its requests fail with `reason`, and waiters learn the outcome.
-    private func end(reason: String, _ decide: (inout State) -> Bool) {
+    @discardableResult
+    private func end(reason: String, _ decide: (inout State) -> Bool) -> Bool {
         let ending = state.withLock { state -> Ending? in
             guard decide(&state) else { return nil }
             state.generation += 1
@@ -266,10 +269,11 @@ final class MCPConnection: Sendable {
             }
             return (state.transport, pending, state.settled, state.snapshot)
         }
-        guard let (transport, pending, waiters, snapshot) = ending else { return }
+        guard let (transport, pending, waiters, snapshot) = ending else { return false }
         transport?.close()
         for request in pending { request.completion(.failure(.unavailable(reason))) }
         for waiter in waiters { waiter(snapshot) }
+        return true
     }
 
     // MARK: Requests
