@@ -16,7 +16,7 @@ enum ChatPlugin: PatternPlugin {
         let store = MessageStore(database: host.database)
         let events = ChatEvents(host: host)
         let runner = TurnRunner(agents: agents, messages: store, providers: try ModelProviders(host: host),
-                                tools: ToolBox(agents: agents, messages: store, host: host), events: events,
+                                tools: ToolBox(agents: agents, messages: store, mcp: MCPTools(host: host)), events: events,
                                 config: config)
         let queue = AgentTurnQueue(maxWaiting: config.maxQueuedPerAgent)
         // The groups plugin is optional and may load after chat: looked up when needed.

@@ -3,15 +3,14 @@ import PluginKit
 /// The tools an agent's `tools` list enables, and running the calls the model makes:
 /// the built-ins `send_message`, `block_edit`, `recall` and `search` (memory through
 /// agents.v1, conversations through this plugin's own messages), and `mcp:<server>/<tool>`
-/// through an "mcp.v1" service looked up per call. A call that fails for any reason is a
-/// result with `isError` the model reads, never a failed turn.
+/// through the mcp plugin's "mcp.v1" service. A call that fails for any reason is a result
+/// with `isError` the model reads, never a failed turn.
 struct ToolBox: Sendable {
     let agents: AgentDirectory
     let messages: MessageStore
-    let host: PluginHost
+    let mcp: MCPTools
 
     static let sendMessage = "send_message"
-    static let mcpServiceName = "mcp.v1"
     /// Most bytes of one tool result kept (and sent to the model).
     static let maxResultBytes = 64 * 1024
 
@@ -50,10 +49,13 @@ struct ToolBox: Sendable {
         ["type": "object", "properties": .object(properties), "required": .array(required.map { .string($0) })]
     }
 
-    /// providers.v1's `tools` for the agent: its built-ins, in the order it lists them. MCP
-    /// tools are offered once an "mcp.v1" service can describe them; until then a call to
-    /// one is answered with a tool error.
-    static func definitions(for tools: [String]) -> [JSONValue] {
+    /// providers.v1's `tools` for the agent: its built-ins in the order it lists them, then
+    /// the MCP tools its owner's connected servers offer now.
+    func definitions(for agent: AgentRecord) -> [JSONValue] {
+        Self.builtinDefinitions(for: agent.tools) + mcp.definitions(ownerID: agent.ownerID, tools: agent.tools)
+    }
+
+    static func builtinDefinitions(for tools: [String]) -> [JSONValue] {
         var seen: Set<String> = []
         return tools.compactMap { name in
             guard let builtin = builtins[name], seen.insert(name).inserted else { return nil }
@@ -62,8 +64,8 @@ struct ToolBox: Sendable {
     }
 
     /// Runs one call for `agent` and answers its result.
-    func run(_ call: ToolCall, agent: AgentRecord) -> ToolResult {
-        let (text, isError) = outcome(call, agent)
+    func run(_ call: ToolCall, agent: AgentRecord) async -> ToolResult {
+        let (text, isError) = call.name.hasPrefix("mcp:") ? await mcp(call, agent) : outcome(call, agent)
         var result = text
         if result.utf8.count > Self.maxResultBytes {
             result = String(decoding: Array(result.utf8.prefix(Self.maxResultBytes)), as: UTF8.self) + "\n[truncated]"
@@ -72,7 +74,6 @@ struct ToolBox: Sendable {
     }
 
     private func outcome(_ call: ToolCall, _ agent: AgentRecord) -> (String, Bool) {
-        if call.name.hasPrefix("mcp:") { return mcp(call, agent) }
         guard Self.builtins[call.name] != nil, agent.tools.contains(call.name) else {
             return ("The tool \"\(call.name)\" is not available to this agent.", true)
         }
@@ -134,14 +135,14 @@ struct ToolBox: Sendable {
         return (JSONValue.array(items).jsonText, false)
     }
 
-    /// `mcp:<server>/<tool>`: needs the MCP plugin's "mcp.v1" service.
-    private func mcp(_ call: ToolCall, _ agent: AgentRecord) -> (String, Bool) {
+    /// `mcp:<server>/<tool>`: called through the mcp plugin, if the agent lists it.
+    private func mcp(_ call: ToolCall, _ agent: AgentRecord) async -> (String, Bool) {
         guard agent.tools.contains(call.name) else {
             return ("The tool \"\(call.name)\" is not available to this agent.", true)
         }
-        guard host.lookupService(Self.mcpServiceName) != nil else {
-            return ("The tool \"\(call.name)\" needs the MCP plugin, which this server does not load.", true)
+        guard let arguments = JSONValue(parsing: call.arguments), case .object = arguments else {
+            return ("The arguments of \(call.name) must be a JSON object.", true)
         }
-        return ("The tool \"\(call.name)\" cannot be called: this chat plugin predates the \"mcp.v1\" service.", true)
+        return await mcp.call(ownerID: agent.ownerID, name: call.name, arguments: arguments)
     }
 }

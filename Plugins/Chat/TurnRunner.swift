@@ -140,7 +140,7 @@ struct TurnRunner: Sendable {
                 for call in calls {
                     sink?.toolCallStarted(agentID: agent.id, call: call)
                     events.toolStarted(agentID: agent.id, call)
-                    let result = tools.run(call, agent: agent)
+                    let result = await tools.run(call, agent: agent)
                     sink?.toolCallCompleted(agentID: agent.id, result: result)
                     events.toolCompleted(agentID: agent.id, result)
                     results.append(result)
@@ -180,7 +180,7 @@ struct TurnRunner: Sendable {
     /// agent's subscribers as they come.
     private func call(_ agent: AgentRecord, provider: String, model: String, _ input: Input, _ sink: (any TurnSink)?,
                       _ outcome: inout Outcome) async throws -> ModelProviders.Completion {
-        let definitions = ToolBox.definitions(for: agent.tools)
+        let definitions = tools.definitions(for: agent)
         let window = providers.contextLength(ownerID: agent.ownerID, provider: provider, model: model)
             ?? config.contextTokens
         let prompt: [JSONValue] = input.prompt.map { [["role": "user", "content": .string($0)]] } ?? []
@@ -212,6 +212,8 @@ struct TurnRunner: Sendable {
             request["tools"] = .array(definitions)
             request["tool_choice"] = "auto"
         }
+        var toolNames = ProviderToolNames()
+        toolNames.encode(&request)
         let streamed = Mutex("")
         let agentID = agent.id
         let events = events
@@ -228,7 +230,8 @@ struct TurnRunner: Sendable {
         switch result {
         case .failure(let failure):
             throw failure.error
-        case .success(let completion):
+        case .success(var completion):
+            completion.toolCalls = completion.toolCalls.map(toolNames.decode)
             // A provider that did not stream (or not all of it): the rest as one piece, so the
             // pieces always add up to the stored reply.
             let relayed = streamed.withLock { $0 }

@@ -1,4 +1,5 @@
 import PluginKit
+import Synchronization
 
 /// The MCP plugin: agents use their users' MCP servers (stdio children and Streamable HTTP
 /// endpoints, offered to chat through the "mcp.v1" service), and the server is itself an MCP
@@ -9,9 +10,18 @@ enum MCPPlugin: PatternPlugin {
     static let summary = "MCP: users' MCP servers as agent tools, and /mcp as an MCP server"
     static let requires = ["auth"]
 
+    /// The users' servers' connections, stopped at shutdown.
+    private static let clients = Mutex<MCPConnectionTable?>(nil)
+
     static func setUp(_ host: PluginHost) throws {
+        let connections = try MCPClient.setUp(host)
+        clients.withLock { $0 = connections }
         try MCPEndpoint.start(host, serverVersion: version)
         host.reportHealth(.ok)
+    }
+
+    static func shutDown() {
+        clients.withLock { $0 }?.stopAll()
     }
 }
 

@@ -6,6 +6,7 @@
 #include "pattern_agents_service.h"
 #include "pattern_groups_service.h"
 #include "pattern_chat_service.h"
+#include "pattern_mcp_service.h"
 
 _Static_assert(sizeof(pattern_str) == 16, "pattern_str is (pointer, length)");
 _Static_assert(offsetof(pattern_plugin_descriptor, init) == 72, "descriptor layout of 1.0");
@@ -20,6 +21,7 @@ _Static_assert(offsetof(pattern_principal, rate_limit_above_policy) == 96, "prin
 _Static_assert(offsetof(pattern_ws_api, publish) == 48, "ws table layout of 1.1");
 _Static_assert(offsetof(pattern_ws_api, close_sessions) == 56, "ws table layout of 1.3");
 _Static_assert(offsetof(pattern_http_api, defer) == 232, "http table layout of 1.4");
+_Static_assert(offsetof(pattern_http_api, may_block) == 240, "http table layout of 1.5");
 _Static_assert(offsetof(pattern_host_v1, process) == 104, "host table layout of 1.4");
 _Static_assert(offsetof(pattern_client_request, userdata) == 136, "client request layout of 1.4");
 _Static_assert(offsetof(pattern_process_spec, userdata) == 96, "process spec layout of 1.4");
@@ -35,3 +37,5 @@ _Static_assert(offsetof(pattern_agents_v1, update_memory) == 88, "agents.v1 layo
 _Static_assert(offsetof(pattern_groups_v1, list_sleeptime_groups) == 32, "groups.v1 layout of its first version");
 _Static_assert(offsetof(pattern_groups_v1, list_groups) == 40, "groups.v1 layout with list_groups");
 _Static_assert(offsetof(pattern_chat_v1, search) == 24, "chat.v1 layout of its first version");
+_Static_assert(offsetof(pattern_mcp_v1, call_tool) == 16, "mcp.v1 layout of its first version");
+_Static_assert(offsetof(pattern_mcp_call_sink, on_complete) == 16, "mcp.v1 call sink layout of its first version");

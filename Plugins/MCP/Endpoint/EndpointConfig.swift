@@ -13,32 +13,21 @@ struct EndpointConfig: Sendable, Equatable {
     /// Items per `tools/list` and `resources/list` page.
     var pageSize = 50
 
-    struct Invalid: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    // A computed list: key paths are not Sendable, so it cannot be a stored static.
-    private static var keys: [(name: String, range: ClosedRange<Int64>, path: WritableKeyPath<EndpointConfig, Int>)] { [
+    // Computed: key paths are not Sendable, so it cannot be a stored static.
+    private static var keys: ConfigIntegers<EndpointConfig> { ConfigIntegers(keys: [
         ("endpoint_max_sessions", 1...1_000_000, \.maxSessions),
         ("endpoint_max_sessions_per_user", 1...10_000, \.maxSessionsPerUser),
         ("endpoint_session_idle_seconds", 1...604_800, \.sessionIdleSeconds),
         ("endpoint_page_size", 1...1000, \.pageSize),
-    ] }
+    ]) }
 
     static func load(_ host: PluginHost) throws -> EndpointConfig {
         try parse(JSONValue(parsing: host.configJSON) ?? [:])
     }
 
-    static func parse(_ section: JSONValue) throws(Invalid) -> EndpointConfig {
+    static func parse(_ section: JSONValue) throws(ConfigIntegers<EndpointConfig>.Invalid) -> EndpointConfig {
         var config = EndpointConfig()
-        for key in keys {
-            guard let value = section[key.name] else { continue }
-            guard case .integer(let number) = value, key.range.contains(number) else {
-                throw Invalid(description: "[mcp] \(key.name) must be an integer from \(key.range.lowerBound) "
-                              + "to \(key.range.upperBound), got \(value.jsonText)")
-            }
-            config[keyPath: key.path] = Int(number)
-        }
+        try keys.apply(section, to: &config)
         return config
     }
 }
