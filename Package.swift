@@ -34,14 +34,17 @@ let package = Package(
         .target(name: "PatternCrypto", dependencies: ["COpenSSL", "CShims"], swiftSettings: strict),
         // Text shared by the host and PluginKit (JSON nesting).
         .target(name: "PatternText", swiftSettings: strict),
-        .target(name: "Host", dependencies: ["PluginABI", "CShims", "CSQLite", "COpenSSL", "PatternCrypto", "PatternText"],
+        // Locks for read-mostly state, shared by the host and plugins.
+        .target(name: "PatternSync", swiftSettings: strict),
+        .target(name: "Host", dependencies: ["PluginABI", "CShims", "CSQLite", "COpenSSL", "PatternCrypto", "PatternText",
+                                            "PatternSync"],
                 swiftSettings: strict),
         .executableTarget(name: "pattern-server", dependencies: ["Host"], swiftSettings: strict),
         .target(name: "PluginKit", dependencies: ["PluginABI", "PatternCrypto", "PatternText"], swiftSettings: strict),
 
         .target(name: "HelloSwift", dependencies: ["PluginKit"], path: "Examples/hello-swift",
                 swiftSettings: strict),
-        .target(name: "Auth", dependencies: ["PluginKit", "PluginABI", "PatternCrypto"], path: "Plugins/Auth", swiftSettings: strict),
+        .target(name: "Auth", dependencies: ["PluginKit", "PluginABI", "PatternCrypto", "PatternSync"], path: "Plugins/Auth", swiftSettings: strict),
         .target(name: "Metrics", dependencies: ["PluginKit", "PluginABI", "PatternCrypto"], path: "Plugins/Metrics",
                 swiftSettings: strict),
         .target(name: "RateLimit", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/RateLimit",

@@ -1,3 +1,4 @@
+import PatternSync
 import Glibc
 
 /// Recently read credentials — logins by family id, API keys (with their users) by key hash —

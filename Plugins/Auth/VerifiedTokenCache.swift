@@ -1,3 +1,4 @@
+import PatternSync
 import PluginKit
 
 /// Access tokens already verified (MAC, header, claims), keyed by the exact token text, so a

@@ -52,9 +52,11 @@ final class Pipeline: Sendable {
         }
     }
 
-    /// Whether the whole exchange may run on the network thread.
+    /// Whether the exchange may start on the network thread: when every middleware is inline
+    /// (or inline unless blocking). A route that is not inline then moves to a worker at its
+    /// handler, after authentication and rate limiting ran on the loop.
     func canRunInline(_ context: RequestContext) -> Bool {
-        middlewareIsInline && (context.route?.isInline ?? true)
+        middlewareIsInline
     }
 
     /// Runs the exchange from `position` (0, or where an inline step would have blocked);
@@ -141,6 +143,7 @@ final class Pipeline: Sendable {
     }
 
     private func handle(_ route: Route, _ context: RequestContext) -> Step {
+        if !route.isInline && LoopThread.isCurrent && context.origin != nil { return .wouldBlock(at: Self.handlerPosition) }
         switch route.handler {
         case .builtIn(let handle):
             handle(context)

@@ -4,20 +4,23 @@
 import CSQLite
 import Dispatch
 import Foundation
+import PatternSync
 import Synchronization
 
 final class Database: Sendable {
     /// The only connection that writes. Its lock is held for one statement, or for the
     /// whole body of a transaction or a migration.
     private let writer: Mutex<SQLiteConnection>
-    /// Readers, handed out one caller at a time through `freeReaders` and `readerSlots`.
+    /// Readers, handed out one caller at a time: `readerSlots` counts the free ones (a caller
+    /// waits there when all are busy, never opens more), then the caller claims one by its
+    /// `Busy` flag. Atomics, not a Mutex: every read passes here from every worker, and a
+    /// contended Mutex on Linux is a trip through the kernel.
     private let readers: [SQLiteConnection]
-    private let freeReaders: Mutex<[Int]>
-    /// Counts free readers: a caller waits here when all are busy (never opens more).
+    private let readerBusy: [Busy]
     private let readerSlots: DispatchSemaphore
     /// SQL text -> read-only?, learnt on first sight, so writes never wait for a reader
-    /// and reads never take the writer's lock.
-    private let statementKinds = Mutex<[String: Bool]>([:])
+    /// and reads never take the writer's lock. Read-mostly: readers never wait for each other.
+    private let statementKinds = ReadWriteLocked<[String: Bool]>([:])
     /// The thread running a transaction or migration body (0: none), to refuse re-entry
     /// that would otherwise deadlock on the writer's lock.
     private let writerOwner = Atomic<UInt>(0)
@@ -61,7 +64,7 @@ final class Database: Sendable {
         }
         writer = Mutex(writerConnection)
         readers = readerConnections
-        freeReaders = Mutex(Array(0..<readerCount))
+        readerBusy = readerConnections.map { _ in Busy() }
         readerSlots = DispatchSemaphore(value: readerCount)
     }
 
@@ -111,7 +114,7 @@ final class Database: Sendable {
     /// transaction's uncommitted changes.
     func execute(_ sql: String, _ parameters: [DatabaseValue]) throws(DatabaseError) -> ResultSet {
         try checkOpen()
-        switch statementKinds.withLock({ $0[sql] }) {
+        switch statementKinds.read({ $0[sql] }) {
         case true?:
             let result = try withReader { (reader) throws(DatabaseError) -> ResultSet? in
                 try reader.execute(sql, parameters, readOnlyOnly: true)
@@ -125,7 +128,7 @@ final class Database: Sendable {
             let result = try withReader { (reader) throws(DatabaseError) -> ResultSet? in
                 try reader.execute(sql, parameters, readOnlyOnly: true)
             }
-            statementKinds.withLock { kinds in
+            statementKinds.write { kinds in
                 if kinds.count >= Self.statementKindsCapacity { kinds.removeAll(keepingCapacity: true) }
                 kinds[sql] = result != nil
             }
@@ -146,12 +149,22 @@ final class Database: Sendable {
 
     private func withReader<R>(_ body: (SQLiteConnection) throws(DatabaseError) -> R) throws(DatabaseError) -> R {
         readerSlots.wait()
-        let index = freeReaders.withLock { $0.removeLast() }
+        // The semaphore let us in, so one flag is free: start at a per-thread place so
+        // threads rarely try the same one.
+        var index = Int((UInt(pthread_self()) >> 8) % UInt(readers.count))
+        while !readerBusy[index].claim() { index = (index + 1) % readers.count }
         defer {
-            freeReaders.withLock { $0.append(index) }
+            readerBusy[index].release()
             readerSlots.signal()
         }
         return try body(readers[index])
+    }
+
+    /// A reader's in-use flag (a class: an Atomic cannot live in an array).
+    private final class Busy: Sendable {
+        private let flag = Atomic<Bool>(false)
+        func claim() -> Bool { flag.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged }
+        func release() { flag.store(false, ordering: .releasing) }
     }
 
     private func checkOpen() throws(DatabaseError) {

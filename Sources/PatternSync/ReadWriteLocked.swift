@@ -3,15 +3,16 @@ import Glibc
 /// A value behind a POSIX reader-writer lock: many concurrent readers, one writer, writers
 /// preferred (so an invalidation is never starved by a stream of reads).
 ///
-/// For the per-request caches. `Mutex` on Linux is a priority-inheritance futex, and with
+/// For read-mostly state on every request's path (the auth plugin's caches, the host's
+/// statement kinds). `Mutex` on Linux is a priority-inheritance futex, and with
 /// many worker threads on few cores even a tiny critical section sends every thread through
 /// the kernel once the holder is preempted; readers here never wait for each other.
 // @unchecked: `value` is only touched between pthread_rwlock lock and unlock.
-final class ReadWriteLocked<Value: Sendable>: @unchecked Sendable {
+public final class ReadWriteLocked<Value: Sendable>: @unchecked Sendable {
     private var value: Value
     private let lock = UnsafeMutablePointer<pthread_rwlock_t>.allocate(capacity: 1)
 
-    init(_ value: Value) {
+    public init(_ value: Value) {
         self.value = value
         var attributes = pthread_rwlockattr_t()
         pthread_rwlockattr_init(&attributes)
@@ -25,13 +26,13 @@ final class ReadWriteLocked<Value: Sendable>: @unchecked Sendable {
         lock.deallocate()
     }
 
-    func read<R>(_ body: (Value) throws -> R) rethrows -> R {
+    public func read<R>(_ body: (Value) throws -> R) rethrows -> R {
         pthread_rwlock_rdlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return try body(value)
     }
 
-    func write<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+    public func write<R>(_ body: (inout Value) throws -> R) rethrows -> R {
         pthread_rwlock_wrlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return try body(&value)
