@@ -37,22 +37,10 @@ struct AgentStore: Sendable {
 
     /// One page of an owner's agents and the total that match the filter.
     func list(ownerID: String, page: PageRequest) throws(DatabaseFailure) -> (agents: [Agent], total: Int) {
-        var filter = "owner_id = ?"
-        var parameters: [SQLValue] = [.text(ownerID)]
-        if let active = page.isActive {
-            filter += " AND is_active = ?"
-            parameters.append(.integer(active ? 1 : 0))
-        }
-        let direction = page.sortDescending ? "DESC" : "ASC"
-        let order = switch page.sortBy {
-        case "updated_at": "updated_at \(direction)"
-        case "name": "name \(direction)"
-        case "last_active_at": "last_active_at IS NULL, last_active_at \(direction)"
-        case "message_count": "message_count \(direction)"
-        default: "created_at \(direction)"
-        }
-        let found = try database.page(select: Self.columns, from: "agents_agents", where: filter, parameters,
-                                      orderBy: "\(order), id \(direction)", page)
+        let found = try database.ownedPage(
+            select: Self.columns, from: "agents_agents", ownerID: ownerID, active: "is_active",
+            extraSorts: ["last_active_at": { "last_active_at IS NULL, last_active_at \($0)" }, "message_count": { "message_count \($0)" }],
+            page)
         return (found.rows.map(Self.agent), found.total)
     }
 

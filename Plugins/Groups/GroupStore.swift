@@ -17,22 +17,10 @@ struct GroupStore: Sendable {
     }
 
     func list(ownerID: String, page: PageRequest) throws(DatabaseFailure) -> (groups: [Group], total: Int) {
-        var filter = "g.owner_id = ?"
-        var parameters: [SQLValue] = [.text(ownerID)]
-        if let active = page.isActive {
-            filter += " AND g.is_active = ?"
-            parameters.append(.integer(active ? 1 : 0))
-        }
-        let direction = page.sortDescending ? "DESC" : "ASC"
-        let order = switch page.sortBy {
-        case "updated_at": "g.updated_at \(direction)"
-        case "name": "g.name \(direction)"
-        case "last_active_at": "g.last_active_at IS NULL, g.last_active_at \(direction)"
-        case "member_count": "member_count \(direction)"
-        default: "g.created_at \(direction)"
-        }
-        let found = try database.page(select: Self.columns, from: "groups_groups g", where: filter, parameters,
-                                      orderBy: "\(order), g.id \(direction)", page)
+        let found = try database.ownedPage(
+            select: Self.columns, from: "groups_groups", alias: "g", ownerID: ownerID, active: "is_active",
+            extraSorts: ["last_active_at": { "g.last_active_at IS NULL, g.last_active_at \($0)" }, "member_count": { "member_count \($0)" }],
+            page)
         return (found.rows.map(Self.group), found.total)
     }
 

@@ -27,20 +27,8 @@ struct ProviderStore: Sendable {
     }
 
     func list(ownerID: String, page: PageRequest) throws(DatabaseFailure) -> (providers: [Provider], total: Int) {
-        var filter = "owner_id = ?"
-        var parameters: [SQLValue] = [.text(ownerID)]
-        if let active = page.isActive {
-            filter += " AND enabled = ?"
-            parameters.append(.integer(active ? 1 : 0))
-        }
-        let direction = page.sortDescending ? "DESC" : "ASC"
-        let order = switch page.sortBy {
-        case "updated_at": "updated_at \(direction)"
-        case "name": "name \(direction)"
-        default: "created_at \(direction)"
-        }
-        let found = try database.page(select: Self.columns, from: "providers_providers", where: filter, parameters,
-                                      orderBy: "\(order), id \(direction)", page)
+        let found = try database.ownedPage(select: Self.columns, from: "providers_providers", ownerID: ownerID,
+                                           active: "enabled", page)
         return (found.rows.compactMap(Self.provider), found.total)
     }
 

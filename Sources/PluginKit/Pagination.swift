@@ -122,4 +122,29 @@ extension DatabaseClient {
         let total = try execute("SELECT COUNT(*) FROM \(source) WHERE \(filter)", parameters).rows.first?.first?.integer
         return ([], Int(total ?? 0))
     }
+
+    /// The list routes' common page: the rows of `source` owned by `ownerID` (`owner` names
+    /// the column, with the table's alias if `source` has one), `?active=` matching the
+    /// `active` column, in the order `page.sortBy` names: `created_at` (the default),
+    /// `updated_at`, `name`, or an expression `extraSorts` makes for the direction ("ASC",
+    /// "DESC"); ties broken by `id`.
+    public func ownedPage(select columns: String, from source: String, alias: String = "", ownerID: String,
+                          active: String, extraSorts: [String: (String) -> String] = [:], _ page: PageRequest)
+        throws(DatabaseFailure) -> (rows: [[SQLValue]], total: Int)
+    {
+        let column = alias.isEmpty ? "" : alias + "."
+        var filter = "\(column)owner_id = ?"
+        var parameters: [SQLValue] = [.text(ownerID)]
+        if let isActive = page.isActive {
+            filter += " AND \(column)\(active) = ?"
+            parameters.append(.integer(isActive ? 1 : 0))
+        }
+        let direction = page.sortDescending ? "DESC" : "ASC"
+        let order = switch page.sortBy {
+        case "updated_at", "name": "\(column)\(page.sortBy) \(direction)"
+        default: extraSorts[page.sortBy]?(direction) ?? "\(column)created_at \(direction)"
+        }
+        return try self.page(select: columns, from: alias.isEmpty ? source : "\(source) \(alias)", where: filter,
+                             parameters, orderBy: "\(order), \(column)id \(direction)", page)
+    }
 }

@@ -136,3 +136,14 @@ def is_alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+@contextmanager
+def registered(client: Client, sdk: int, transport: str):
+    """A connected registration of the tool server under `sdk` over `transport` ("stdio" or
+    "http", whose peer runs for the block), by `client`."""
+    if transport == "stdio":
+        yield register_stdio(client, sdk)
+    else:
+        with http_peer(sdk) as (url, _):
+            yield register_http(client, url)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import AUTH
-from mcp_support import (MCP, SDKS, TOOL_NAMES, call, get_server, http_peer, register_http, register_stdio, start_mcp,
-                         text_of, wait_until)
+from mcp_support import (MCP, SDKS, TOOL_NAMES, call, get_server, register_stdio, registered, start_mcp, text_of,
+                         wait_until)
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +24,8 @@ def sdk(request):
 @pytest.fixture(params=["stdio", "http"])
 def server(request, world, sdk):
     """A connected registration of the tool server under `sdk`, over each transport, by the admin."""
-    if request.param == "stdio":
-        yield register_stdio(world.admin, sdk)
-    else:
-        with http_peer(sdk) as (url, _):
-            yield register_http(world.admin, url)
+    with registered(world.admin, sdk, request.param) as registration:
+        yield registration
 
 
 def test_registering_connects_and_lists_the_tools(server):

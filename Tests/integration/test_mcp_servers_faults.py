@@ -14,7 +14,7 @@ import pytest
 
 from conftest import free_port
 from mcp_support import (SDKS, call, children_of, get_server, http_peer, is_alive, mcp_config, register_http,
-                         register_stdio, start_mcp, text_of, wait_for_status, wait_until)
+                         register_stdio, registered, start_mcp, text_of, wait_for_status, wait_until)
 
 LIMIT = 1024 * 1024
 
@@ -32,11 +32,8 @@ def sdk(request):
 
 @pytest.fixture(params=["stdio", "http"])
 def server(request, world, sdk):
-    if request.param == "stdio":
-        yield register_stdio(world.admin, sdk)
-    else:
-        with http_peer(sdk) as (url, _):
-            yield register_http(world.admin, url)
+    with registered(world.admin, sdk, request.param) as registration:
+        yield registration
 
 
 def in_background(function, *args, **kwargs):

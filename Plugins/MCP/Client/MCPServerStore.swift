@@ -25,20 +25,8 @@ struct MCPServerStore: Sendable {
     }
 
     func list(ownerID: String, page: PageRequest) throws(DatabaseFailure) -> (servers: [MCPServerRegistration], total: Int) {
-        var filter = "owner_id = ?"
-        var parameters: [SQLValue] = [.text(ownerID)]
-        if let active = page.isActive {
-            filter += " AND enabled = ?"
-            parameters.append(.integer(active ? 1 : 0))
-        }
-        let direction = page.sortDescending ? "DESC" : "ASC"
-        let order = switch page.sortBy {
-        case "updated_at": "updated_at \(direction)"
-        case "name": "name \(direction)"
-        default: "created_at \(direction)"
-        }
-        let found = try database.page(select: Self.columns, from: "mcp_servers", where: filter, parameters,
-                                      orderBy: "\(order), id \(direction)", page)
+        let found = try database.ownedPage(select: Self.columns, from: "mcp_servers", ownerID: ownerID, active: "enabled",
+                                           page)
         return (found.rows.compactMap(Self.registration), found.total)
     }
 

@@ -20,16 +20,7 @@ from mcp.client.client import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
-
-def describe(error: BaseException) -> str:
-    """What the SDK raised, task groups unwrapped to the errors inside."""
-    if isinstance(error, BaseExceptionGroup):
-        return "; ".join(describe(inner) for inner in error.exceptions)
-    return f"{type(error).__name__}: {error}"
-
-
-def dump(model) -> dict:
-    return model.model_dump(by_alias=True, mode="json", exclude_none=True)
+from peer_output import describe, dump  # beside this script
 
 
 async def run_step(client: Client, step: dict):

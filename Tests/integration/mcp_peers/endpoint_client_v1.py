@@ -16,16 +16,7 @@ from mcp import ClientSession
 from mcp.client.streamable_http import streamablehttp_client
 from pydantic import AnyUrl
 
-
-def describe(error: BaseException) -> str:
-    """What the SDK raised, task groups unwrapped to the errors inside."""
-    if isinstance(error, BaseExceptionGroup):
-        return "; ".join(describe(inner) for inner in error.exceptions)
-    return f"{type(error).__name__}: {error}"
-
-
-def dump(model) -> dict:
-    return model.model_dump(by_alias=True, mode="json", exclude_none=True)
+from peer_output import describe, dump  # beside this script
 
 
 async def run_step(session: ClientSession, step: dict):
