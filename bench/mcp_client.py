@@ -10,18 +10,21 @@ alternating rounds of the same run:
   from 8 to 64 to match the connections (at 8, the rest would be 429s, not calls).
 - directly: the SDK's own client (`mcp.ClientSession` over `stdio_client` or
   `streamable_http_client`, their defaults), 64 `call_tool("add", ...)` kept in flight at once
-  on one session (asyncio tasks that each call again as soon as their answer arrives).
+  on one session (asyncio tasks that each call again as soon as their answer arrives). Over
+  HTTP also a variant that is not the baseline: the SDK's default httpx2 client keeps only 20
+  idle connections, so at 64 in flight it reopens some; the variant passes one that keeps 64.
 
 The stdio server is the same program on the same interpreter both ways (Pattern Server's child
 and the SDK client's child, each with the venv's site-packages on PYTHONPATH); the HTTP server
 is one process that both clients call, each in its own session. Each way is measured for the
 same duration after its session is open and warm (initialize, tools/list, a few calls), and
 counts the calls answered with a result that is not `isError` (wrk: 2xx answers; the result is
-checked before and after the rounds). Rounds alternate the four measurements, and which of the
-two ways goes first alternates from round to round. The ratio is
-Pattern Server's calls/s over the SDK client's. All of it (wrk, pattern-server, the Python
+checked before and after the rounds). Each round runs every measurement once, one after the
+other, in an order reversed every other round. The ratio is a row's calls/s over the SDK
+client's with its defaults, the baseline. All of it (wrk, pattern-server, the Python
 client and the Python servers) shares the machine's cores, so both sides are bound by the
-Python server, and the SDK side also by its own Python client.
+Python server, and the SDK side also by its own Python client. The section also gives
+pattern-server's RSS before and after the rounds.
 
 Writes bench/results/mcp_client.md and regenerates BENCHMARKS.md.
 
@@ -65,7 +68,9 @@ def stdio_command() -> tuple[str, list[str], dict]:
 
 # -- the SDK's own client: runs under the venv's Python (`--sdk-direct stdio|URL`), prints JSON --
 
-async def sdk_direct(target: str, duration: float, concurrency: int) -> dict:
+async def sdk_direct(target: str, duration: float, concurrency: int, pooled: bool = False) -> dict:
+    """`pooled`: over HTTP, an httpx2 client that keeps `concurrency` idle connections (the SDK's
+    default keeps httpx2's 20, so at 64 in flight it reopens some); otherwise the SDK's defaults."""
     from contextlib import AsyncExitStack
 
     from mcp import ClientSession
@@ -81,7 +86,14 @@ async def sdk_direct(target: str, duration: float, concurrency: int) -> dict:
             streams = await stack.enter_async_context(
                 stdio_client(StdioServerParameters(command=command, args=args, env=env), errlog=errlog))
         else:
-            streams = await stack.enter_async_context(streamable_http_client(target))
+            http_client = None
+            if pooled:
+                import httpx2
+                from mcp.shared._httpx_utils import create_mcp_http_client
+                timeout = create_mcp_http_client().timeout
+                http_client = await stack.enter_async_context(httpx2.AsyncClient(timeout=timeout, limits=httpx2.Limits(
+                    max_connections=max(100, concurrency), max_keepalive_connections=concurrency)))
+            streams = await stack.enter_async_context(streamable_http_client(target, http_client=http_client))
         session = await stack.enter_async_context(ClientSession(*streams))
         await session.initialize()
         await session.list_tools()
@@ -113,9 +125,9 @@ async def sdk_direct(target: str, duration: float, concurrency: int) -> dict:
             "p99_ms": 1000 * latencies[int(len(latencies) * 0.99)] if latencies else 0.0}
 
 
-def run_sdk_direct(target: str, duration: int, concurrency: int) -> dict:
+def run_sdk_direct(target: str, duration: int, concurrency: int, pooled: bool = False) -> dict:
     output = subprocess.run([str(VENV / "bin" / "python"), __file__, "--sdk-direct", target, "--duration",
-                             str(duration), "--concurrency", str(concurrency)],
+                             str(duration), "--concurrency", str(concurrency)] + (["--pooled"] if pooled else []),
                             check=True, capture_output=True, text=True, timeout=duration + 120).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -157,9 +169,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--scratch-path", type=Path, default=None)
     parser.add_argument("--sdk-direct", metavar="stdio|URL", help=argparse.SUPPRESS)
+    parser.add_argument("--pooled", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.sdk_direct:
-        print(json.dumps(asyncio.run(sdk_direct(args.sdk_direct, args.duration, args.concurrency))))
+        print(json.dumps(asyncio.run(sdk_direct(args.sdk_direct, args.duration, args.concurrency, args.pooled))))
         return
 
     benchlib.raise_fd_limit()
@@ -191,16 +204,19 @@ def main() -> None:
         auth = [f"Authorization: Bearer {token}"]
         for transport in ids:
             check_call(base, token, ids[transport])
-        runs: dict[str, list[dict]] = {f"{t}/{way}": [] for t in ids for way in ("pattern", "sdk")}
+        rss_before = benchlib.rss_kib(server.pid)
+        ways = {"stdio": ("pattern", "sdk"), "http": ("pattern", "sdk", "sdk-pooled")}
+        runs: dict[str, list[dict]] = {f"{t}/{way}": [] for t in ids for way in ways[t]}
         for round_index in range(args.rounds):
             for transport, target in (("stdio", "stdio"), ("http", peer_url)):
                 url = f"{base}/api/v1/mcp/servers/{ids[transport]}/tools/{TOOL}/call"
                 measure = {"pattern": lambda: benchlib.wrk(url, args.concurrency, args.duration, script=str(script),
                                                            headers=auth),
-                           "sdk": lambda: run_sdk_direct(target, args.duration, args.concurrency)}
+                           "sdk": lambda: run_sdk_direct(target, args.duration, args.concurrency),
+                           "sdk-pooled": lambda: run_sdk_direct(target, args.duration, args.concurrency, pooled=True)}
                 # Who goes first alternates from round to round, so a drift in the machine's load
                 # favours neither.
-                for way in ("pattern", "sdk") if round_index % 2 == 0 else ("sdk", "pattern"):
+                for way in ways[transport] if round_index % 2 == 0 else reversed(ways[transport]):
                     runs[f"{transport}/{way}"].append(measure[way]())
         for transport in ids:
             check_call(base, token, ids[transport])
@@ -214,6 +230,7 @@ def main() -> None:
     def median(key: str, field: str) -> float:
         return statistics.median(run[field] for run in runs[key])
 
+    calls = sum(run["rps"] * args.duration for t in ids for run in runs[f"{t}/pattern"])
     lines = ["## MCP client: `tools/call` through Pattern Server against the SDK's own client", "",
              benchlib.machine_line(),
              "Release build, auth + mcp plugins. The server is the official Python SDK's (2.x, "
@@ -222,22 +239,27 @@ def main() -> None:
              f"{args.concurrency} connections, `POST /api/v1/mcp/servers/{{id}}/tools/add/call` with a JWT, "
              f"`[mcp] max_concurrent_calls = {args.concurrency}` (default 8). SDK direct: `mcp.ClientSession` over "
              f"`stdio_client` / `streamable_http_client` (defaults), {args.concurrency} concurrent `call_tool` on one "
-             f"session. {args.duration} s per measurement, {args.rounds} rounds alternating (who goes first too); "
+             f"session; its HTTP default is an httpx2 client that keeps 20 idle connections, so the last HTTP row "
+             f"gives it a pool of {args.concurrency} (a variant, not the baseline). "
+             f"{args.duration} s per measurement, {args.rounds} rounds alternating (who goes first too); "
              "medians. Everything shares the 2 cores: the Python server bounds both sides, and SDK direct "
              "also spends them on the SDK's Python client.",
              "", "| transport | client | calls/s (median) | p50 | p99 | errors | ratio to SDK direct |",
              "|---|---|---|---|---|---|---|"]
     for transport in ids:
         sdk_rps = median(f"{transport}/sdk", "rps")
-        for way, label in (("pattern", "Pattern Server (REST → mcp plugin)"), ("sdk", "SDK `ClientSession` direct")):
-            key = f"{transport}/{way}"
+        labels = {"pattern": "Pattern Server (REST → mcp plugin)", "sdk": "SDK `ClientSession` direct",
+                  "sdk-pooled": f"SDK direct, httpx2 keeping {args.concurrency} connections"}
+        for way in ways[transport]:
+            key, label = f"{transport}/{way}", labels[way]
             rps = median(key, "rps")
             lines.append(f"| {transport} | {label} | {rps:,.0f} | {median(key, 'p50_ms'):.2f} ms | "
                          f"{median(key, 'p99_ms'):.2f} ms | {sum(run['errors'] for run in runs[key])} | "
                          f"**{rps / sdk_rps:.2f}×** |")
     lines += ["", "Per round (calls/s): " + "; ".join(
         f"{key} " + ", ".join(f"{run['rps']:,.0f}" for run in runs[key]) for key in runs) + ".",
-              "", f"pattern-server RSS after the run: {rss / 1024:.1f} MiB.", ""]
+              "", f"pattern-server RSS: {rss_before / 1024:.1f} MiB with both servers connected, {rss / 1024:.1f} MiB "
+              f"after the rounds (about {calls:,.0f} calls through it).", ""]
     benchlib.write_section("mcp_client", "\n".join(lines))
 
 
