@@ -102,6 +102,21 @@ def test_a_slow_reader_gets_back_pressure_and_bounded_memory(server):
     assert grown < 32 * MIB, f"RSS grew {grown / MIB:.1f} MiB streaming 64 MiB to a slow reader"
 
 
+def test_finished_deferred_exchanges_are_freed(server):
+    """Every deferred exchange used to stay in memory (the response and its request held each
+    other): thousands of them must not grow the server."""
+    with httpx.Client(timeout=10) as client:
+        def run(count: int):
+            for i in range(count):
+                path = "/api/v1/defer-probe/inline" if i % 2 else "/api/v1/defer-probe/later?ms=0"
+                assert client.get(server.url(path)).status_code in (200, 201)
+        run(500)  # warm-up: caches, allocator arenas
+        before = rss(server)
+        run(6000)
+        grown = rss(server) - before
+    assert grown < 4 * MIB, f"RSS grew {grown / MIB:.1f} MiB over 6,000 deferred exchanges"
+
+
 def rss(server) -> int:
     for line in Path(f"/proc/{server.process.pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):

@@ -74,7 +74,7 @@ final class Pipeline: Sendable {
             context.resumePosition = at
             return false
         }
-        if context.deferred != nil { return true }
+        if context.isDeferred { return true }
         finishHead(context)
         observe(context)
         return true
@@ -151,7 +151,7 @@ final class Pipeline: Sendable {
             context.inHandler = true
             let status = handle(OpaquePointer(Unmanaged.passUnretained(context).toOpaque()), userdata.raw)
             context.inHandler = false
-            if context.deferred != nil { return .answered }  // finished later, by the plugin or the deadline
+            if context.isDeferred { return .answered }  // finished later, by the plugin or the deadline
             if status == PATTERN_WOULD_BLOCK && !context.response.isSet && LoopThread.isCurrent {
                 return .wouldBlock(at: Self.handlerPosition)
             }

@@ -25,7 +25,16 @@ final class RequestContext: @unchecked Sendable {
     /// Set by a WebSocket route that accepted the handshake: the loop switches protocols.
     var upgrade: WebSocketEndpoint?
     /// Set when the handler deferred the response (ABI 1.4): it is finished later.
-    var deferred: DeferredResponse?
+    private(set) var isDeferred = false
+    /// The deferred response while it is open. Weak: the response holds this context, and the
+    /// registry, the connection and the loop's messages keep the response alive as long as it
+    /// is needed (a strong reference here leaked every deferred exchange).
+    private(set) weak var deferred: DeferredResponse?
+
+    func detach(into response: DeferredResponse) {
+        deferred = response
+        isDeferred = true
+    }
     /// Set while a handler runs: only then may it defer.
     var inHandler = false
     /// The connection the request came from, so a deferred response can find it (nil for a

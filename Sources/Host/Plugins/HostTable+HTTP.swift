@@ -225,12 +225,12 @@ extension HostTable {
     /// `http->defer`: only a worker-run handler may hand its response over.
     private static func deferResponse(_ context: RequestContext, _ out: UnsafeMutablePointer<UInt64>?) -> pattern_status {
         guard let out else { return PATTERN_INVALID }
-        guard context.inHandler, context.deferred == nil, let origin = context.origin, let runtime else {
+        guard context.inHandler, !context.isDeferred, let origin = context.origin, let runtime else {
             return PATTERN_STATE
         }
         let response = runtime.responses.make(context, origin: origin,
                                               queueBound: origin.loop.settings.streamQueueBytes)
-        context.deferred = response
+        context.detach(into: response)
         out.pointee = response.id
         return PATTERN_OK
     }

@@ -369,10 +369,11 @@ final class EventLoop: @unchecked Sendable {
         if !pipeline.run(request) {
             // An inline step must block this time (ABI 1.5): a worker goes on from there.
             runOnWorker(connection, request, from: request.resumePosition ?? 0)
-        } else if let deferred = request.deferred {
-            // An inline handler deferred (ABI 1.5): the connection waits as for a worker's.
+        } else if request.isDeferred {
+            // An inline handler deferred (ABI 1.5): the connection waits as for a worker's (a
+            // response finished already is on its way as `.completed`).
             waitForAnswer(connection)
-            adopt(deferred)
+            if let deferred = request.deferred { adopt(deferred) }
         } else {
             finish(connection, request)
         }
@@ -383,8 +384,9 @@ final class EventLoop: @unchecked Sendable {
         let (pipeline, fd, generation) = (context.pipeline, connection.fd, connection.generation)
         context.workers.submit { [self] in
             pipeline.run(request, from: position)
-            if let deferred = request.deferred {
-                post(.deferred(deferred))
+            if request.isDeferred {
+                // A response finished already is on its way as `.completed`.
+                if let deferred = request.deferred { post(.deferred(deferred)) }
             } else {
                 post(.completed(fd: fd, generation: generation, request))
             }
@@ -603,7 +605,7 @@ final class EventLoop: @unchecked Sendable {
                 context.counters.requestsInFlight.subtract(1, ordering: .relaxed)  // its client left
                 return
             }
-            if connection.stream === request.deferred { connection.stream = nil }
+            if connection.stream?.context === request { connection.stream = nil }
             finish(connection, request)
             processInput(connection)
             flush(connection)
