@@ -11,6 +11,7 @@ import threading
 import time
 
 import pytest
+import requests
 
 from conftest import free_port
 from mcp_support import (SDKS, call, children_of, get_server, http_peer, is_alive, mcp_config, register_http,
@@ -169,6 +170,19 @@ def test_calls_beyond_the_concurrency_limit_are_refused_at_once(world):
             thread.join(10)
             assert outcome["response"].status_code == 200
         assert call(world.admin, server["id"], "add", a=1, b=1).status_code == 200
+
+
+def test_a_caller_that_leaves_frees_its_slot_and_cancels_the_call(world, server, tmp_path):
+    # The limit here is two calls at once: two callers that give up must not hold both slots.
+    markers = [tmp_path / f"finished-{i}" for i in range(2)]
+    for marker in markers:
+        with pytest.raises(requests.exceptions.Timeout):
+            call(world.admin, server["id"], "slow", timeout=0.5, seconds=2.5, marker=str(marker))  # < call_timeout_seconds
+    time.sleep(0.3)
+    answered = call(world.admin, server["id"], "add", a=2, b=3)
+    assert answered.status_code == 200, answered.text
+    time.sleep(3)
+    assert not any(marker.exists() for marker in markers), "the server finished calls whose callers had left"
 
 
 def test_the_same_server_registered_by_two_users_stays_isolated(world):

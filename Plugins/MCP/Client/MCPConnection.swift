@@ -121,12 +121,7 @@ final class MCPConnection: Sendable {
             return state.transport
         }
         for (id, pending) in expired {
-            transport?.abandon(id)
-            if pending.isToolCall {
-                transport?.send(.notification(method: "notifications/cancelled", params: [
-                    "requestId": id.json, "reason": .string("timed out after \(pending.timeoutSeconds) s"),
-                ]))
-            }
+            Self.abandon(id, pending, on: transport, reason: "timed out after \(pending.timeoutSeconds) s")
             pending.completion(.failure(.timeout(seconds: pending.timeoutSeconds)))
         }
         if connect { self.connect() }
@@ -278,9 +273,35 @@ final class MCPConnection: Sendable {
 
     // MARK: Requests
 
-    /// Sends request `method` on attempt `generation` (nil: the current one, if it is ready).
+    /// Stops waiting for a request's answer; a tool call is also cancelled with the server
+    /// (`notifications/cancelled`), so it stops working on it.
+    private static func abandon(_ id: JSONRPCID, _ pending: Pending, on transport: (any MCPTransport)?, reason: String) {
+        transport?.abandon(id)
+        if pending.isToolCall {
+            transport?.send(.notification(method: "notifications/cancelled", params: [
+                "requestId": id.json, "reason": .string(reason),
+            ]))
+        }
+    }
+
+    /// The caller of a tool call went away: its slot is freed at once and the server told to
+    /// stop; the completion hears `unavailable`. Nothing happens when the call has ended.
+    func cancelCall(_ id: JSONRPCID, reason: String) {
+        let found = state.withLock { state -> (Pending, (any MCPTransport)?)? in
+            guard let pending = state.pending.removeValue(forKey: id) else { return nil }
+            if pending.isToolCall { state.toolCalls -= 1 }
+            return (pending, state.transport)
+        }
+        guard let (pending, transport) = found else { return }
+        Self.abandon(id, pending, on: transport, reason: reason)
+        pending.completion(.failure(.unavailable(reason)))
+    }
+
+    /// Sends request `method` on attempt `generation` (nil: the current one, if it is ready);
+    /// its id, or nil when it was refused (the completion has heard why).
+    @discardableResult
     private func request(_ method: String, _ params: JSONValue?, generation: UInt64? = nil, timeoutSeconds: Int,
-                         isToolCall: Bool = false, _ completion: @escaping Completion) {
+                         isToolCall: Bool = false, _ completion: @escaping Completion) -> JSONRPCID? {
         let limit = limits.maxConcurrentCalls
         let outcome = state.withLock { state -> Result<(JSONRPCID, any MCPTransport), MCPCallError> in
             guard let transport = state.transport, generation.map({ $0 == state.generation }) ?? state.ready else {
@@ -299,8 +320,10 @@ final class MCPConnection: Sendable {
         switch outcome {
         case .failure(let error):
             completion(.failure(error))
+            return nil
         case .success(let (id, transport)):
             transport.send(.request(id: id, method: method, params: params))
+            return id
         }
     }
 
@@ -415,9 +438,13 @@ final class MCPConnection: Sendable {
     }
 
     /// tools/call: the MCP result `{content, isError, structuredContent?}` or why there is none.
-    func callTool(_ name: String, arguments: JSONValue, timeoutSeconds: Int? = nil, _ completion: @escaping Completion) {
+    /// Calls tool `name`; the call's id (for `cancelCall`), or nil when it was refused.
+    @discardableResult
+    func callTool(_ name: String, arguments: JSONValue, timeoutSeconds: Int? = nil, _ completion: @escaping Completion)
+        -> JSONRPCID?
+    {
         let timeout = timeoutSeconds ?? limits.callTimeoutSeconds
-        request("tools/call", ["name": .string(name), "arguments": arguments], timeoutSeconds: timeout, isToolCall: true) {
+        return request("tools/call", ["name": .string(name), "arguments": arguments], timeoutSeconds: timeout, isToolCall: true) {
             result in
             guard case .success(let answer) = result else { return completion(result) }
             guard answer["content"]?.arrayValue != nil || answer["structuredContent"] != nil else {

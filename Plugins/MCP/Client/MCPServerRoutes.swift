@@ -1,5 +1,6 @@
 import Foundation
 import PluginKit
+import Synchronization
 
 /// `/api/v1/mcp/servers`: the caller's MCP servers, and calling one of their tools. Creating
 /// one answers once its first connection attempt has connected or failed (a deferred response:
@@ -132,12 +133,26 @@ struct MCPServerRoutes: Sendable {
             throw HTTPError.notFound("The MCP server lists no tool named \"\(toolName.prefix(128))\".")
         }
         let response = try request.deferResponse()
-        connection.callTool(toolName, arguments: arguments) { result in
+        // A caller that leaves frees its call's slot at once and the server stops working on it.
+        let call = Mutex<(id: JSONRPCID?, callerLeft: Bool)>((nil, false))
+        response.observe(onCancel: {
+            let id = call.withLock { call in
+                call.callerLeft = true
+                return call.id
+            }
+            if let id { connection.cancelCall(id, reason: "the caller went away") }
+        })
+        let id = connection.callTool(toolName, arguments: arguments) { result in
             switch result {
             case .success(let answer): response.finish(.jsonValue(answer))
             case .failure(let error): response.finish(error.httpError)
             }
         }
+        let left = call.withLock { call in
+            call.id = id
+            return call.callerLeft
+        }
+        if left, let id { connection.cancelCall(id, reason: "the caller went away") }
         return .deferred
     }
 
