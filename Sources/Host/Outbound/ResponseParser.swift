@@ -8,10 +8,15 @@ struct ResponseParser {
         /// Whether the connection may carry another request once this body is read.
         var keepAlive: Bool
 
-        /// The first value of a header (case-insensitive name).
+        /// The first value of a header; `name` in lower case (compared without regard to case).
         func value(_ name: String) -> String? {
-            let wanted = Array(name.lowercased().utf8)
-            return headers.first { $0.name.count == wanted.count && $0.name.lazy.map(Self.lower).elementsEqual(wanted) }
+            values(name).first
+        }
+
+        /// Every value of a header; `name` in lower case. Compared byte by byte: a String per
+        /// header name was a measurable part of every outbound call.
+        func values(_ name: String) -> [String] {
+            headers.lazy.filter { $0.name.count == name.utf8.count && $0.name.lazy.map(Self.lower).elementsEqual(name.utf8) }
                 .map { String(decoding: $0.value, as: UTF8.self) }
         }
 
@@ -147,9 +152,7 @@ struct ResponseParser {
     private mutating func begin(_ head: Head, into outputs: inout [Output]) throws(OutboundFailure) {
         var head = head
         let transferEncoding = head.value("transfer-encoding")?.lowercased()
-        let lengths = head.headers.filter { String(decoding: $0.name, as: UTF8.self).lowercased() == "content-length" }
-            .flatMap { String(decoding: $0.value, as: UTF8.self).split(separator: ",") }
-            .map { $0.trimmingSpaces }
+        let lengths = head.values("content-length").flatMap { $0.split(separator: ",") }.map { $0.trimmingSpaces }
         let framing: Framing?
         if isHeadRequest || head.status == 204 || head.status == 304 {
             framing = nil
@@ -190,8 +193,9 @@ struct ResponseParser {
         guard let statusLine = lines.first, statusLine.count >= 12 else {
             throw OutboundFailure(.protocol, "malformed status line")
         }
-        let version = Array(statusLine.prefix(8))
-        guard version == Array("HTTP/1.1".utf8) || version == Array("HTTP/1.0".utf8), statusLine[statusLine.startIndex + 8] == HTTPSyntax.space,
+        let version = statusLine.prefix(8)
+        let isHTTP11 = version.elementsEqual("HTTP/1.1".utf8)
+        guard isHTTP11 || version.elementsEqual("HTTP/1.0".utf8), statusLine[statusLine.startIndex + 8] == HTTPSyntax.space,
               let status = Int(String(decoding: statusLine.dropFirst(9).prefix(3), as: UTF8.self)), (100...599).contains(status),
               statusLine.count == 12 || statusLine[statusLine.startIndex + 12] == HTTPSyntax.space
         else { throw OutboundFailure(.protocol, "malformed status line") }
@@ -210,11 +214,11 @@ struct ResponseParser {
             guard field.allSatisfy(HTTPSyntax.isFieldValueChar) else { throw OutboundFailure(.protocol, "control character in a header") }
             headers.append(.init(name: Array(line[..<colon]), value: Array(field)))
         }
-        var head = Head(status: status, headers: headers, keepAlive: version == Array("HTTP/1.1".utf8))
-        let connection = head.value("connection")?.lowercased() ?? ""
+        var head = Head(status: status, headers: headers, keepAlive: isHTTP11)
+        guard let connection = head.value("connection")?.lowercased() else { return head }
         let options = connection.split(separator: ",").map { $0.trimmingSpaces }
         if options.contains("close") { head.keepAlive = false }
-        if options.contains("keep-alive") && version == Array("HTTP/1.0".utf8) { head.keepAlive = true }
+        if options.contains("keep-alive") && !isHTTP11 { head.keepAlive = true }
         return head
     }
 }

@@ -34,6 +34,8 @@ final class Connection {
     /// Monotonic ns when the current request's first byte arrived (0 when idle).
     var requestStartedAt: UInt64 = 0
     var wantsWritable = false
+    /// The epoll events registered for the socket, so an unchanged interest costs no syscall.
+    var registeredEvents: UInt32 = 0
     /// Not reading: a worker has the request, the output backlog is over its bound, or the
     /// input buffer is full (see `EventLoop.mayRead`).
     var readingPaused = false

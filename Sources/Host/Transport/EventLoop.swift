@@ -176,7 +176,8 @@ final class EventLoop: @unchecked Sendable {
                 connections.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - connections.count + 64))
             }
             connections[Int(fd)] = connection
-            _ = shim_epoll_ctl(epollFD, SHIM_EPOLL_CTL_ADD, fd, SHIM_EPOLLIN | SHIM_EPOLLRDHUP, UInt64(fd))
+            connection.registeredEvents = SHIM_EPOLLIN | SHIM_EPOLLRDHUP
+            _ = shim_epoll_ctl(epollFD, SHIM_EPOLL_CTL_ADD, fd, connection.registeredEvents, UInt64(fd))
         }
     }
 
@@ -525,6 +526,8 @@ final class EventLoop: @unchecked Sendable {
         var events: UInt32 = connection.readingPaused ? (connection.stream != nil ? SHIM_EPOLLRDHUP : 0)
                                                       : SHIM_EPOLLIN | SHIM_EPOLLRDHUP
         if connection.wantsWritable { events |= SHIM_EPOLLOUT }
+        guard events != connection.registeredEvents else { return }
+        connection.registeredEvents = events
         _ = shim_epoll_ctl(epollFD, SHIM_EPOLL_CTL_MOD, connection.fd, events, UInt64(connection.fd))
     }
 
