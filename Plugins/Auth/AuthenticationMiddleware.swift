@@ -69,11 +69,15 @@ struct AuthenticationMiddleware: Sendable {
     /// The bearer credential: the `Authorization` header, or `?token=` on the WebSocket path
     /// (one that is not text counts as none).
     /// An `Authorization` header with another scheme counts as an invalid (empty) credential.
+    /// (Byte-wise: it runs for every authenticated request.)
     static func credential(_ request: Request) -> String? {
         if let header = request.header("authorization") {
-            let trimmed = header.trimmingPrefixWhitespace()
-            guard trimmed.count > 7, trimmed.prefix(7).lowercased() == "bearer " else { return "" }
-            return String(trimmed.dropFirst(7)).trimmingPrefixWhitespace()
+            let value = header.utf8.drop(while: isBlank)
+            let scheme = "bearer ".utf8
+            guard value.count > scheme.count, value.prefix(scheme.count).elementsEqual(scheme, by: { $0 | 0x20 == $1 }) else {
+                return ""
+            }
+            return String(Substring(value.dropFirst(scheme.count).drop(while: isBlank)))
         }
         if request.path == webSocketPath, let token = try? request.query("token") { return token }
         return nil
@@ -126,8 +130,4 @@ struct AuthenticationMiddleware: Sendable {
     }
 }
 
-extension StringProtocol {
-    func trimmingPrefixWhitespace() -> String {
-        String(drop { $0 == " " || $0 == "\t" })
-    }
-}
+private func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }

@@ -100,11 +100,10 @@ public struct Request {
 
     /// Sets who is calling (for authenticating plugins).
     public func setPrincipal(_ principal: Principal) {
-        var permissionViews = principal.permissions.map { Array($0.utf8) }
         _ = withABIString(principal.userID) { userID in
             withABIString(principal.apiKeyID ?? "") { keyID in
                 withABIString(principal.sessionID ?? "") { sessionID in
-                    withPermissionViews(&permissionViews) { list, count in
+                    withPermissionViews(principal.permissions) { list, count in
                         var view = pattern_principal(
                             struct_size: UInt32(MemoryLayout<pattern_principal>.size), user_id: userID,
                             is_admin: principal.isAdmin ? 1 : 0, permissions: list, permission_count: count,
@@ -125,20 +124,21 @@ public struct Request {
     }
 }
 
-private func withPermissionViews<R>(_ permissions: inout [[UInt8]], _ body: (UnsafePointer<pattern_str>?, Int) -> R) -> R {
-    var views: [pattern_str] = []
-    func build(_ index: Int) -> R {
-        if index == permissions.count {
-            return views.withUnsafeBufferPointer { body($0.baseAddress, $0.count) }
+/// The permissions as borrowed `pattern_str`s into one buffer (two allocations per request,
+/// not one per permission: an authenticated request sets a principal every time).
+private func withPermissionViews<R>(_ permissions: [String], _ body: (UnsafePointer<pattern_str>?, Int) -> R) -> R {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(permissions.reduce(0) { $0 + $1.utf8.count })
+    for permission in permissions { bytes += permission.utf8 }
+    return bytes.withUnsafeBufferPointer { buffer in
+        let base = UnsafeRawPointer(buffer.baseAddress).map { $0.assumingMemoryBound(to: CChar.self) }
+        var offset = 0
+        let views = permissions.map { permission -> pattern_str in
+            defer { offset += permission.utf8.count }
+            return pattern_str(ptr: base.map { $0 + offset }, len: permission.utf8.count)
         }
-        return permissions[index].withUnsafeBufferPointer { buffer in
-            views.append(pattern_str(
-                ptr: buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                len: buffer.count))
-            return build(index + 1)
-        }
+        return views.withUnsafeBufferPointer { body($0.baseAddress, $0.count) }
     }
-    return build(0)
 }
 
 /// Who is calling, as the authenticating plugin set it.
