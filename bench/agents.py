@@ -12,7 +12,6 @@ Writes bench/results/agents.md and regenerates BENCHMARKS.md.
 
 usage: bench/agents.py [--rounds 3] [--duration 10] [--scratch-path DIR]
 """
-import argparse
 import statistics
 import sys
 import tempfile
@@ -38,14 +37,7 @@ def user(base: str, admin: str, username: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--scratch-path", type=Path, default=None)
-    args = parser.parse_args()
-    benchlib.raise_fd_limit()
-    benchlib.require_tools()
-    binary = benchlib.build_release(args.scratch_path)
+    args, binary = benchlib.prepare()
 
     work = Path(tempfile.mkdtemp(prefix="bench-agents-"))
     port = benchlib.free_port()

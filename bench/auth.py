@@ -11,7 +11,6 @@ Writes bench/results/auth.md and regenerates BENCHMARKS.md.
 
 usage: bench/auth.py [--rounds 3] [--duration 10] [--scratch-path DIR]
 """
-import argparse
 import ctypes
 import ctypes.util
 import json
@@ -77,14 +76,7 @@ def process_cpu_seconds(pid: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--scratch-path", type=Path, default=None)
-    args = parser.parse_args()
-    benchlib.raise_fd_limit()
-    benchlib.require_tools()
-    binary = benchlib.build_release(args.scratch_path)
+    args, binary = benchlib.prepare()
     cores = os.cpu_count() or 1
 
     work = Path(tempfile.mkdtemp(prefix="bench-auth-"))

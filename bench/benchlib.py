@@ -1,5 +1,6 @@
 """Shared pieces of the benchmark scripts: building, starting servers, running wrk,
 parsing its output, and writing BENCHMARKS.md from per-benchmark sections."""
+import argparse
 import json
 import os
 import platform
@@ -28,6 +29,20 @@ def require_tools() -> None:
         subprocess.run(["apt-get", "update", "-qq"], check=True)
         subprocess.run(["apt-get", "install", "-y", "-qq", "wrk", "nginx-light"], check=True,
                        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+
+
+def prepare(duration: int = 10, parser: argparse.ArgumentParser | None = None) -> tuple[argparse.Namespace, Path]:
+    """The benchmarks' common start: the command line (`--rounds`, `--duration`,
+    `--scratch-path`, plus what `parser` already holds), the fd limit, wrk and nginx, and a
+    release build; the arguments and the server binary."""
+    parser = parser or argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=duration)
+    parser.add_argument("--scratch-path", type=Path, default=None)
+    args = parser.parse_args()
+    raise_fd_limit()
+    require_tools()
+    return args, build_release(args.scratch_path)
 
 
 def build_release(scratch_path: Path | None = None) -> Path:

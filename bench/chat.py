@@ -113,14 +113,8 @@ def make_agents(base: str, token: str, count: int, prefix: str) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--chats", default="200,1000")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--history", type=int, default=100_000)
-    parser.add_argument("--scratch-path", type=Path, default=None)
-    args = parser.parse_args()
-    benchlib.raise_fd_limit()
-    benchlib.require_tools()
-    binary = benchlib.build_release(args.scratch_path)
+    args, binary = benchlib.prepare(parser=parser)
 
     work = Path(tempfile.mkdtemp(prefix="bench-chat-"))
     fake_port, port = benchlib.free_port(), benchlib.free_port()

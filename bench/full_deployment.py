@@ -17,7 +17,6 @@ regenerates BENCHMARKS.md.
 
 usage: bench/full_deployment.py [--rounds 3] [--duration 8] [--scratch-path DIR]
 """
-import argparse
 import statistics
 import sys
 import tempfile
@@ -48,14 +47,7 @@ def login(base: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=int, default=8)
-    parser.add_argument("--scratch-path", type=Path, default=None)
-    args = parser.parse_args()
-    benchlib.raise_fd_limit()
-    benchlib.require_tools()
-    binary = benchlib.build_release(args.scratch_path)
+    args, binary = benchlib.prepare(duration=8)
     plugins = [name for name in FIRST_PARTY if (binary.parent / name).exists()]
 
     work = Path(tempfile.mkdtemp(prefix="bench-full-"))

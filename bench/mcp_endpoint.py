@@ -10,7 +10,6 @@ Writes bench/results/mcp_endpoint.md and regenerates BENCHMARKS.md.
 
 usage: bench/mcp_endpoint.py [--rounds 3] [--duration 10]
 """
-import argparse
 import json
 import statistics
 import sys
@@ -43,14 +42,7 @@ def open_session(base: str, token: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--scratch-path", type=Path, default=None)
-    args = parser.parse_args()
-    benchlib.raise_fd_limit()
-    benchlib.require_tools()
-    binary = benchlib.build_release(args.scratch_path)
+    args, binary = benchlib.prepare()
 
     work = Path(tempfile.mkdtemp(prefix="bench-mcp-endpoint-"))
     port = benchlib.free_port()

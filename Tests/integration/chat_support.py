@@ -33,6 +33,13 @@ def add_provider(client: Client, fake, key: str = FAKE_KEY) -> dict:
     return providers_support.add_provider(client, fake, api_key=key, name=unique("prov"), set_as_default=True)
 
 
+def user_with_provider(world, fake) -> Client:
+    """A new user of `world` whose default provider is the fake."""
+    client = world.user()
+    add_provider(client, fake)
+    return client
+
+
 def model_agent(client: Client, fake, tools=(), **fields) -> dict:
     """An agent of `client` answering through its default provider of the fake's kind."""
     return client.create_agent(model_provider=fake.kind, model_id=MODEL, tools=list(tools), **fields)

@@ -13,7 +13,7 @@ import requests
 
 from agents_support import AGENTS, EventSocket, start_world
 from chat_support import (CHAT, FAKE_KEY, PROVIDERS, add_provider, chat_config, history, model_agent, read_events,
-                          send, start_chat, stream, texts)
+                          send, start_chat, stream, texts, user_with_provider)
 from conftest import AUTH, RawConnection
 from fake_providers import (FakeProvider, broken_stream_reply, error_reply, hang_reply, text_reply,
                             tool_call_reply)
@@ -34,9 +34,7 @@ def fake():
 
 @pytest.fixture
 def user(world, fake):
-    client = world.user()
-    add_provider(client, fake)
-    return client
+    return user_with_provider(world, fake)
 
 
 def bodies(fake) -> list[dict]:

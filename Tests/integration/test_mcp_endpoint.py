@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from chat_support import add_provider, model_agent
+from chat_support import model_agent, user_with_provider
 from fake_providers import FakeProvider, text_reply
 from mcp_endpoint_support import endpoint, rpc, run_peer, start_mcp
 
@@ -31,9 +31,7 @@ def fake():
 
 @pytest.fixture
 def user(world, fake):
-    client = world.user()
-    add_provider(client, fake)
-    return client
+    return user_with_provider(world, fake)
 
 
 def call(tool: str, /, **arguments) -> dict:

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from chat_support import add_provider, model_agent
+from chat_support import model_agent, user_with_provider
 from fake_providers import FakeProvider, error_reply, text_reply
 from mcp_endpoint_support import initialize, rpc, start_mcp
 
@@ -30,9 +30,7 @@ def fake():
 
 @pytest.fixture
 def user(world, fake):
-    client = world.user()
-    add_provider(client, fake)
-    return client
+    return user_with_provider(world, fake)
 
 
 def send(user, session: str, target: str, content: str = "hello", tool: str = "send_message") -> dict:
