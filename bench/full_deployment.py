@@ -10,14 +10,18 @@ alike; medians, and each as a ratio to the bare server's health:
 - `GET /api/v1/health` on bare and on full;
 - `GET /api/v1/auth/me` with a JWT;
 - `GET /api/v1/agents/{id}` with a JWT and with an API key;
-- `GET /api/v1/agents?limit=20` for a user with 1,000 agents.
+- `GET /api/v1/agents?limit=20` for a user with 1,000 agents, and its ceiling: bench/list_ceiling.c
+  running the one statement a list request runs on the same database file, from as many reader
+  threads as cores, as fast as it can, in each round.
 
 RSS is read idle (after start) and after the run. Writes bench/results/full-deployment.md and
 regenerates BENCHMARKS.md.
 
 usage: bench/full_deployment.py [--rounds 3] [--duration 8] [--scratch-path DIR]
 """
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -40,6 +44,14 @@ requests = 10000000
 window_seconds = 600
 burst = 10000000
 """
+
+
+def list_ceiling() -> Path:
+    out = benchlib.ROOT / ".build" / "bench-plugins" / "list_ceiling"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["cc", "-O2", "-pthread", str(benchlib.ROOT / "bench" / "list_ceiling.c"), "-lsqlite3", "-o", str(out)],
+                   check=True)
+    return out
 
 
 def login(base: str) -> str:
@@ -77,10 +89,17 @@ def main() -> None:
             "agents/{id} (API key)": (f"{base}/api/v1/agents/{one}", api_key),
             "agents?limit=20 (JWT)": (f"{base}/api/v1/agents?limit=20", jwt),
         }
+        ceiling = list_ceiling()
+        owner = benchlib.call(base, "GET", "/api/v1/auth/me", token=token)["id"]
+        readers = os.cpu_count() or 1
         results: dict[str, list[dict]] = {name: [] for name in targets}
+        ceilings: list[float] = []
         for _ in range(args.rounds):
             for name, (url, headers) in targets.items():
                 results[name].append(benchlib.wrk(url, CONNECTIONS, args.duration, headers=headers))
+            ceilings.append(float(subprocess.run(
+                [str(ceiling), str(work / "full" / "data" / "pattern.db"), owner, str(readers), str(args.duration)],
+                check=True, capture_output=True, text=True).stdout))
         rss_after = {"bare": benchlib.rss_kib(bare.pid), "full": benchlib.rss_kib(full.pid)}
     finally:
         benchlib.stop(full)
@@ -109,6 +128,9 @@ def main() -> None:
     lines += [
         "",
         f"API key / JWT on `agents/{{id}}`: {median('agents/{id} (API key)', 'rps') / median('agents/{id} (JWT)', 'rps'):.2f}×.",
+        f"List ceiling (bench/list_ceiling.c: the list's one statement, {readers} reader threads, same database): "
+        f"{statistics.median(ceilings):,.0f} statements/s; the list route reaches "
+        f"**{median('agents?limit=20 (JWT)', 'rps') / statistics.median(ceilings):.2f}×** of it.",
         f"RSS idle / after the run: bare {rss_idle['bare'] / 1024:.1f} / {rss_after['bare'] / 1024:.1f} MiB, "
         f"full {rss_idle['full'] / 1024:.1f} / {rss_after['full'] / 1024:.1f} MiB.",
         "",
