@@ -29,6 +29,8 @@ extension EventLoop {
         }
         connection.stream = response
         connection.streamHeadSent = true
+        // The head counts as a write: the idle-ping clock starts now, not at the last stream's.
+        connection.streamLastWrite = now
         connection.deadline = 0
         refreshDate()
         ResponseSerializer.appendStreamHead(
