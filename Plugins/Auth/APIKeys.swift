@@ -103,20 +103,20 @@ struct APIKeyStore: Sendable {
              key.expiresAt.map(SQLValue.integer) ?? .null, .integer(key.rateLimitGrantedByAdmin ? 1 : 0)])
     }
 
-    /// The key whose hash is `hash` (looked up by the hash's unique index, then compared in
-    /// constant time), with its owner.
     /// A key found by its secret, with its user.
     struct Found: Sendable {
         let key: APIKey
         let user: User
     }
 
-    func find(secret: String) throws(DatabaseFailure) -> Found? {
-        let hash = APIKeySecret.hash(secret)
-        let userColumns = User.columns.split(separator: ",").map { "u." + $0.trimmingCharacters(in: .whitespaces) }
-        let rows = try database.execute(
-            "SELECT k.key_hash, \(APIKey.columns(prefix: "k.")), \(userColumns.joined(separator: ", ")) "
-                + "FROM auth_api_keys k JOIN auth_users u ON u.id = k.user_id WHERE k.key_hash = ?", [.text(hash)])
+    private static let findByHash = "SELECT k.key_hash, \(APIKey.columns(prefix: "k.")), "
+        + User.columns.split(separator: ",").map { "u." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        + " FROM auth_api_keys k JOIN auth_users u ON u.id = k.user_id WHERE k.key_hash = ?"
+
+    /// The key whose hash is `hash` (`APIKeySecret.hash`; looked up by the hash's unique index,
+    /// then compared in constant time), with its owner.
+    func find(hash: String) throws(DatabaseFailure) -> Found? {
+        let rows = try database.execute(Self.findByHash, [.text(hash)])
         guard let row = rows.rows.first, let stored = row[0].string,
               Crypto.constantTimeEquals(Array(stored.utf8), Array(hash.utf8))
         else { return nil }

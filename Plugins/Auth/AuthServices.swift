@@ -98,9 +98,9 @@ final class AuthServices: Sendable {
         try sessionCache.value(familyID) { try sessions.session(familyID: familyID) }
     }
 
-    /// The API key with this secret and its user, through the cache.
-    func apiKey(secret: String) throws -> APIKeyStore.Found? {
-        try keyCache.value(APIKeySecret.hash(secret)) { try apiKeys.find(secret: secret) }
+    /// The API key whose secret hashes to `hash` (`APIKeySecret.hash`) and its user, through the cache.
+    func apiKey(hash: String) throws -> APIKeyStore.Found? {
+        try keyCache.value(hash) { try apiKeys.find(hash: hash) }
     }
 
     /// Runs `body` in a write transaction, then forgets cached logins and keys (they may have

@@ -93,9 +93,11 @@ struct AuthenticationMiddleware: Sendable {
             return .rejected
         }
         guard let familyID = claims.session else { return .rejected }
-        if !mayBlock && services.sessionCache.cached(familyID) == nil { return .wouldBlock }
         do {
-            guard let session = try services.session(familyID), session.user.id == claims.subject,
+            // One lookup: the cache alone on the loop (a miss must go to a worker), else through it.
+            let found = mayBlock ? try services.session(familyID) : services.sessionCache.cached(familyID)
+            if !mayBlock && found == nil { return .wouldBlock }
+            guard let session = found, session.user.id == claims.subject,
                   session.isUsable(now: now)
             else { return .rejected }
             var principal = session.principal(tokenExpiresAt: claims.expiresAt)
@@ -112,15 +114,14 @@ struct AuthenticationMiddleware: Sendable {
 
     private func authenticateKey(_ secret: String, now: Int64, mayBlock: Bool) -> Outcome {
         guard secret.utf8.count <= 256 else { return .rejected }
-        if !mayBlock {
-            guard let found = services.keyCache.cached(APIKeySecret.hash(secret)),
-                  !services.keyUsage.isDue(found.key.id, now: now)
-            else { return .wouldBlock }
-        }
+        // One hash and one lookup: the cache alone on the loop (a miss, or a use to record, must
+        // go to a worker), else through it.
+        let hash = APIKeySecret.hash(secret)
         do {
-            guard let found = try services.apiKey(secret: secret), found.key.isUsable(now: now), found.user.isActive else {
-                return .rejected
-            }
+            let cached = mayBlock ? nil : services.keyCache.cached(hash)
+            if !mayBlock && (cached.map { services.keyUsage.isDue($0.key.id, now: now) } ?? true) { return .wouldBlock }
+            guard let found = try cached ?? services.apiKey(hash: hash), found.key.isUsable(now: now), found.user.isActive
+            else { return .rejected }
             let (key, user) = (found.key, found.user)
             if services.keyUsage.shouldRecord(key.id, now: now) { try? services.apiKeys.touch(id: key.id, at: now) }
             return .authenticated(key.principal(of: user, permissions: key.permissions), session: nil)

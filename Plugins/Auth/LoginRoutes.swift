@@ -95,7 +95,7 @@ struct LoginRoutes {
     private func keyLogin(_ secret: String, _ request: Request) throws -> Response {
         let now = Clock.milliseconds()
         let found = APIKeySecret.looksLikeKey(secret) && secret.utf8.count <= 256
-            ? try wrapped { try services.apiKeys.find(secret: secret) } : nil
+            ? try wrapped { try services.apiKeys.find(hash: APIKeySecret.hash(secret)) } : nil
         guard let key = found?.key, let user = found?.user, key.isUsable(now: now), user.isActive else {
             services.events.login(success: false, method: .apiKey, userID: nil, username: nil, reason: "invalid_credentials",
                                   request: request)
