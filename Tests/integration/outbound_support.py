@@ -9,6 +9,7 @@ import socket
 import subprocess
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -235,3 +236,15 @@ class ScriptedServer:
     def __exit__(self, *exc):
         self.close()
 
+
+@contextmanager
+def loopback_nginx(tmp_path_factory, name: str):
+    """An Nginx whose HTTPS leaf (localhost, 127.0.0.1) comes from a fresh test CA, stopped after
+    the block."""
+    ca = CertificateAuthority(tmp_path_factory.mktemp(f"{name}-ca"))
+    key, cert = ca.issue("nginx", "DNS:localhost,IP:127.0.0.1")
+    server = Nginx(tmp_path_factory.mktemp(f"{name}-nginx"), key, cert)
+    try:
+        yield server
+    finally:
+        server.stop()

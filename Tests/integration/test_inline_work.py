@@ -4,18 +4,15 @@ call with PATTERN_CLIENT_ON_LOOP), and inline work that must block this time
 Tests/Fixtures/c-plugins/inline_probe.c."""
 import pytest
 
-from outbound_support import LOOPBACK_ONLY, CertificateAuthority, Nginx
+from outbound_support import LOOPBACK_ONLY, loopback_nginx
 
 PROBE = "libinline_probe.so"
 
 
 @pytest.fixture(scope="module")
 def nginx(tmp_path_factory):
-    ca = CertificateAuthority(tmp_path_factory.mktemp("inline-ca"))
-    key, cert = ca.issue("nginx", "DNS:localhost,IP:127.0.0.1")
-    server = Nginx(tmp_path_factory.mktemp("inline-nginx"), key, cert)
-    yield server
-    server.stop()
+    with loopback_nginx(tmp_path_factory, "inline") as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from conftest import RELAY_C, HTTPParseError, assert_config_refused
-from outbound_support import LOOPBACK_ONLY, CertificateAuthority, Nginx, ScriptedServer
+from outbound_support import LOOPBACK_ONLY, ScriptedServer, loopback_nginx
 
 def relay_config(upstream: str) -> str:
     return LOOPBACK_ONLY + f'\n[relay]\nupstream = "{upstream}"\n'
@@ -19,11 +19,8 @@ def test_relay_needs_an_upstream(run_cli, tmp_path):
 
 @pytest.fixture(scope="module")
 def nginx(tmp_path_factory):
-    ca = CertificateAuthority(tmp_path_factory.mktemp("relay-ca"))
-    key, cert = ca.issue("nginx", "DNS:localhost,IP:127.0.0.1")
-    server = Nginx(tmp_path_factory.mktemp("relay-nginx"), key, cert)
-    yield server
-    server.stop()
+    with loopback_nginx(tmp_path_factory, "relay") as server:
+        yield server
 
 
 def test_relay_streams_the_upstream_body(start_server, nginx):
