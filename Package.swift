@@ -10,6 +10,8 @@ let package = Package(
     products: [
         .executable(name: "pattern-server", targets: ["pattern-server"]),
         .library(name: "PluginKit", targets: ["PluginKit"]),
+        // Unit tests for plugins without a socket: a fake host table that runs their routes.
+        .library(name: "PluginKitTesting", targets: ["PluginKitTesting"]),
         // Plugins: each a shared library the host dlopens. Never a dependency of another target.
         .library(name: "HelloSwift", type: .dynamic, targets: ["HelloSwift"]),
         .library(name: "PatternAuth", type: .dynamic, targets: ["Auth"]),
@@ -41,6 +43,9 @@ let package = Package(
                 swiftSettings: strict),
         .executableTarget(name: "pattern-server", dependencies: ["Host"], swiftSettings: strict),
         .target(name: "PluginKit", dependencies: ["PluginABI", "PatternCrypto", "PatternText"], swiftSettings: strict),
+        // Loads plugin libraries in-process and serves their routes from a fake host table
+        // (in-memory SQLite). It links no plugin and not the Host, so any plugin can be tested.
+        .target(name: "PluginKitTesting", dependencies: ["PluginABI", "CSQLite"], swiftSettings: strict),
 
         .target(name: "HelloSwift", dependencies: ["PluginKit"], path: "Examples/hello-swift",
                 swiftSettings: strict),
@@ -63,6 +68,9 @@ let package = Package(
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PatternText", "PluginABI"], swiftSettings: strict),
         .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "PluginKit"], swiftSettings: strict),
         .testTarget(name: "ChatTests", dependencies: ["Chat"], swiftSettings: strict),
+        // Every first-party plugin's routes through PluginKitTesting (the built libraries,
+        // loaded as the host loads them).
+        .testTarget(name: "PluginTests", dependencies: ["PluginKitTesting"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
