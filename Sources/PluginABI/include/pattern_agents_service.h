@@ -17,7 +17,7 @@
  *   topic "agent.deleted"   {"type":"agent_deleted","agent_id","owner_id","timestamp"}
  *                           published after the deleting transaction has committed, so a
  *                           subscriber may run its own transaction (e.g. drop memberships).
- *   topic "agent:<id>"      API.md's WebSocket events for that agent:
+ *   topic "agent:<id>"      the WebSocket events (docs/api/websocket-events.md) of that agent:
  *                           agent_state_changed {agent_id, old_state, new_state, timestamp},
  *                           memory_updated {agent_id, memory_type, timestamp}.
  *
@@ -44,7 +44,7 @@
  * The API slots (added after memory_tool; check PATTERN_HAS_FIELD) run the REST routes' own
  * code for a user, e.g. for the MCP plugin's /mcp tools; the caller has checked the user's
  * permission (the route's: read_agents, write_agents, read_memory, update_memory). On
- * PATTERN_OK `fn` gets the route's answer (API.md's JSON). A refusal the route would answer
+ * PATTERN_OK `fn` gets the route's answer (docs/api/agents.md). A refusal the route would answer
  * with a 4xx or 5xx is the status below with `fn` called once with the error as JSON:
  *   {"status": <the route's HTTP status>, "type": "validation_error" | "not_found" | ...,
  *    "message": "...", "fields": [{"field", "message"}]}   fields only for validation

@@ -16,7 +16,7 @@
 
 typedef struct pattern_auth_admin_v1 {
     uint32_t struct_size;
-    /* Creates an active administrator with this username and password (API.md's rules:
+    /* Creates an active administrator with this username and password (docs/api/auth.md:
      * username 3-64 of [A-Za-z0-9_.-], unique case-insensitively; password >= 8 characters,
      * <= 1024 bytes). Blocks for one bcrypt hash. On PATTERN_OK `result->message` holds the
      * new user's id; otherwise one line saying why: PATTERN_INVALID for a username or password

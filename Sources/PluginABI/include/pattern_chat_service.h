@@ -19,8 +19,8 @@
  * read_messages for the others) and passes the user as "owner_id"; another user's agent or
  * group is not found, exactly like a missing one. Payloads are UTF-8 JSON.
  *
- * Answers are API.md's: send_message's is POST /chat/messages' body {"messages": [...],
- * "usage": {...} | null}; history's and search's are the GET routes' pages. A refusal is the
+ * Answers are the routes' (docs/api/chat.md): send_message's is POST /chat/messages' body
+ * {"messages": [...], "usage": {...} | null}; history's and search's are the GET routes' pages. A refusal is the
  * error the route would answer, as JSON:
  *   {"status": <HTTP status>, "type": "validation_error" | "not_found" | "conflict" |
  *    "rate_limit" | "provider_error" | ..., "message": "...", "fields": [{"field", "message"}]}

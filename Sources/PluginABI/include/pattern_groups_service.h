@@ -34,8 +34,8 @@
  *
  * The group JSON (get_group):
  *   {"id": "group_...", "owner_id": "user_...", "name", "description", "is_active": bool,
- *    "coordination_pattern": {...},   API.md's shape, every default filled in (see the
- *                                     groups plugin's CoordinationPattern.swift)
+ *    "coordination_pattern": {...},   docs/api/groups.md's shape, every default filled in (see
+ *                                     the groups plugin's CoordinationPattern.swift)
  *    "created_at", "updated_at", "last_active_at": "<RFC 3339>" | null,
  *    "members": [MEMBER, ...]}        in round-robin order (joined_at, then agent_id)
  * MEMBER:

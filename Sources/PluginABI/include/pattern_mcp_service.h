@@ -38,7 +38,7 @@ typedef void (*pattern_mcp_json_fn)(pattern_str json, void *userdata);
  *                 {"content": [{"type": "text", "text": "..."} | {"type": "image", ...} ...],
  *                  "isError": true | false (may be absent: false), "structuredContent": {...}?}
  *                 A tool's own failure is such a result with "isError": true.
- *   otherwise:    {"type": "<API.md error type>", "message": "..."} with, by status:
+ *   otherwise:    {"type": "<an error type of docs/api>", "message": "..."} with, by status:
  *     PATTERN_NOT_FOUND  "not_found": the owner has no enabled server of that name, or it lists
  *                        no such tool
  *     PATTERN_BUSY       "service_unavailable": the server is not connected (or the connection

@@ -49,7 +49,7 @@
  *    "usage": {"input_tokens", "output_tokens"} | null,
  *    "model": "...", "provider_id": "prov_..."}
  *
- * Error (on_complete with any other status), API.md's error types:
+ * Error (on_complete with any other status), the API's error types (docs/api/README.md):
  *   {"type": "provider_error" | "service_unavailable" | "provider_timeout" | "conflict",
  *    "message": "..."}
  *   provider_error      the provider refused the credentials or the request (4xx but 429)
