@@ -92,6 +92,8 @@ final class TestExchange: Sendable {
 
     /// The response as the test sees it.
     func response() -> TestResponse {
-        state.withLock { TestResponse(status: Int($0.status), headers: $0.responseHeaders, body: $0.responseBody) }
+        state.withLock {
+            TestResponse(status: Int($0.status), headers: $0.responseHeaders, body: $0.responseBody, aborted: $0.aborted)
+        }
     }
 }

@@ -22,7 +22,7 @@ public final class TestHost {
     private var shutdowns: [Callback<@convention(c) () -> Void>] = []
     private var requestCount = 0
     /// How long `request` waits for a deferred response before answering 504.
-    public var deferredTimeout: Duration = .seconds(10)
+    public var deferredTimeoutSeconds = 10.0
 
     /// Loads `plugins` in order (a plugin's `requires` must come before it) and runs their
     /// `init`. A name is a library in the build directory (`"PatternAgents"` for
@@ -220,8 +220,8 @@ public final class TestHost {
         guard let route = exchange.route, let handler = route.handler.function else { return }
         let status = handler(exchange.handle, route.handler.userdata)
         if exchange.state.withLock({ $0.deferred }) {
-            let seconds = Double(deferredTimeout.components.seconds) + Double(deferredTimeout.components.attoseconds) / 1e18
-            if exchange.finished.wait(timeout: .now() + seconds) == .timedOut {
+            if exchange.finished.wait(timeout: .now() + deferredTimeoutSeconds) == .timedOut {
+                host.state.withLock { $0.pending = $0.pending.filter { $0.value !== exchange } }
                 exchange.respondError(status: 504, type: "gateway_timeout", message: "The deferred response was not finished.",
                                       fieldsJSON: nil)
             }

@@ -5,6 +5,8 @@ public struct TestResponse: Sendable {
     public let status: Int
     public let headers: [(name: String, value: String)]
     public let body: [UInt8]
+    /// The plugin aborted its deferred or streamed response: a client would see it cut short.
+    public let aborted: Bool
 
     /// The first header with this name (case-insensitive).
     public func header(_ name: String) -> String? {
