@@ -37,6 +37,9 @@ RELAY_C = "librelay_c.so"
 AUTH = "libPatternAuth.so"
 METRICS = "libPatternMetrics.so"
 RATELIMIT = "libPatternRateLimit.so"
+# Every first-party plugin: what a default start loads.
+ALL_FIRST_PARTY = [AUTH, METRICS, RATELIMIT, "libPatternAgents.so", "libPatternGroups.so", "libPatternProviders.so",
+                   "libPatternChat.so", "libPatternMCP.so"]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -4,18 +4,15 @@ codes and content types, schema-valid requests rejected, invalid ones accepted, 
 accepted, unsupported methods …), once as an administrator's JWT and once as an admin API key
 holding every permission. A fixed seed and example budget keep the run reproducible and bounded;
 `[outbound] deny_all` keeps fuzzed provider and MCP URLs from ever being contacted."""
-import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from agents_support import AGENTS, GROUPS, start_world
+from agents_support import start_world
 from auth_support import ALL_PERMISSIONS
-from conftest import AUTH, METRICS, RATELIMIT
-
-FIRST_PARTY = [AUTH, AGENTS, GROUPS, "libPatternProviders.so", "libPatternChat.so", "libPatternMCP.so", METRICS,
-               RATELIMIT]
+from conftest import ALL_FIRST_PARTY
 SEED = 14
 EXAMPLES_PER_OPERATION = 25
 # Fuzzing sends a few thousand requests from one address: the rate limits and the login
@@ -37,12 +34,13 @@ max_failures_per_username = 100000
 """
 # Logging out ends the very login the JWT run authenticates with (every later request 401).
 SESSION_ENDING = ["/api/v1/auth/logout"]
-ST = Path(os.environ.get("VIRTUAL_ENV", Path(__file__).resolve().parents[2] / ".build" / "venv")) / "bin" / "st"
+# The `st` command installed beside the interpreter that runs the tests (the venv's).
+ST = Path(sys.executable).parent / "st"
 
 
 @pytest.fixture(scope="module")
 def world(start_server_module):
-    return start_world(start_server_module, plugins=FIRST_PARTY, config=CONFIG)
+    return start_world(start_server_module, plugins=ALL_FIRST_PARTY, config=CONFIG)
 
 
 def run_schemathesis(world, credential: str, report_dir: Path) -> subprocess.CompletedProcess:
