@@ -10,6 +10,10 @@ import PluginABI
 ///     let created = try app.request(.post, "/api/v1/agents", json: ["name": "scout"], as: .user("usr_1"))
 ///     #expect(created.status == 201)
 ///
+/// What needs the network is not there: the host's own routes (health, the OpenAPI document,
+/// the event socket), WebSocket connections, outbound calls and child processes
+/// (PATTERN_UNSUPPORTED). Timers fire; deferred and streamed responses are awaited.
+///
 /// One test host is active at a time in a process (the plugins' libraries are loaded once and
 /// shared), so a second one waits until the first is gone: run suites that use it serialized.
 public final class TestHost {

@@ -34,7 +34,8 @@ extension PluginTests {
             let app = try TestHost(plugins: Self.plugins)
             let foreign = try agent(app, "foreign", as: .user("user_bob"))
             let response = try app.request(.post, "/api/v1/groups", json: roundRobin([foreign]), as: Self.alice)
-            #expect(response.status == 400 || response.status == 404, "\(response.text)")
+            #expect(response.status == 400)
+            #expect(response.errorFields == ["members[0].agent_id"], "\(response.text)")
             #expect(try app.request(.get, "/api/v1/groups", as: Self.alice).object["total"] as? Int == 0)
         }
 
