@@ -3,7 +3,7 @@ import PluginABI
 /// Named services, the event bus and the WebSocket table: what plugins say to each other.
 extension FakeHostTable {
     static func services() -> pattern_services_api {
-        var api = sized(pattern_services_api())
+        var api = sized(pattern_services_api(), through: \.lookup)
         api.provide = { plugin, name, vtable in
             FakeHostTable.registering { host in
                 guard let vtable, host.pluginName(plugin) != nil, name.len > 0 else { return PATTERN_INVALID }
@@ -25,7 +25,7 @@ extension FakeHostTable {
     }
 
     static func events() -> pattern_events_api {
-        var api = sized(pattern_events_api())
+        var api = sized(pattern_events_api(), through: \.subscribe)
         api.publish = { topic, json in
             FakeHostTable.withHost(PATTERN_STATE) { host in
                 host.publish(topic: topic.text, json: json.text)
@@ -46,7 +46,7 @@ extension FakeHostTable {
     /// WebSocket routes and event-socket commands are accepted but never reached (the test
     /// host has no sockets); messages published to event-socket subscribers are recorded.
     static func webSocket() -> pattern_ws_api {
-        var api = sized(pattern_ws_api())
+        var api = sized(pattern_ws_api(), through: \.close_sessions)
         api.add_route = { plugin, route in FakeHostTable.registering { $0.pluginName(plugin) != nil && route != nil ? PATTERN_OK : PATTERN_INVALID } }
         api.send = { _, _, _ in PATTERN_NOT_FOUND }
         api.close = { _, _, _ in PATTERN_NOT_FOUND }

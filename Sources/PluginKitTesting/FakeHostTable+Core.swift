@@ -3,7 +3,7 @@ import PluginABI
 /// Core, log and configuration: who is loaded, what they said, what they were configured with.
 extension FakeHostTable {
     static func core() -> pattern_core_api {
-        var api = sized(pattern_core_api())
+        var api = sized(pattern_core_api(), through: \.transport_stats)
         api.host_version = { PermanentText.hostVersion }
         api.report_health = { plugin, level, _ in
             FakeHostTable.withHost(PATTERN_STATE) { host in
@@ -34,7 +34,7 @@ extension FakeHostTable {
     }
 
     static func log() -> pattern_log_api {
-        var api = sized(pattern_log_api())
+        var api = sized(pattern_log_api(), through: \.write)
         api.enabled = { _ in 1 }
         api.write = { plugin, level, message in
             FakeHostTable.withHost(()) { host in
@@ -46,7 +46,7 @@ extension FakeHostTable {
     }
 
     static func config() -> pattern_config_api {
-        var api = sized(pattern_config_api())
+        var api = sized(pattern_config_api(), through: \.data_dir)
         api.plugin_config = { plugin in
             FakeHostTable.withHost(PermanentText.str("{}")) { host in
                 PermanentText.str(host.pluginName(plugin).flatMap { host.pluginConfig[$0] } ?? "{}")

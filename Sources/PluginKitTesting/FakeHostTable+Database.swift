@@ -2,7 +2,7 @@ import PluginABI
 
 extension FakeHostTable {
     static func database() -> pattern_db_api {
-        var api = sized(pattern_db_api())
+        var api = sized(pattern_db_api(), through: \.release)
         api.add_migration = { plugin, version, sql in
             FakeHostTable.registering { host in
                 guard let name = host.pluginName(plugin) else { return PATTERN_INVALID }

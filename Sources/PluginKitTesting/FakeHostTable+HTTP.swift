@@ -3,7 +3,7 @@ import PluginABI
 
 extension FakeHostTable {
     static func http() -> pattern_http_api {
-        var api = sized(pattern_http_api())
+        var api = sized(pattern_http_api(), through: \.may_block)
         api.add_route = { plugin, route in
             FakeHostTable.registering { host in
                 guard let route, let name = host.pluginName(plugin), route.pointee.handler != nil else { return PATTERN_INVALID }

@@ -27,7 +27,7 @@ extension FakeHostTable {
     }
 
     static func responses() -> pattern_responses_api {
-        var api = sized(pattern_responses_api())
+        var api = sized(pattern_responses_api(), through: \.abort)
         api.set_status = { response, status in
             guard (100...599).contains(status), status != 101 else { return PATTERN_INVALID }
             return FakeHostTable.onPending(response) { state in
@@ -94,7 +94,7 @@ extension FakeHostTable {
     /// Timers fire on a background queue, as the host's fire on workers, while their host is
     /// active and they are not cancelled.
     static func timers() -> pattern_timer_api {
-        var api = sized(pattern_timer_api())
+        var api = sized(pattern_timer_api(), through: \.cancel)
         api.start = { delay, interval, function, userdata, out in
             guard let function, let out else { return PATTERN_INVALID }
             return FakeHostTable.withHost(PATTERN_STATE) { host in
@@ -128,7 +128,7 @@ extension FakeHostTable {
 
     /// No network in unit tests: outbound calls are refused before they start.
     static func client() -> pattern_client_api {
-        var api = sized(pattern_client_api())
+        var api = sized(pattern_client_api(), through: \.pause)
         api.start = { _, _ in PATTERN_UNSUPPORTED }
         api.cancel = { _ in PATTERN_NOT_FOUND }
         api.pause = { _, _ in PATTERN_NOT_FOUND }
@@ -137,7 +137,7 @@ extension FakeHostTable {
 
     /// No child processes in unit tests.
     static func process() -> pattern_process_api {
-        var api = sized(pattern_process_api())
+        var api = sized(pattern_process_api(), through: \.terminate)
         api.spawn = { _, _, _ in PATTERN_UNSUPPORTED }
         api.write = { _, _ in PATTERN_NOT_FOUND }
         api.close_stdin = { _ in PATTERN_NOT_FOUND }

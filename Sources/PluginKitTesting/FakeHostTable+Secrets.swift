@@ -8,7 +8,7 @@ extension FakeHostTable {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     static func secrets() -> pattern_secrets_api {
-        var api = sized(pattern_secrets_api())
+        var api = sized(pattern_secrets_api(), through: \.on_rotate)
         api.sealed_size = { length in length > Int(PATTERN_SECRET_MAX_BYTES) ? 0 : FakeHostTable.sealedSize(length) }
         api.seal = { plaintext, associated, out, capacity, outLength in
             guard let outLength, plaintext.len <= Int(PATTERN_SECRET_MAX_BYTES) else { return PATTERN_INVALID }

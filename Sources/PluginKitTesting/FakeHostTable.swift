@@ -1,20 +1,23 @@
 import PluginABI
 
-/// The `pattern_host_v1` the test host hands to every plugin's `init`: every sub-table of
-/// this header's minor, every slot filled (functions the test host cannot perform, such as
-/// outbound calls and child processes, answer PATTERN_UNSUPPORTED). Built once and never
-/// freed, since plugins keep it; its functions act on the active `FakeHost`.
+/// The `pattern_host_v1` the test host hands to every plugin's `init`: every sub-table of ABI
+/// 1.5, every slot filled (functions the test host cannot perform, such as outbound calls and
+/// child processes, answer PATTERN_UNSUPPORTED). Each table's `struct_size` ends at the last
+/// slot filled here, so slots a later header adds are never seen as present while NULL. Built
+/// once and never freed, since plugins keep it; its functions act on the active `FakeHost`.
 enum FakeHostTable {
+    /// The ABI minor whose slots this table fills.
+    static let abiMinor: UInt16 = 5
+
     // @unchecked: written once, before any plugin sees it, then only read.
     struct Table: @unchecked Sendable {
         let raw: UnsafePointer<pattern_host_v1>
     }
 
     static let shared = Table(raw: permanent({
-        var host = pattern_host_v1()
-        host.struct_size = UInt32(MemoryLayout<pattern_host_v1>.size)
+        var host = sized(pattern_host_v1(), through: \.secrets)
         host.abi_major = UInt16(PATTERN_ABI_MAJOR)
-        host.abi_minor = UInt16(PATTERN_ABI_MINOR)
+        host.abi_minor = abiMinor
         host.core = permanent(core())
         host.log = permanent(log())
         host.http = permanent(http())
@@ -22,7 +25,7 @@ enum FakeHostTable {
         host.services = permanent(services())
         host.events = permanent(events())
         host.ws = permanent(webSocket())
-        host.metrics = permanent(sized(pattern_metrics_api()))
+        host.metrics = permanent(sized(pattern_metrics_api(), through: \.struct_size))
         host.config = permanent(config())
         host.responses = permanent(responses())
         host.timers = permanent(timers())
@@ -38,10 +41,11 @@ enum FakeHostTable {
         return UnsafePointer(pointer)
     }
 
-    /// `value` with its `struct_size` (the first field) set to its full size.
-    static func sized<T>(_ value: T) -> T {
+    /// `value` with its `struct_size` (the first field) ending at `last`, its last slot filled here.
+    static func sized<T, Field>(_ value: T, through last: KeyPath<T, Field>) -> T {
         var value = value
-        withUnsafeMutableBytes(of: &value) { $0.storeBytes(of: UInt32(MemoryLayout<T>.size), as: UInt32.self) }
+        let size = UInt32(MemoryLayout<T>.offset(of: last)! + MemoryLayout<Field>.size)
+        withUnsafeMutableBytes(of: &value) { $0.storeBytes(of: size, as: UInt32.self) }
         return value
     }
 
