@@ -66,7 +66,7 @@ extern "C" {
 #endif
 
 #define PATTERN_ABI_MAJOR 1
-#define PATTERN_ABI_MINOR 5
+#define PATTERN_ABI_MINOR 6
 
 /* Export marker for the entry function (plugins build with -fvisibility=hidden). */
 #define PATTERN_EXPORT __attribute__((visibility("default")))
@@ -168,7 +168,27 @@ typedef struct pattern_core_api {
     pattern_status (*plugin_at)(size_t index, pattern_str *name, pattern_str *version);
     /* Fills the fields of `out` that its struct_size covers. Any thread. */
     pattern_status (*transport_stats)(pattern_transport_stats *out);
+    /* --- added in 1.6 --- */
+    /* A new resource id, "<prefix>_" and 26 lower-case Crockford base32 characters: 48 bits
+     * of Unix milliseconds (ids sort by creation time) then 80 random bits, the ids the
+     * first-party plugins mint ("user_01jd8x..."). Written to out[0 .. *out_len), not
+     * NUL-terminated; it is prefix.len + 27 bytes long (at most PATTERN_ID_MAX_BYTES). Any
+     * thread.
+     *   PATTERN_OK       written.
+     *   PATTERN_INVALID  `prefix` is not 1 to 32 of [a-z0-9], or out_len is NULL (nothing
+     *                    written, *out_len untouched); or `capacity` is below the id's length:
+     *                    *out_len is set to that length and nothing is written. */
+    pattern_status (*new_id)(pattern_str prefix, char *out, size_t capacity, size_t *out_len);
+    /* The current UTC time as RFC 3339 with milliseconds, "2026-11-26T17:12:32.123Z": always
+     * PATTERN_TIMESTAMP_BYTES bytes written to out[0 ..), not NUL-terminated, the form of every
+     * timestamp of the API. Any thread. PATTERN_INVALID (nothing written): out is NULL or
+     * `capacity` is below PATTERN_TIMESTAMP_BYTES. */
+    pattern_status (*timestamp)(char *out, size_t capacity);
 } pattern_core_api;
+
+/* (1.6) Buffer sizes for core.new_id and core.timestamp. */
+#define PATTERN_ID_MAX_BYTES 59
+#define PATTERN_TIMESTAMP_BYTES 24
 
 /* ===== Host table: log ================================================================= */
 
@@ -861,6 +881,129 @@ typedef struct pattern_secrets_api {
     pattern_status (*on_rotate)(pattern_plugin *self, pattern_rotate_fn fn, void *userdata);
 } pattern_secrets_api;
 
+/* ===== Host table: JSON bodies and responses (1.6) ===================================== */
+/* What PluginKit gives Swift plugins, for plugins in C: the request's JSON body read by the
+ * host, with the host's own answers to bad input, and a JSON writer bound to the response,
+ * so a plugin needs no JSON parser or writer of its own. Like the http request functions,
+ * call them during a route's handler (or a middleware that then returns PATTERN_STOP), on its
+ * thread; they work on the request they are given.
+ *
+ * Reading. body() parses the request's body once and, when it cannot, answers the client
+ * itself (the response is then set: return body()'s status from the handler):
+ *   415 unsupported_media_type  Content-Type absent, or not application/json nor
+ *                               application/<anything>+json (parameters such as charset are
+ *                               ignored)
+ *   400 json_error              not one JSON value ("The body is not valid JSON."), or nested
+ *                               deeper than [limits] max_json_depth (default 64)
+ * A pattern_json_node names one value of that body; 0 is never a node. The typed readers
+ * read the member `field` of an object node, or, when `field` is empty, the node itself (an
+ * array element). Each checks the type and the bounds it is given; instead of answering, it
+ * records a problem naming the field by its path from the body ("title", "author.name",
+ * "tags[2]") and why. After reading, check() answers them all at once:
+ *   400 validation_error  {"error":{"type":"validation_error","message":"<field>: <why>",
+ *                         "fields":[{"field":"<field>","message":"<why>"}, ...]},"timestamp"}
+ *                         (the message names the first problem; `fields` lists all of them).
+ * The reasons, as in every first-party plugin: "is required", "must not be null",
+ * "must be a string" (an integer, a number, a boolean, an object, an array),
+ * "must be at least N characters", "must be at most N characters", "must be at least N",
+ * "must be at most N", and what a plugin records itself with problem().
+ *
+ * Every reader returns:
+ *   PATTERN_OK         present, of the type, within bounds: *out is set.
+ *   PATTERN_NOT_FOUND  absent or null, and `flags` lacks PATTERN_JSON_REQUIRED: nothing is
+ *                      recorded and *out is left as it was (so initialise it to the default).
+ *                      json->type tells absent from null when that matters (PATCH).
+ *   PATTERN_INVALID    a problem was recorded (absent or null while REQUIRED, wrong type, out
+ *                      of bounds): *out is left as it was. Also, with nothing recorded, when
+ *                      `node` is not a node of this request's body, or `field` is not empty
+ *                      and `node` is not an object.
+ *   PATTERN_STATE      body() has not succeeded on this request (nothing recorded).
+ * Strings come back unescaped, as UTF-8, borrowed until the callback returns; so do nodes.
+ * Lengths count characters (Unicode scalar values), not bytes.
+ *
+ * Writing. Each write appends one value to the response body (as http->write_body does):
+ * inside an object it takes the member's name as `key`, elsewhere `key` must be empty.
+ * Strings and keys are escaped by the host (malformed UTF-8 becomes U+FFFD). The first write
+ * of a response adds "Content-Type: application/json" unless a Content-Type was added; the
+ * status is the plugin's (http->set_status; 200 when none is set). Each returns:
+ *   PATTERN_OK         appended.
+ *   PATTERN_INVALID    nothing appended: `key` empty inside an object or given outside one,
+ *                      a second value at the top, a number that is not finite.
+ *   PATTERN_STATE      end_object/end_array without the matching begin.
+ * A document left open when the handler returns is sent as it is: end what you begin. */
+
+typedef uint32_t pattern_json_node;
+
+/* The type of a value, from json->type. */
+#define PATTERN_JSON_ABSENT (-1)
+#define PATTERN_JSON_NULL 0
+#define PATTERN_JSON_BOOL 1
+#define PATTERN_JSON_INTEGER 2 /* a number without fraction or exponent that fits int64_t */
+#define PATTERN_JSON_NUMBER 3  /* any other number */
+#define PATTERN_JSON_STRING 4
+#define PATTERN_JSON_ARRAY 5
+#define PATTERN_JSON_OBJECT 6
+
+/* Reader flags. */
+#define PATTERN_JSON_REQUIRED 0x1u /* absent or null is a problem ("is required", "must not be null") */
+
+typedef struct pattern_json_api {
+    uint32_t struct_size;
+    /* --- added in 1.6 --- */
+    /* Parses the body (once; later calls give the same root) into *root. PATTERN_OK;
+     * PATTERN_INVALID: the client was answered 415 or 400 as above (return it from the
+     * handler), or root is NULL (nothing answered). */
+    pattern_status (*body)(pattern_request *request, pattern_json_node *root);
+    /* The type of member `field` of `node` (of `node` itself when `field` is empty):
+     * PATTERN_JSON_*, PATTERN_JSON_ABSENT when there is no such member, `node` is not a node
+     * of this body, or `field` is not empty and `node` is not an object. */
+    int32_t (*type)(const pattern_request *request, pattern_json_node node, pattern_str field);
+    /* A string of `min_chars` to `max_chars` characters (max 0: no limit). */
+    pattern_status (*string)(pattern_request *request, pattern_json_node node, pattern_str field,
+                             uint32_t flags, size_t min_chars, size_t max_chars, pattern_str *out);
+    /* An integer (no fraction, fits int64_t) from `min` to `max`. */
+    pattern_status (*integer)(pattern_request *request, pattern_json_node node, pattern_str field,
+                              uint32_t flags, int64_t min, int64_t max, int64_t *out);
+    /* Any number (an integer too). */
+    pattern_status (*number)(pattern_request *request, pattern_json_node node, pattern_str field,
+                             uint32_t flags, double *out);
+    /* true or false, as 1 or 0. */
+    pattern_status (*boolean)(pattern_request *request, pattern_json_node node, pattern_str field,
+                              uint32_t flags, int32_t *out);
+    /* An object: *out names it, for reading its members (their paths start with its own). */
+    pattern_status (*object)(pattern_request *request, pattern_json_node node, pattern_str field,
+                             uint32_t flags, pattern_json_node *out);
+    /* An array: *out names it and *count is its length; read its elements with element. */
+    pattern_status (*array)(pattern_request *request, pattern_json_node node, pattern_str field,
+                            uint32_t flags, pattern_json_node *out, size_t *count);
+    /* Element `index` of an array node, for the readers with an empty `field`.
+     * PATTERN_NOT_FOUND past the end; PATTERN_INVALID when `array` is not an array node. */
+    pattern_status (*element)(pattern_request *request, pattern_json_node array, size_t index,
+                              pattern_json_node *out);
+    /* Records a problem of the plugin's own about member `field` of `node` (`node` itself
+     * when `field` is empty), e.g. "must be one of draft, published". PATTERN_INVALID when
+     * `node` is not a node of this body or `message` is empty. */
+    pattern_status (*problem)(pattern_request *request, pattern_json_node node, pattern_str field,
+                              pattern_str message);
+    /* PATTERN_OK when no problem was recorded; otherwise answers 400 validation_error as
+     * above and returns PATTERN_INVALID (return it from the handler). */
+    pattern_status (*check)(pattern_request *request);
+
+    /* --- writing the response --- */
+    pattern_status (*begin_object)(pattern_request *request, pattern_str key);
+    pattern_status (*end_object)(pattern_request *request);
+    pattern_status (*begin_array)(pattern_request *request, pattern_str key);
+    pattern_status (*end_array)(pattern_request *request);
+    pattern_status (*write_string)(pattern_request *request, pattern_str key, pattern_str value);
+    pattern_status (*write_integer)(pattern_request *request, pattern_str key, int64_t value);
+    pattern_status (*write_number)(pattern_request *request, pattern_str key, double value);
+    pattern_status (*write_bool)(pattern_request *request, pattern_str key, int32_t value);
+    pattern_status (*write_null)(pattern_request *request, pattern_str key);
+    /* A value that already is JSON text (e.g. a column holding JSON), checked and copied as
+     * it is: PATTERN_INVALID when it is not one JSON value. */
+    pattern_status (*write_raw)(pattern_request *request, pattern_str key, pattern_str json);
+} pattern_json_api;
+
 /* ===== The host table handed to init =================================================== */
 typedef struct pattern_host_v1 {
     uint32_t struct_size;
@@ -881,6 +1024,8 @@ typedef struct pattern_host_v1 {
     const pattern_client_api *client;
     const pattern_process_api *process;
     const pattern_secrets_api *secrets;
+    /* --- added in 1.6 --- */
+    const pattern_json_api *json;
     /* New sub-tables are added here, at the end, in later minors. */
 } pattern_host_v1;
 
