@@ -74,10 +74,13 @@ extension HostTable {
         }
         api.problem = { request, node, field, message in
             let context = RequestContext.from(request)
-            guard !message.string.isEmpty, case .found(let found) = HostTable.lookup(context, node, field, orAbsent: true) else {
-                return PATTERN_INVALID
+            guard !message.string.isEmpty else { return PATTERN_INVALID }
+            switch HostTable.lookup(context, node, field, orAbsent: true) {
+            case .found(let found): context.jsonBody!.record(found.path, message.string)
+            case .memberOfNonObject(let path): context.jsonBody!.recordOnce(path, "must be an object")
+            case .unusable(let status): return status
+            case .absent: return PATTERN_INVALID  // not with orAbsent
             }
-            context.jsonBody!.record(found.path, message.string)
             return PATTERN_OK
         }
         api.check = { request in HostTable.answerProblems(RequestContext.from(request)) }
@@ -135,7 +138,9 @@ extension HostTable {
         case found(JSONBodyReader.Node)
         /// The member is not there (its path, for "is required").
         case absent(path: String)
-        /// No body read, an unknown node, or a member of a non-object.
+        /// A member of a node that is not an object (its path).
+        case memberOfNonObject(path: String)
+        /// No body read, or an unknown node.
         case unusable(pattern_status)
     }
 
@@ -147,7 +152,7 @@ extension HostTable {
         guard let node = reader.node(handle) else { return .unusable(PATTERN_INVALID) }
         let key = field.string
         if key.isEmpty { return .found(node) }
-        guard case .object(let members) = node.value else { return .unusable(PATTERN_INVALID) }
+        guard case .object(let members) = node.value else { return .memberOfNonObject(path: node.path) }
         let path = JSONBodyReader.memberPath(node.path, key)
         if let value = members[key] { return .found(.init(value: value, path: path)) }
         return orAbsent ? .found(.init(value: .null, path: path)) : .absent(path: path)
@@ -170,6 +175,9 @@ extension HostTable {
         switch lookup(context, handle, field) {
         case .unusable(let status):
             return status
+        case .memberOfNonObject(let path):
+            context.jsonBody!.recordOnce(path, "must be an object")
+            return PATTERN_INVALID
         case .absent(let path):
             guard required else { return PATTERN_NOT_FOUND }
             context.jsonBody!.record(path, "is required")

@@ -42,4 +42,11 @@ final class JSONBodyReader {
     func record(_ path: String, _ message: String) {
         problems.append(Problem(field: Self.fieldName(path), message: message))
     }
+
+    /// For a problem every read of a node's members would repeat ("must be an object").
+    func recordOnce(_ path: String, _ message: String) {
+        let field = Self.fieldName(path)
+        guard !problems.contains(where: { $0.field == field && $0.message == message }) else { return }
+        problems.append(Problem(field: field, message: message))
+    }
 }
