@@ -57,6 +57,7 @@ c-plugins: $(FIXTURES)
 	$(MAKE) -C Examples/ws-echo OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 	$(MAKE) -C Examples/sse-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 	$(MAKE) -C Examples/relay-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
+	$(MAKE) -C Examples/notes-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 
 $(FIXTURE_DIR)/lib%.so: Tests/Fixtures/c-plugins/%.c $(wildcard $(ABI_INCLUDE)/*.h)
 	@mkdir -p $(FIXTURE_DIR)
@@ -104,3 +105,4 @@ clean:
 	$(MAKE) -C Examples/ws-echo clean
 	$(MAKE) -C Examples/sse-c clean
 	$(MAKE) -C Examples/relay-c clean
+	$(MAKE) -C Examples/notes-c clean
