@@ -50,14 +50,15 @@ unit:
 integration: venv
 	PATTERN_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(VENV)/bin/pytest -q Tests/integration $(PYTEST_ARGS)
 
-# The C examples and the loader fixtures: a compile check with the plugin flags (the
-# integration suite compiles its own copies into a temporary directory).
+# The C examples (and hello-rust, built with rustc) and the loader fixtures: a compile check
+# with the plugin flags (the integration suite compiles its own copies into a temporary directory).
 c-plugins: $(FIXTURES)
 	$(MAKE) -C Examples/hello-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 	$(MAKE) -C Examples/ws-echo OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 	$(MAKE) -C Examples/sse-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 	$(MAKE) -C Examples/relay-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 	$(MAKE) -C Examples/notes-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
+	$(MAKE) -C Examples/hello-rust OUT=$(CURDIR)/$(FIXTURE_DIR)
 
 $(FIXTURE_DIR)/lib%.so: Tests/Fixtures/c-plugins/%.c $(wildcard $(ABI_INCLUDE)/*.h)
 	@mkdir -p $(FIXTURE_DIR)
@@ -81,8 +82,9 @@ $(MCP1_VENV)/.installed: Tests/integration/requirements-mcp1.txt
 build-deps:
 	@$(call install_missing,$(BUILD_PACKAGES))
 
+# rustc (for Examples/hello-rust) from Debian only when none is on PATH (rustup's will do).
 test-deps:
-	@$(call install_missing,$(TEST_PACKAGES) $(if $(shell $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null && echo ok),,python3-venv))
+	@$(call install_missing,$(TEST_PACKAGES) $(if $(shell $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null && echo ok),,python3-venv) $(if $(shell command -v rustc),,rustc))
 
 define install_missing
 if command -v dpkg >/dev/null; then \
@@ -106,3 +108,4 @@ clean:
 	$(MAKE) -C Examples/sse-c clean
 	$(MAKE) -C Examples/relay-c clean
 	$(MAKE) -C Examples/notes-c clean
+	$(MAKE) -C Examples/hello-rust clean
