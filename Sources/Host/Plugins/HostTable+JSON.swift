@@ -100,11 +100,14 @@ extension HostTable {
         api.write_null = { request, key in HostTable.write(request, key) { $1 += "null".utf8 } }
         api.write_raw = { request, key, json in
             let bytes = Array(json.bytes)
-            guard PatternText.JSONText.parse(bytes, maxDepth: .max) != nil else { return PATTERN_INVALID }
+            guard PatternText.JSONText.parse(bytes, maxDepth: HostTable.maxJSONDepth) != nil else { return PATTERN_INVALID }
             return HostTable.write(request, key) { $1 += bytes }
         }
         return api
     }
+
+    /// `[limits] max_json_depth`: for bodies, and for raw JSON a plugin writes (the parser recurses).
+    private static var maxJSONDepth: Int { runtime?.config.limits.maxJSONDepth ?? 64 }
 
     // MARK: Reading
 
@@ -118,7 +121,7 @@ extension HostTable {
             context.respondError(415, "Send the body as application/json.", type: "unsupported_media_type")
             return PATTERN_INVALID
         }
-        let maxDepth = runtime?.config.limits.maxJSONDepth ?? 64
+        let maxDepth = maxJSONDepth
         let body = context.bytes(context.bodyRange)
         guard JSONNesting.depth(of: body) <= maxDepth else {
             context.respondError(400, "JSON nests deeper than \(maxDepth) levels.", type: "json_error")

@@ -563,23 +563,38 @@ typedef pattern_status (*pattern_topic_authorizer_fn)(pattern_str user_id, int32
 typedef struct pattern_ws_api {
     uint32_t struct_size;
     /* --- added in 1.1 --- */
-    /* Registers a WebSocket route (init only). */
+    /* Registers a WebSocket route (init only; the struct's strings are copied). PATTERN_OK;
+     * PATTERN_INVALID: no on_message, a path the router refuses or one taken (as
+     * http->add_route), `self` no plugin; PATTERN_STATE: after init. A refusal stops the
+     * start. */
     pattern_status (*add_route)(pattern_plugin *self, const pattern_ws_route *route);
     /* Queues a message to one connection (copied); any thread. A peer that stops reading is
-     * closed with 1008 once its bounded send queue is full. */
+     * closed with 1008 once its bounded send queue is full. PATTERN_OK (queued, not yet
+     * sent); PATTERN_NOT_FOUND: the connection has ended (on_close came or is on its way);
+     * PATTERN_STATE: before the host serves. */
     pattern_status (*send)(pattern_ws_connection connection, int32_t is_text, pattern_str payload);
-    /* Starts the close handshake with `code` (1000, 1001, 1008, 1011, 3000-4999). */
+    /* Starts the close handshake with `code` and `reason` (copied). PATTERN_OK;
+     * PATTERN_INVALID: a code other than 1000, 1001, 1008, 1011, 3000-4999; PATTERN_NOT_FOUND:
+     * the connection has ended; PATTERN_STATE: before the host serves. */
     pattern_status (*close)(pattern_ws_connection connection, int32_t code, pattern_str reason);
-    /* Registers a command type of the event socket (init only). */
+    /* Registers a command type of the event socket (init only). PATTERN_OK; PATTERN_INVALID:
+     * no fn or `self` no plugin; PATTERN_CONFLICT: a built-in type (subscribe_* and
+     * unsubscribe_* of agent, group and user, ping, authenticate) or one already registered
+     * (the start stops). The user id and JSON given to fn are
+     * borrowed for the call. */
     pattern_status (*add_command)(pattern_plugin *self, pattern_str type, pattern_ws_command_fn fn,
                                   void *userdata);
-    /* Registers who may subscribe to topics starting with `prefix` (init only). */
+    /* Registers who may subscribe to topics starting with `prefix` (init only). PATTERN_OK;
+     * PATTERN_INVALID: no fn, an empty prefix or `self` no plugin. Its arguments are borrowed
+     * for the call. */
     pattern_status (*add_topic_authorizer)(pattern_plugin *self, pattern_str prefix,
                                            pattern_topic_authorizer_fn fn, void *userdata);
     /* Sends `json` to every event-socket connection subscribed to `topic`, except `except`
      * (0: none) -- e.g. typing, which is not echoed to the typist. Any thread. Events published
      * on the event bus reach subscribers the same way, without an exception. */
     pattern_status (*publish)(pattern_str topic, pattern_str json, pattern_ws_connection except);
+    /* (publish: PATTERN_OK, also when nobody is subscribed; PATTERN_STATE before the host
+     * serves.) */
     /* --- added in 1.3 --- */
     /* Ends the WebSocket connections (every route's) whose upgrade principal has this user id
      * and, when `session_id` is not empty, this session id: each is closed with
@@ -1005,7 +1020,9 @@ typedef struct pattern_secrets_api {
  *   PATTERN_INVALID    nothing appended: `key` empty inside an object or given outside one,
  *                      a second value at the top, a number that is not finite.
  *   PATTERN_STATE      end_object/end_array without the matching begin.
- * A document left open when the handler returns is sent as it is: end what you begin. */
+ * A document left open when the handler returns is sent as it is: end what you begin. The
+ * writer appends to what http->write_body wrote and respond_error replaced, so use one of
+ * them per response. */
 
 typedef uint32_t pattern_json_node;
 
@@ -1076,7 +1093,8 @@ typedef struct pattern_json_api {
     pattern_status (*write_bool)(pattern_request *request, pattern_str key, int32_t value);
     pattern_status (*write_null)(pattern_request *request, pattern_str key);
     /* A value that already is JSON text (e.g. a column holding JSON), checked and copied as
-     * it is: PATTERN_INVALID when it is not one JSON value. */
+     * it is: PATTERN_INVALID when it is not one JSON value or nests deeper than
+     * [limits] max_json_depth. */
     pattern_status (*write_raw)(pattern_request *request, pattern_str key, pattern_str json);
 } pattern_json_api;
 
