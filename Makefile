@@ -50,13 +50,15 @@ unit:
 integration: venv
 	PATTERN_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(VENV)/bin/pytest -q Tests/integration $(PYTEST_ARGS)
 
-# The C examples and the loader fixtures: a compile check with the plugin flags (the
-# integration suite compiles its own copies into a temporary directory).
+# The C examples (and hello-rust, built with rustc) and the loader fixtures: a compile check
+# with the plugin flags (the integration suite compiles its own copies into a temporary directory).
 c-plugins: $(FIXTURES)
 	$(MAKE) -C Examples/hello-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 	$(MAKE) -C Examples/ws-echo OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 	$(MAKE) -C Examples/sse-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 	$(MAKE) -C Examples/relay-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
+	$(MAKE) -C Examples/notes-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
+	$(MAKE) -C Examples/hello-rust OUT=$(CURDIR)/$(FIXTURE_DIR)
 
 # The out-of-tree Swift plugin template, built as its own package against PluginKit by path,
 # with its own unit tests (test_plugin_template.py then loads it through [plugins] extra_dirs).
@@ -93,8 +95,9 @@ docs: build
 build-deps:
 	@$(call install_missing,$(BUILD_PACKAGES))
 
+# rustc (for Examples/hello-rust) from Debian only when none is on PATH (rustup's will do).
 test-deps:
-	@$(call install_missing,$(TEST_PACKAGES) $(if $(shell $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null && echo ok),,python3-venv))
+	@$(call install_missing,$(TEST_PACKAGES) $(if $(shell $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null && echo ok),,python3-venv) $(if $(shell command -v rustc),,rustc))
 
 define install_missing
 if command -v dpkg >/dev/null; then \
@@ -117,4 +120,6 @@ clean:
 	$(MAKE) -C Examples/ws-echo clean
 	$(MAKE) -C Examples/sse-c clean
 	$(MAKE) -C Examples/relay-c clean
+	$(MAKE) -C Examples/notes-c clean
+	$(MAKE) -C Examples/hello-rust clean
 	rm -rf Examples/plugin-template-swift/.build

@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "CShims", path: "Sources/CShims", linkerSettings: [.linkedLibrary("crypt")]),
         // Crypto shared by the host and PluginKit (HMAC, SHA-256, random, bcrypt, base64url).
         .target(name: "PatternCrypto", dependencies: ["COpenSSL", "CShims"], swiftSettings: strict),
-        // Text shared by the host and PluginKit (JSON nesting).
+        // Text shared by the host and PluginKit (JSON values: parsing, writing, nesting).
         .target(name: "PatternText", swiftSettings: strict),
         // Locks for read-mostly state, shared by the host and plugins.
         .target(name: "PatternSync", swiftSettings: strict),

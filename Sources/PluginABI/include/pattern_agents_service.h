@@ -50,6 +50,9 @@
  *    "message": "...", "fields": [{"field", "message"}]}   fields only for validation
  *   PATTERN_INVALID (400), PATTERN_NOT_FOUND (404; another user's agent too),
  *   PATTERN_CONFLICT (409), PATTERN_BUSY (503, database busy), PATTERN_INTERNAL (500).
+ *
+ * No slot of the vtable is NULL up to its struct_size (the provider fills every one); a slot
+ * past struct_size is one the provider's version lacks: check PATTERN_HAS_FIELD first.
  */
 #ifndef PATTERN_AGENTS_SERVICE_H
 #define PATTERN_AGENTS_SERVICE_H

@@ -6,6 +6,9 @@
  *     const pattern_auth_admin_v1 *admin;
  *     host->services->lookup((pattern_str){"auth.admin.v1", 13}, (const void **)&admin);
  * Check PATTERN_HAS_FIELD before using a function added after create_admin.
+ *
+ * No slot of the vtable is NULL up to its struct_size (the provider fills every one); a slot
+ * past struct_size is one the provider's version lacks: check PATTERN_HAS_FIELD first.
  */
 #ifndef PATTERN_AUTH_SERVICE_H
 #define PATTERN_AUTH_SERVICE_H

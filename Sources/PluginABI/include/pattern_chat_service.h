@@ -26,6 +26,9 @@
  *    "rate_limit" | "provider_error" | ..., "message": "...", "fields": [{"field", "message"}]}
  * beside PATTERN_INVALID (400), PATTERN_NOT_FOUND (404), PATTERN_CONFLICT (409),
  * PATTERN_BUSY (429, 503, 504) or PATTERN_INTERNAL (500, 502).
+ *
+ * No slot of the vtable is NULL up to its struct_size (the provider fills every one); a slot
+ * past struct_size is one the provider's version lacks: check PATTERN_HAS_FIELD first.
  */
 #ifndef PATTERN_CHAT_SERVICE_H
 #define PATTERN_CHAT_SERVICE_H

@@ -46,6 +46,9 @@
  *    "agent_is_active": bool,         the agent itself is not suspended (from agents.v1)
  *    "available": bool}               both of the above: the member may answer
  * A member whose agent has just been deleted (its clean-up still running) is left out.
+ *
+ * No slot of the vtable is NULL up to its struct_size (the provider fills every one); a slot
+ * past struct_size is one the provider's version lacks: check PATTERN_HAS_FIELD first.
  */
 #ifndef PATTERN_GROUPS_SERVICE_H
 #define PATTERN_GROUPS_SERVICE_H

@@ -17,6 +17,9 @@
  * A-Z a-z 0-9 _ . -) of the owner's registered MCP servers, then the tool's name as the server
  * lists it. Payloads are JSON (UTF-8). Every function is thread-safe and never waits on an MCP
  * server (it may read the database).
+ *
+ * No slot of the vtable is NULL up to its struct_size (the provider fills every one); a slot
+ * past struct_size is one the provider's version lacks: check PATTERN_HAS_FIELD first.
  */
 #ifndef PATTERN_MCP_SERVICE_H
 #define PATTERN_MCP_SERVICE_H
