@@ -32,7 +32,8 @@ let package = Package(
         .target(name: "CShims", path: "Sources/CShims", linkerSettings: [.linkedLibrary("crypt")]),
         // Crypto shared by the host and PluginKit (HMAC, SHA-256, random, bcrypt, base64url).
         .target(name: "PatternCrypto", dependencies: ["COpenSSL", "CShims"], swiftSettings: strict),
-        // Text shared by the host and PluginKit (JSON nesting).
+        // Text shared by the host and PluginKit (and through it every plugin): JSON strings and
+        // nesting, RFC 3339 timestamps, integers as decimal text.
         .target(name: "PatternText", swiftSettings: strict),
         // Locks for read-mostly state, shared by the host and plugins.
         .target(name: "PatternSync", swiftSettings: strict),
@@ -63,6 +64,7 @@ let package = Package(
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PatternText", "PluginABI"], swiftSettings: strict),
         .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "PluginKit"], swiftSettings: strict),
         .testTarget(name: "ChatTests", dependencies: ["Chat"], swiftSettings: strict),
+        .testTarget(name: "PatternTextTests", dependencies: ["PatternText"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

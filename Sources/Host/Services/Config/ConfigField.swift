@@ -1,3 +1,5 @@
+import PatternText
+
 /// One host key: where it lives, how the environment overrides it, how a value is checked and
 /// stored, and how its effective value reads back.
 struct ConfigField {
@@ -120,7 +122,7 @@ extension ConfigField {
     static func choice<Choice: RawRepresentable & CaseIterable>(
         _ section: String, _ key: String, _ path: WritableKeyPath<ServerConfig, Choice>, environment: String? = nil
     ) -> ConfigField where Choice.RawValue == String {
-        let names = Choice.allCases.map { TOMLJSONText.quoted($0.rawValue) }.joined(separator: ", ")
+        let names = Choice.allCases.map { JSONString.quoted($0.rawValue) }.joined(separator: ", ")
         return ConfigField(
             section: section, key: key, environment: environment,
             apply: { config, value, shown in

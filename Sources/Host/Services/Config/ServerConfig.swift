@@ -1,4 +1,5 @@
 import Foundation
+import PatternText
 
 /// The host's configuration: defaults, then the TOML file, then environment overrides, each
 /// value checked by the same rules wherever it came from.
@@ -189,7 +190,7 @@ extension ServerConfig {
     private static func readFile(_ path: String, source: ConfigError.Source) throws(ConfigError) -> String {
         func failure(_ problem: String) -> ConfigError {
             if case .environment = source {
-                return ConfigError(source: source, message: "cannot read the config file \(TOMLJSONText.quoted(path)): \(problem)")
+                return ConfigError(source: source, message: "cannot read the config file \(JSONString.quoted(path)): \(problem)")
             }
             return ConfigError(source: source, message: "cannot read the config file: \(problem)")
         }
@@ -220,7 +221,7 @@ extension ServerConfig {
                 let source = ConfigError.Source.file(path: path, line: document.line(of: keyPath))
                 guard let field = fields.first(where: { $0.section == name && $0.key == key }) else {
                     if name == "auth" { continue }
-                    throw ConfigError(source: source, message: "unknown key \(TOMLJSONText.quoted(key)) in [\(name)]")
+                    throw ConfigError(source: source, message: "unknown key \(JSONString.quoted(key)) in [\(name)]")
                 }
                 if let problem = field.apply(&self, value, Self.describe(value)) {
                     throw ConfigError(source: source, key: keyPath, message: problem)
@@ -233,7 +234,7 @@ extension ServerConfig {
         for field in Self.fields {
             guard let variable = field.environment, let text = environment[variable] else { continue }
             let value: TOMLValue = field.integerFromEnvironment ? Int64(text).map { .integer($0) } ?? .string(text) : .string(text)
-            if let problem = field.apply(&self, value, TOMLJSONText.quoted(text)) {
+            if let problem = field.apply(&self, value, JSONString.quoted(text)) {
                 throw ConfigError(source: .environment(variable: variable), message: problem)
             }
         }

@@ -1,3 +1,5 @@
+import PatternText
+
 /// A parsed TOML file: its root table and the line each key and table was defined on.
 struct TOMLDocument: Sendable {
     var root: TOMLTable
@@ -23,6 +25,6 @@ struct TOMLDocument: Sendable {
 
     static func formatKey(_ key: String) -> String {
         let isBare = !key.isEmpty && key.utf8.allSatisfy(TOMLSyntax.isBareKeyByte)
-        return isBare ? key : TOMLJSONText.quoted(key)
+        return isBare ? key : JSONString.quoted(key)
     }
 }
