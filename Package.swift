@@ -45,11 +45,17 @@ let package = Package(
 
         .target(name: "HelloSwift", dependencies: ["PluginKit"], path: "Examples/hello-swift",
                 swiftSettings: strict),
-        .target(name: "Auth", dependencies: ["PluginKit", "PluginABI", "PatternCrypto", "PatternSync"], path: "Plugins/Auth", swiftSettings: strict),
+        .target(name: "Auth", dependencies: ["PluginKit", "PluginABI", "PatternCrypto", "PatternSync", "AuthTokens"],
+                path: "Plugins/Auth", exclude: ["Tokens"], swiftSettings: strict),
+        // The auth plugin's JSON Web Tokens, a module of their own so AuthTests can test them
+        // without linking a second plugin entry point into the test bundle.
+        .target(name: "AuthTokens", dependencies: ["PatternCrypto"], path: "Plugins/Auth/Tokens", swiftSettings: strict),
         .target(name: "Metrics", dependencies: ["PluginKit", "PluginABI", "PatternCrypto"], path: "Plugins/Metrics",
                 swiftSettings: strict),
-        .target(name: "RateLimit", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/RateLimit",
-                swiftSettings: strict),
+        .target(name: "RateLimit", dependencies: ["PluginKit", "PluginABI", "RateLimitBuckets"], path: "Plugins/RateLimit",
+                exclude: ["Buckets"], swiftSettings: strict),
+        // The rate limiter's GCRA and bounded LRU table, a module of their own for RateLimitTests.
+        .target(name: "RateLimitBuckets", path: "Plugins/RateLimit/Buckets", swiftSettings: strict),
         .target(name: "Agents", dependencies: ["PluginKit", "PluginABI", "CShims"], path: "Plugins/Agents", swiftSettings: strict),
         .target(name: "Groups", dependencies: ["PluginKit", "PluginABI", "Coordination"], path: "Plugins/Groups",
                 swiftSettings: strict),
@@ -64,6 +70,8 @@ let package = Package(
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PatternText", "PluginABI"], swiftSettings: strict),
         .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "PluginKit"], swiftSettings: strict),
         .testTarget(name: "ChatTests", dependencies: ["Chat"], swiftSettings: strict),
+        .testTarget(name: "AuthTests", dependencies: ["AuthTokens", "PatternCrypto"], swiftSettings: strict),
+        .testTarget(name: "RateLimitTests", dependencies: ["RateLimitBuckets"], swiftSettings: strict),
         .testTarget(name: "PatternTextTests", dependencies: ["PatternText"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

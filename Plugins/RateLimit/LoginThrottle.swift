@@ -1,5 +1,6 @@
 import PluginABI
 import PluginKit
+import RateLimitBuckets
 import Synchronization
 
 /// The "ratelimit.login.v1" service (pattern_login_throttle.h). Failed logins are GCRA buckets

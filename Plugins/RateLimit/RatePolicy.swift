@@ -1,4 +1,5 @@
 import PluginKit
+import RateLimitBuckets
 
 /// One rate-limit policy: `quota` requests per `window` seconds, at most `burst` at once,
 /// per client key, for the requests its patterns match (the default policy: all others).

@@ -1,3 +1,4 @@
+import Glibc
 import PluginABI
 import Synchronization
 
@@ -70,7 +71,7 @@ private final class ServiceConnection: Sendable {
         if let found = UnsafePointer<pattern_metrics_service_v1>(bitPattern: vtable.load(ordering: .acquiring)) {
             return found
         }
-        let now = UInt64(GCRA.now())
+        let now = Self.monotonicNanoseconds()
         let due = nextAttempt.load(ordering: .relaxed)
         guard now >= due, nextAttempt.compareExchange(expected: due, desired: now + 1_000_000_000,
                                                       ordering: .relaxed).exchanged
@@ -80,6 +81,12 @@ private final class ServiceConnection: Sendable {
         else { return nil }
         vtable.store(UInt(bitPattern: raw), ordering: .releasing)
         return raw.assumingMemoryBound(to: pattern_metrics_service_v1.self)
+    }
+
+    private static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 }
 

@@ -1,7 +1,7 @@
 import Foundation
 import PatternCrypto
 import Testing
-@testable import PluginKit
+@testable import AuthTokens
 
 @Suite struct JWTTests {
     let key = Array("0123456789abcdef0123456789abcdef".utf8)
