@@ -2,7 +2,7 @@ import PluginABI
 import PluginKit
 import Synchronization
 
-/// The "auth.admin.v1" named service (pattern_auth_service.h): what `pattern-server
+/// The "auth.admin.v1" named service (pattern_auth_admin_service.h): what `pattern-server
 /// create-admin` calls after booting the plugins without serving.
 enum AdminService {
     /// C function pointers cannot capture, so the vtable's function finds the plugin here.

@@ -1,7 +1,7 @@
 /* Compile-time checks of the ABI's layout on this platform: a change that moves a field
  * fails the build instead of breaking plugins built against an earlier header. */
 #include "pattern_plugin.h"
-#include "pattern_login_throttle.h"
+#include "pattern_login_throttle_service.h"
 #include "pattern_providers_service.h"
 #include "pattern_agents_service.h"
 #include "pattern_groups_service.h"

@@ -408,7 +408,11 @@ typedef struct pattern_db_api {
 /* Plugins offer each other functionality as versioned vtables under a name such as
  * "agents.v1". A vtable is a struct that starts with uint32_t struct_size and lives as long
  * as the process. Look services up in init (after the providers, which `requires` orders
- * first) and keep the pointer. */
+ * first) and keep the pointer.
+ * Each service has a header `pattern_<name>_service.h` declaring its vtable
+ * `pattern_<name>_v1` and its name as a macro, `PATTERN_<NAME>_SERVICE_V1` ("<name>.v1"
+ * or a dotted form of it: "auth.admin.v1"); look it up by the macro, never a literal:
+ *     lookup(PATTERN_STR(PATTERN_AGENTS_SERVICE_V1), ...)   (PATTERN_STR: pattern_plugin_util.h) */
 typedef struct pattern_services_api {
     uint32_t struct_size;
     pattern_status (*provide)(pattern_plugin *self, pattern_str name, const void *vtable);

@@ -1,14 +1,14 @@
 /*
- * pattern_auth_service.h: the "auth.admin.v1" named service.
+ * pattern_auth_admin_service.h: the "auth.admin.v1" named service.
  *
  * Provided by the auth plugin for operators' tools: `pattern-server create-admin` boots the
  * plugins without serving, looks this service up and creates the first administrator:
  *     const pattern_auth_admin_v1 *admin;
- *     host->services->lookup((pattern_str){"auth.admin.v1", 13}, (const void **)&admin);
+ *     host->services->lookup(PATTERN_STR(PATTERN_AUTH_ADMIN_SERVICE_V1), (const void **)&admin);
  * Check PATTERN_HAS_FIELD before using a function added after create_admin.
  */
-#ifndef PATTERN_AUTH_SERVICE_H
-#define PATTERN_AUTH_SERVICE_H
+#ifndef PATTERN_AUTH_ADMIN_SERVICE_H
+#define PATTERN_AUTH_ADMIN_SERVICE_H
 
 #include "pattern_plugin.h"
 
