@@ -784,8 +784,11 @@ typedef struct pattern_config_api {
     /* This plugin's config section ([name] in the TOML file) as a JSON object, "{}" when
      * absent. Valid for the life of the process. */
     pattern_str (*plugin_config)(pattern_plugin *self);
-    /* A host setting by dotted key ("server.port", "auth.jwt_secret") as JSON, after
-     * environment overrides. PATTERN_NOT_FOUND when unset. Valid for the process's life. */
+    /* A host setting by dotted key ("server.port", "cors.allowed_origins") as JSON, after
+     * environment overrides: the shared sections [server] [database] [plugins] [cors]
+     * [limits] [outbound] [log] only. PATTERN_NOT_FOUND when unset, and for every plugin
+     * section ("auth.jwt_secret" included): a plugin reads its own through plugin_config and
+     * no other plugin's. Valid for the process's life. */
     pattern_status (*setting)(pattern_str key, pattern_str *json);
     /* The data directory (absolute path), for files a plugin must keep (e.g. secrets). */
     pattern_str (*data_dir)(void);

@@ -23,19 +23,6 @@ extension ServerConfig {
             .integer("database", "readers", \.database.readers, min: 1),
             .integer("database", "busy_timeout_ms", \.database.busyTimeoutMs, min: 0),
 
-            .integer("auth", "access_token_ttl", \.auth.accessTokenTTLSeconds, min: 1, environment: "ACCESS_TOKEN_TTL"),
-            .integer("auth", "refresh_token_ttl", \.auth.refreshTokenTTLSeconds, min: 1, environment: "REFRESH_TOKEN_TTL"),
-            .integer("auth", "bcrypt_cost", \.auth.bcryptCost, min: 4, max: 31, environment: "BCRYPT_COST"),
-            F(section: "auth", key: "jwt_secret", environment: "JWT_SECRET",
-              apply: { config, value, shown in
-                  // Never echo a secret.
-                  guard case .string(let secret) = value else { return "expected a string of at least 32 bytes, got \(value.typeNameWithArticle)" }
-                  guard secret.utf8.count >= 32 else { return "expected at least 32 bytes, got \(secret.utf8.count)" }
-                  config.auth.jwtSecret = secret
-                  return nil
-              },
-              render: { config in config.auth.jwtSecret.map { .string($0) } }),
-
             .optionalString("plugins", "dir", \.plugins.dir, environment: "PATTERN_PLUGIN_DIR"),
             .strings("plugins", "extra_dirs", \.plugins.extraDirs, check: Check.nonEmpty),
             .optionalStrings("plugins", "enabled", \.plugins.enabled),

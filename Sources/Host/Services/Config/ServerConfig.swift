@@ -4,10 +4,11 @@ import PatternText
 /// The host's configuration: defaults, then the TOML file, then environment overrides, each
 /// value checked by the same rules wherever it came from.
 ///
-/// The host's own sections are `[server]`, `[database]`, `[auth]`, `[plugins]`, `[cors]`,
-/// `[limits]`, `[outbound]` and `[log]`; an unknown key in them is an error, except in `[auth]`, which is
-/// also the auth plugin's section. Every other top-level table is a plugin's section, kept
-/// as written and handed to the plugin as JSON (`pluginSection(_:)`).
+/// The host's own sections are `[server]`, `[database]`, `[plugins]`, `[cors]`, `[limits]`,
+/// `[outbound]` and `[log]`; an unknown key in them is an error. Every other top-level table is
+/// a plugin's section (`[auth]` is the auth plugin's), kept as written and handed to that plugin
+/// alone as JSON (`pluginSection(_:)`): the plugin checks it and applies its own environment
+/// overrides.
 struct ServerConfig: Sendable, Equatable {
     struct Server: Sendable, Equatable {
         var host = "127.0.0.1"
@@ -25,14 +26,6 @@ struct ServerConfig: Sendable, Equatable {
         var url = ""
         var readers = 4
         var busyTimeoutMs = 5000
-    }
-
-    struct Auth: Sendable, Equatable {
-        var accessTokenTTLSeconds = 900
-        var refreshTokenTTLSeconds = 604_800
-        var bcryptCost = 12
-        /// At least 32 bytes when set; nil means the host generates one in the data directory.
-        var jwtSecret: String?
     }
 
     struct Plugins: Sendable, Equatable {
@@ -113,7 +106,6 @@ struct ServerConfig: Sendable, Equatable {
 
     var server = Server()
     var database = Database()
-    var auth = Auth()
     var plugins = Plugins()
     var cors = CORS()
     var limits = Limits()
@@ -121,13 +113,13 @@ struct ServerConfig: Sendable, Equatable {
     var log = Log()
     /// The config file that was read, if any.
     var file: String?
-    /// Plugin sections as written, and `[auth]` as written (for its plugin-only keys).
+    /// Plugin sections as written.
     private var sections = TOMLTable()
 
     /// The defaults: what the server runs with when there is no file and no environment.
     init() {}
 
-    static let hostSections = ["server", "database", "auth", "plugins", "cors", "limits", "outbound", "log"]
+    static let hostSections = ["server", "database", "plugins", "cors", "limits", "outbound", "log"]
 
     /// The SQLite file `database.url` names (the default: `<data_dir>/pattern.db`).
     var databasePath: String {
@@ -137,24 +129,25 @@ struct ServerConfig: Sendable, Equatable {
         return Self.sqlitePath(of: database.url) ?? database.url
     }
 
-    /// The JSON object text of the `[name]` section (`{}` when absent). For `[auth]`, the keys
-    /// the host knows carry their effective values (file, environment or default).
+    /// The JSON object text of plugin section `[name]` as written (`{}` when absent), for that
+    /// plugin only.
     func pluginSection(_ name: String) -> String {
-        section(name)?.json ?? "{}"
+        sections[name]?.tableValue?.json ?? "{}"
     }
 
-    /// The JSON text of an effective value by dotted key (`server.port` → `3000`), or of a whole
-    /// section (`cors`); nil when there is no such value.
+    /// The JSON text of a host setting's effective value by dotted key (`server.port` → `3000`),
+    /// or of a whole host section (`cors`); nil when there is no such value. Plugin sections are
+    /// not settings: what one plugin is configured with (`auth.jwt_secret`) no other may read.
     func setting(_ dottedKey: String) -> String? {
         let keys = dottedKey.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard let first = keys.first, let table = section(first) else { return nil }
+        guard let first = keys.first, let table = hostSection(first) else { return nil }
         if keys.count == 1 { return table.json }
         return table.value(at: keys.dropFirst())?.json
     }
 
-    private func section(_ name: String) -> TOMLTable? {
-        guard Self.hostSections.contains(name) else { return sections[name]?.tableValue }
-        var table = name == "auth" ? sections["auth"]?.tableValue ?? TOMLTable() : TOMLTable()
+    private func hostSection(_ name: String) -> TOMLTable? {
+        guard Self.hostSections.contains(name) else { return nil }
+        var table = TOMLTable()
         for field in Self.fields where field.section == name {
             table[field.key] = field.render(self)
         }
@@ -215,12 +208,10 @@ extension ServerConfig {
                 sections[name] = value
                 continue
             }
-            if name == "auth" { sections[name] = value }
             for (key, value) in table.entries {
                 let keyPath = TOMLDocument.keyPath([name, key])
                 let source = ConfigError.Source.file(path: path, line: document.line(of: keyPath))
                 guard let field = fields.first(where: { $0.section == name && $0.key == key }) else {
-                    if name == "auth" { continue }
                     throw ConfigError(source: source, message: "unknown key \(JSONString.quoted(key)) in [\(name)]")
                 }
                 if let problem = field.apply(&self, value, Self.describe(value)) {
