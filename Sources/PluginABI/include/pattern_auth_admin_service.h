@@ -1,8 +1,8 @@
 /*
  * pattern_auth_admin_service.h: the "auth.admin.v1" named service.
  *
- * Provided by the auth plugin for operators' tools: `pattern-server create-admin` boots the
- * plugins without serving, looks this service up and creates the first administrator:
+ * Provided by the auth plugin for operators' tools (another plugin's command, say) to create
+ * an administrator; `pattern-server auth create-admin` does the same from the command line:
  *     const pattern_auth_admin_v1 *admin;
  *     host->services->lookup(PATTERN_STR(PATTERN_AUTH_ADMIN_SERVICE_V1), (const void **)&admin);
  * Check PATTERN_HAS_FIELD before using a function added after create_admin.

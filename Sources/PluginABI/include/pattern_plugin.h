@@ -66,7 +66,7 @@ extern "C" {
 #endif
 
 #define PATTERN_ABI_MAJOR 1
-#define PATTERN_ABI_MINOR 5
+#define PATTERN_ABI_MINOR 6
 
 /* Export marker for the entry function (plugins build with -fvisibility=hidden). */
 #define PATTERN_EXPORT __attribute__((visibility("default")))
@@ -869,6 +869,45 @@ typedef struct pattern_secrets_api {
 } pattern_secrets_api;
 
 /* ===== The host table handed to init =================================================== */
+/* ===== Host table: command-line commands (1.6) ========================================== */
+/* A plugin adds subcommands to the server's command line, `pattern-server <plugin> <command>
+ * [arguments...]` (the auth plugin's `pattern-server auth create-admin --username root`),
+ * by registering them in init.
+ * Running one: the host reads the configuration, boots every plugin as for serving (database
+ * open and migrations applied, secrets and services available) but opens no socket, calls the
+ * command's `run` once on the main thread, shuts the plugins down and exits with the code
+ * `run` returned (by convention 0 done, 1 failed, 2 bad arguments). The command prints its
+ * result to stdout and its errors to stderr itself; the host logs at level error only.
+ * Arguments: the words after the command name, in order, less the host's own options
+ * (--config FILE, --plugin-dir DIR, --data-dir DIR) wherever they stand.
+ * Errors the host answers itself: the plugin is not loaded → exit 1; the plugin has no such
+ * command → exit 2; each with one line on stderr naming what there is.
+ * `pattern-server help` lists every loaded plugin's commands with their usage and summary
+ * (it boots the plugins to learn them). */
+/* Runs the command; `arguments` (count of them) are borrowed for the call. Returns the
+ * process's exit code. */
+typedef int32_t (*pattern_command_fn)(const pattern_str *arguments, size_t count, void *userdata);
+
+typedef struct pattern_command {
+    uint32_t struct_size;
+    pattern_str name;       /* 1-32 of [a-z0-9-], starting with a letter; unique in the plugin */
+    pattern_str usage;      /* its arguments for help, e.g. "--username NAME"; may be empty */
+    pattern_str summary;    /* one line for help */
+    pattern_command_fn run;
+    void *userdata;         /* passed back to run untouched */
+} pattern_command;
+
+typedef struct pattern_cli_api {
+    uint32_t struct_size;
+    /* Registers a command of this plugin (init only). The strings are copied.
+     *   PATTERN_OK
+     *   PATTERN_INVALID   no plugin, no command or no `run`, a struct_size below this
+     *                     version's, a name that breaks the rule, or a summary that is empty
+     *   PATTERN_CONFLICT  this plugin already registered a command by that name
+     *   PATTERN_STATE     after init */
+    pattern_status (*add_command)(pattern_plugin *self, const pattern_command *command);
+} pattern_cli_api;
+
 typedef struct pattern_host_v1 {
     uint32_t struct_size;
     uint16_t abi_major;
@@ -888,6 +927,8 @@ typedef struct pattern_host_v1 {
     const pattern_client_api *client;
     const pattern_process_api *process;
     const pattern_secrets_api *secrets;
+    /* --- added in 1.6 --- */
+    const pattern_cli_api *cli; /* command-line commands */
     /* New sub-tables are added here, at the end, in later minors. */
 } pattern_host_v1;
 
