@@ -141,11 +141,7 @@ extension TOMLValue {
 
 extension TOMLTable {
     /// Compact JSON object text, keys in file order.
-    var json: String {
-        var out: [UInt8] = []
-        writeJSON(into: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
+    var json: String { TOMLValue.table(self).json }
 
     func writeJSON(into out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
