@@ -10,6 +10,8 @@ let package = Package(
     products: [
         .executable(name: "pattern-server", targets: ["pattern-server"]),
         .library(name: "PluginKit", targets: ["PluginKit"]),
+        // Unit tests for plugins without a socket: a fake host table that runs their routes.
+        .library(name: "PluginKitTesting", targets: ["PluginKitTesting"]),
         // Plugins: each a shared library the host dlopens. Never a dependency of another target.
         .library(name: "HelloSwift", type: .dynamic, targets: ["HelloSwift"]),
         .library(name: "PatternAuth", type: .dynamic, targets: ["Auth"]),
@@ -32,8 +34,8 @@ let package = Package(
         .target(name: "CShims", path: "Sources/CShims", linkerSettings: [.linkedLibrary("crypt")]),
         // Crypto shared by the host and PluginKit (HMAC, SHA-256, random, bcrypt, base64url).
         .target(name: "PatternCrypto", dependencies: ["COpenSSL", "CShims"], swiftSettings: strict),
-        // Text shared by the host and PluginKit (and through it every plugin): JSON strings and
-        // nesting, RFC 3339 timestamps, integers as decimal text.
+        // Text shared by the host and PluginKit (and through it every plugin): JSON values
+        // (parsing, writing, nesting), JSON strings, RFC 3339 timestamps, integers as decimal text.
         .target(name: "PatternText", swiftSettings: strict),
         // Locks for read-mostly state, shared by the host and plugins.
         .target(name: "PatternSync", swiftSettings: strict),
@@ -42,6 +44,9 @@ let package = Package(
                 swiftSettings: strict),
         .executableTarget(name: "pattern-server", dependencies: ["Host"], swiftSettings: strict),
         .target(name: "PluginKit", dependencies: ["PluginABI", "PatternCrypto", "PatternText"], swiftSettings: strict),
+        // Loads plugin libraries in-process and serves their routes from a fake host table
+        // (in-memory SQLite). It links no plugin and not the Host, so any plugin can be tested.
+        .target(name: "PluginKitTesting", dependencies: ["PluginABI", "CSQLite"], swiftSettings: strict),
 
         .target(name: "HelloSwift", dependencies: ["PluginKit"], path: "Examples/hello-swift",
                 swiftSettings: strict),
@@ -73,6 +78,9 @@ let package = Package(
         .testTarget(name: "AuthTests", dependencies: ["AuthTokens", "PatternCrypto"], swiftSettings: strict),
         .testTarget(name: "RateLimitTests", dependencies: ["RateLimitBuckets"], swiftSettings: strict),
         .testTarget(name: "PatternTextTests", dependencies: ["PatternText"], swiftSettings: strict),
+        // Every first-party plugin's routes through PluginKitTesting (the built libraries,
+        // loaded as the host loads them).
+        .testTarget(name: "PluginTests", dependencies: ["PluginKitTesting"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

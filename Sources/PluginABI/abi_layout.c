@@ -29,7 +29,7 @@ _Static_assert(offsetof(pattern_process_spec, cwd) == 104, "process spec layout 
 _Static_assert(offsetof(pattern_login_throttle_v1, record_failure) == 16, "login throttle layout of its first version");
 _Static_assert(offsetof(pattern_host_v1, secrets) == 112, "host table layout of 1.4");
 _Static_assert(offsetof(pattern_secrets_api, on_rotate) == 32, "secrets table layout of 1.4");
-_Static_assert(offsetof(pattern_host_v1, cli) == 120, "host table layout of 1.6");
+_Static_assert(offsetof(pattern_host_v1, cli) == 128, "host table layout of 1.6 (after json)");
 _Static_assert(offsetof(pattern_command, userdata) == 64, "command layout of 1.6");
 _Static_assert(offsetof(pattern_responses_api, abort) == 80, "responses table layout of 1.4");
 _Static_assert(offsetof(pattern_providers_v1, resolve) == 24, "providers.v1 layout of its first version");

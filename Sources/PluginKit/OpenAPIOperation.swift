@@ -1,3 +1,5 @@
+import PatternText
+
 /// Building OpenAPI 3.1 Operation Objects (the `openAPI:` text of a route) from JSON Schema
 /// values, with the pieces every API.md route shares: the JSON error responses, the list
 /// envelope and its query parameters. Schemas are inlined (the host's document has no room

@@ -10,6 +10,9 @@ import PluginABI
 /// }
 /// ```
 extension PluginHost {
+    /// Whether this host runs plugin commands (ABI 1.6 and later); `command` throws on an older one.
+    public var runsCommands: Bool { table.added(\.cli) != nil }
+
     public func command(_ name: String, usage: String = "", summary: String,
                         _ body: @escaping @Sendable (_ arguments: [String]) -> Int32) throws {
         guard let cli = table.added(\.cli) else {

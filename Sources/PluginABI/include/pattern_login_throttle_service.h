@@ -21,6 +21,9 @@
  * When it is absent, logins are simply not throttled. Check
  * PATTERN_HAS_FIELD(t, pattern_login_throttle_v1, slowdown_milliseconds) before using the
  * functions added after the first two.
+ *
+ * No slot of the vtable is NULL up to its struct_size (the provider fills every one); a slot
+ * past struct_size is one the provider's version lacks: check PATTERN_HAS_FIELD first.
  */
 #ifndef PATTERN_LOGIN_THROTTLE_SERVICE_H
 #define PATTERN_LOGIN_THROTTLE_SERVICE_H

@@ -24,6 +24,9 @@
  *
  * Ownership: every string and array is borrowed for the call and copied when kept.
  * A family handle lives as long as the process.
+ *
+ * No slot of the vtable is NULL up to its struct_size (the provider fills every one); a slot
+ * past struct_size is one the provider's version lacks: check PATTERN_HAS_FIELD first.
  */
 #ifndef PATTERN_METRICS_SERVICE_H
 #define PATTERN_METRICS_SERVICE_H

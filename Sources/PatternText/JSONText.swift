@@ -1,14 +1,12 @@
-import PatternText
-
 /// RFC 8259 JSON text to and from `JSONValue`, by hand: Foundation's coders are several times
 /// slower here (a Decodable `JSONValue` must try each type in turn, and every failed try
 /// builds an error), and stored JSON is read on every list request.
-enum JSONText {
+public enum JSONText {
     struct Malformed: Error {}
 
     /// Parses one JSON value (surrounded by optional whitespace); nil when `bytes` is not
     /// JSON or nests deeper than `maxDepth`.
-    static func parse(_ bytes: [UInt8], maxDepth: Int = 64) -> JSONValue? {
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) -> JSONValue? {
         bytes.withUnsafeBufferPointer { buffer in
             var parser = Parser(bytes: buffer, maxDepth: maxDepth)
             guard let value = try? parser.value(depth: 0) else { return nil }
@@ -228,7 +226,7 @@ enum JSONText {
     // MARK: Writing
 
     /// Compact JSON; object keys sorted so equal values give equal text.
-    static func write(_ value: JSONValue, into out: inout [UInt8]) {
+    public static func write(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)

@@ -42,16 +42,6 @@ public enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
-    /// Parses JSON text; nil when it is not JSON (or nests deeper than `[limits] max_json_depth`).
-    public init?(parsing text: String) {
-        self.init(parsing: Array(text.utf8))
-    }
-
-    public init?(parsing bytes: [UInt8]) {
-        guard let value = JSONText.parse(bytes, maxDepth: JSONBody.maxDepth) else { return nil }
-        self = value
-    }
-
     /// Compact JSON with sorted keys (stable, so equal values give equal text).
     public var jsonText: String { String(decoding: jsonBytes, as: UTF8.self) }
 
