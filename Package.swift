@@ -34,7 +34,8 @@ let package = Package(
         .target(name: "CShims", path: "Sources/CShims", linkerSettings: [.linkedLibrary("crypt")]),
         // Crypto shared by the host and PluginKit (HMAC, SHA-256, random, bcrypt, base64url).
         .target(name: "PatternCrypto", dependencies: ["COpenSSL", "CShims"], swiftSettings: strict),
-        // Text shared by the host and PluginKit (JSON values: parsing, writing, nesting).
+        // Text shared by the host and PluginKit (and through it every plugin): JSON values
+        // (parsing, writing, nesting), JSON strings, RFC 3339 timestamps, integers as decimal text.
         .target(name: "PatternText", swiftSettings: strict),
         // Locks for read-mostly state, shared by the host and plugins.
         .target(name: "PatternSync", swiftSettings: strict),
@@ -49,11 +50,17 @@ let package = Package(
 
         .target(name: "HelloSwift", dependencies: ["PluginKit"], path: "Examples/hello-swift",
                 swiftSettings: strict),
-        .target(name: "Auth", dependencies: ["PluginKit", "PluginABI", "PatternCrypto", "PatternSync"], path: "Plugins/Auth", swiftSettings: strict),
+        .target(name: "Auth", dependencies: ["PluginKit", "PluginABI", "PatternCrypto", "PatternSync", "AuthTokens"],
+                path: "Plugins/Auth", exclude: ["Tokens"], swiftSettings: strict),
+        // The auth plugin's JSON Web Tokens, a module of their own so AuthTests can test them
+        // without linking a second plugin entry point into the test bundle.
+        .target(name: "AuthTokens", dependencies: ["PatternCrypto"], path: "Plugins/Auth/Tokens", swiftSettings: strict),
         .target(name: "Metrics", dependencies: ["PluginKit", "PluginABI", "PatternCrypto"], path: "Plugins/Metrics",
                 swiftSettings: strict),
-        .target(name: "RateLimit", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/RateLimit",
-                swiftSettings: strict),
+        .target(name: "RateLimit", dependencies: ["PluginKit", "PluginABI", "RateLimitBuckets"], path: "Plugins/RateLimit",
+                exclude: ["Buckets"], swiftSettings: strict),
+        // The rate limiter's GCRA and bounded LRU table, a module of their own for RateLimitTests.
+        .target(name: "RateLimitBuckets", path: "Plugins/RateLimit/Buckets", swiftSettings: strict),
         .target(name: "Agents", dependencies: ["PluginKit", "PluginABI", "CShims"], path: "Plugins/Agents", swiftSettings: strict),
         .target(name: "Groups", dependencies: ["PluginKit", "PluginABI", "Coordination"], path: "Plugins/Groups",
                 swiftSettings: strict),
@@ -68,6 +75,9 @@ let package = Package(
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PatternText", "PluginABI"], swiftSettings: strict),
         .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "PluginKit"], swiftSettings: strict),
         .testTarget(name: "ChatTests", dependencies: ["Chat"], swiftSettings: strict),
+        .testTarget(name: "AuthTests", dependencies: ["AuthTokens", "PatternCrypto"], swiftSettings: strict),
+        .testTarget(name: "RateLimitTests", dependencies: ["RateLimitBuckets"], swiftSettings: strict),
+        .testTarget(name: "PatternTextTests", dependencies: ["PatternText"], swiftSettings: strict),
         // Every first-party plugin's routes through PluginKitTesting (the built libraries,
         // loaded as the host loads them).
         .testTarget(name: "PluginTests", dependencies: ["PluginKitTesting"], swiftSettings: strict),

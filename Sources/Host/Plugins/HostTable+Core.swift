@@ -1,5 +1,6 @@
 import Glibc
 import PatternCrypto
+import PatternText
 import PluginABI
 
 /// The `core` sub-table: the host's version, plugin health, the loaded plugins, transport

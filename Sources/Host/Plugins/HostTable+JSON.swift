@@ -89,7 +89,7 @@ extension HostTable {
         api.end_object = { request in HostTable.end(request, isObject: true) }
         api.end_array = { request in HostTable.end(request, isObject: false) }
         api.write_string = { request, key, value in
-            HostTable.write(request, key) { _, body in JSONText.appendQuoted(value.string, to: &body) }
+            HostTable.write(request, key) { _, body in JSONString.append(value.string, to: &body) }
         }
         api.write_integer = { request, key, value in HostTable.write(request, key) { $1 += String(value).utf8 } }
         api.write_number = { request, key, value in
@@ -220,9 +220,9 @@ extension HostTable {
         for (index, problem) in problems.enumerated() {
             if index > 0 { fields.append(UInt8(ascii: ",")) }
             fields += #"{"field":"#.utf8
-            JSONText.appendQuoted(problem.field, to: &fields)
+            JSONString.append(problem.field, to: &fields)
             fields += #","message":"#.utf8
-            JSONText.appendQuoted(problem.message, to: &fields)
+            JSONString.append(problem.message, to: &fields)
             fields.append(UInt8(ascii: "}"))
         }
         fields.append(UInt8(ascii: "]"))

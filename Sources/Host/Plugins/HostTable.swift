@@ -27,6 +27,7 @@ enum HostTable {
         host.process = UnsafePointer(pin(makeProcess()))
         host.secrets = UnsafePointer(pin(makeSecrets()))
         host.json = UnsafePointer(pin(makeJSON()))
+        host.cli = UnsafePointer(pin(makeCLI()))
         return HostTablePointer(raw: UnsafePointer(pin(host)))
     }()
 

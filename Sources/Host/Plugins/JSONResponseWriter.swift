@@ -1,3 +1,5 @@
+import PatternText
+
 /// The JSON document a C plugin writes into its response through the `json` sub-table (ABI
 /// 1.6): which containers are open and whether each holds a value yet, so the host places
 /// the commas and checks that members have keys and array elements have none.
@@ -18,7 +20,7 @@ struct JSONResponseWriter {
         if !innermost.isEmpty { body.append(UInt8(ascii: ",")) }
         open[open.count - 1].isEmpty = false
         if innermost.isObject {
-            JSONText.appendQuoted(key, to: &body)
+            JSONString.append(key, to: &body)
             body.append(UInt8(ascii: ":"))
         }
         return true

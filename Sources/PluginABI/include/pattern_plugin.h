@@ -494,7 +494,11 @@ typedef struct pattern_db_api {
 /* Plugins offer each other functionality as versioned vtables under a name such as
  * "agents.v1". A vtable is a struct that starts with uint32_t struct_size and lives as long
  * as the process. Look services up in init (after the providers, which `requires` orders
- * first) and keep the pointer. */
+ * first) and keep the pointer.
+ * Each service has a header `pattern_<name>_service.h` declaring its vtable
+ * `pattern_<name>_v1` and its name as a macro, `PATTERN_<NAME>_SERVICE_V1` ("<name>.v1"
+ * or a dotted form of it: "auth.admin.v1"); look it up by the macro, never a literal:
+ *     lookup(PATTERN_STR(PATTERN_AGENTS_SERVICE_V1), ...)   (PATTERN_STR: pattern_plugin_util.h) */
 typedef struct pattern_services_api {
     uint32_t struct_size;
     /* Offers `vtable` under `name` (copied). PATTERN_OK; PATTERN_INVALID: no vtable, an empty
@@ -888,9 +892,11 @@ typedef struct pattern_config_api {
     /* This plugin's config section ([name] in the TOML file) as a JSON object, "{}" when
      * absent. Valid for the life of the process. */
     pattern_str (*plugin_config)(pattern_plugin *self);
-    /* A host setting by dotted key ("server.port", "limits.max_json_depth") as JSON, after
-     * environment overrides: PATTERN_OK with *json valid for the process's life;
-     * PATTERN_NOT_FOUND when unset or unknown. */
+    /* A shared host setting by dotted key ("server.port", "limits.max_json_depth") as JSON,
+     * after environment overrides: the host's sections [server] [database] [plugins] [cors]
+     * [limits] [outbound] [log] only. PATTERN_OK with *json valid for the process's life;
+     * PATTERN_NOT_FOUND when unset or unknown, and for every plugin section ("auth.jwt_secret"
+     * included): a plugin reads its own through plugin_config, and no other plugin's. */
     pattern_status (*setting)(pattern_str key, pattern_str *json);
     /* The data directory (absolute path), for files a plugin must keep (e.g. secrets). */
     pattern_str (*data_dir)(void);
@@ -1098,6 +1104,45 @@ typedef struct pattern_json_api {
     pattern_status (*write_raw)(pattern_request *request, pattern_str key, pattern_str json);
 } pattern_json_api;
 
+/* ===== Host table: command-line commands (1.6) ========================================== */
+/* A plugin adds subcommands to the server's command line, `pattern-server <plugin> <command>
+ * [arguments...]` (the auth plugin's `pattern-server auth create-admin --username root`),
+ * by registering them in init.
+ * Running one: the host reads the configuration, boots every plugin as for serving (database
+ * open and migrations applied, secrets and services available) but opens no socket, calls the
+ * command's `run` once on the main thread, shuts the plugins down and exits with the code
+ * `run` returned (by convention 0 done, 1 failed, 2 bad arguments). The command prints its
+ * result to stdout and its errors to stderr itself; the host logs at level error only.
+ * Arguments: the words after the command name, in order, less the host's own options
+ * (--config FILE, --plugin-dir DIR, --data-dir DIR) wherever they stand.
+ * Errors the host answers itself: the plugin is not loaded → exit 1; the plugin has no such
+ * command → exit 2; each with one line on stderr naming what there is.
+ * `pattern-server help` lists every loaded plugin's commands with their usage and summary
+ * (it boots the plugins to learn them). */
+/* Runs the command; `arguments` (count of them) are borrowed for the call. Returns the
+ * process's exit code. */
+typedef int32_t (*pattern_command_fn)(const pattern_str *arguments, size_t count, void *userdata);
+
+typedef struct pattern_command {
+    uint32_t struct_size;
+    pattern_str name;       /* 1-32 of [a-z0-9-], starting with a letter; unique in the plugin */
+    pattern_str usage;      /* its arguments for help, e.g. "--username NAME"; may be empty */
+    pattern_str summary;    /* one line for help */
+    pattern_command_fn run;
+    void *userdata;         /* passed back to run untouched */
+} pattern_command;
+
+typedef struct pattern_cli_api {
+    uint32_t struct_size;
+    /* Registers a command of this plugin (init only). The strings are copied.
+     *   PATTERN_OK
+     *   PATTERN_INVALID   no plugin, no command or no `run`, a struct_size below this
+     *                     version's, a name that breaks the rule, or a summary that is empty
+     *   PATTERN_CONFLICT  this plugin already registered a command by that name
+     *   PATTERN_STATE     after init */
+    pattern_status (*add_command)(pattern_plugin *self, const pattern_command *command);
+} pattern_cli_api;
+
 /* ===== The host table handed to init =================================================== */
 /* The table and every sub-table it points to are filled once and live, unchanged, as long as
  * the process: keep the pointers init receives (no copy of a slot is needed). No pointer and
@@ -1123,6 +1168,7 @@ typedef struct pattern_host_v1 {
     const pattern_secrets_api *secrets;
     /* --- added in 1.6 --- */
     const pattern_json_api *json;
+    const pattern_cli_api *cli; /* command-line commands */
     /* New sub-tables are added here, at the end, in later minors. */
 } pattern_host_v1;
 

@@ -1,5 +1,5 @@
 import Testing
-@testable import PluginKit
+@testable import RateLimitBuckets
 
 @Suite struct BoundedLRUTableTests {
     @Test func neverHoldsMoreThanItsCapacityAndEvictsTheLeastRecentlyUsed() {

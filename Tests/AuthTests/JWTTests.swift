@@ -1,7 +1,7 @@
 import Foundation
 import PatternCrypto
 import Testing
-@testable import PluginKit
+@testable import AuthTokens
 
 @Suite struct JWTTests {
     let key = Array("0123456789abcdef0123456789abcdef".utf8)
@@ -111,28 +111,5 @@ import Testing
         #expect(throws: JWT.Failure.badClaim("aud")) { try verify(JWT.sign(wrong, key: key)) }
         wrong.audience = ["x", "aud"]
         #expect((try? verify(JWT.sign(wrong, key: key))) != nil)
-    }
-}
-
-@Suite struct ResourceIDTests {
-    @Test func hasThePrefixAndSortsByTime() {
-        let first = ResourceID.make("user", now: Date(timeIntervalSince1970: 1_800_000_000))
-        let second = ResourceID.make("user", now: Date(timeIntervalSince1970: 1_800_000_001))
-        #expect(ResourceID.isValid(first, prefix: "user") && first.count == 31)
-        #expect(first < second)
-        #expect(ResourceID.make("key") != ResourceID.make("key"))
-        #expect(!ResourceID.isValid("user_01", prefix: "user"))
-    }
-}
-
-@Suite struct TimestampTests {
-    @Test func formatsAndParsesRFC3339() {
-        #expect(Timestamp.rfc3339(milliseconds: 1_795_000_000_123) == "2026-11-18T11:06:40.123Z")
-        #expect(Timestamp.parse("2026-11-18T11:06:40.123Z") == 1_795_000_000_123)
-        #expect(Timestamp.parse("2026-11-18T12:06:40.123+01:00") == 1_795_000_000_123)
-        #expect(Timestamp.parse("2026-11-18T11:06:40Z") == 1_795_000_000_000)
-        for bad in ["tomorrow", "2026-02-30T00:00:00Z", "2026-11-18 09:46:40Z", "2026-11-18T09:46:40", ""] {
-            #expect(Timestamp.parse(bad) == nil)
-        }
     }
 }

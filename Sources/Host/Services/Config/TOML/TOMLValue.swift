@@ -1,3 +1,5 @@
+import PatternText
+
 /// A TOML value. Offset date-times, local date-times, local dates and local times are kept
 /// as their source text (`dateTime`); the host's configuration never does arithmetic on them.
 indirect enum TOMLValue: Sendable, Equatable {
@@ -109,28 +111,28 @@ extension TOMLValue {
 extension TOMLValue {
     /// Compact JSON text (RFC 8259). Non-finite floats become `null`; date-times become strings.
     var json: String {
-        var out = ""
+        var out: [UInt8] = []
         writeJSON(into: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    func writeJSON(into out: inout String) {
+    func writeJSON(into out: inout [UInt8]) {
         switch self {
         case .string(let value), .dateTime(let value):
-            TOMLJSONText.writeString(value, into: &out)
+            JSONString.append(value, to: &out)
         case .integer(let value):
-            out += String(value)
+            DecimalText.append(value, to: &out)
         case .float(let value):
-            out += value.isFinite ? "\(value)" : "null"
+            out.append(contentsOf: (value.isFinite ? "\(value)" : "null").utf8)
         case .boolean(let value):
-            out += value ? "true" : "false"
+            out.append(contentsOf: (value ? "true" : "false").utf8)
         case .array(let values):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
-                if index > 0 { out += "," }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 value.writeJSON(into: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .table(let table):
             table.writeJSON(into: &out)
         }
@@ -139,51 +141,16 @@ extension TOMLValue {
 
 extension TOMLTable {
     /// Compact JSON object text, keys in file order.
-    var json: String {
-        var out = ""
-        writeJSON(into: &out)
-        return out
-    }
+    var json: String { TOMLValue.table(self).json }
 
-    func writeJSON(into out: inout String) {
-        out += "{"
+    func writeJSON(into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
         for (index, entry) in entries.enumerated() {
-            if index > 0 { out += "," }
-            TOMLJSONText.writeString(entry.key, into: &out)
-            out += ":"
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            JSONString.append(entry.key, to: &out)
+            out.append(UInt8(ascii: ":"))
             entry.value.writeJSON(into: &out)
         }
-        out += "}"
-    }
-}
-
-/// JSON string literals (RFC 8259 escaping).
-enum TOMLJSONText {
-    /// `value` as a quoted JSON string.
-    static func quoted(_ value: String) -> String {
-        var out = ""
-        writeString(value, into: &out)
-        return out
-    }
-
-    static func writeString(_ value: String, into out: inout String) {
-        out += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default:
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        out.append(UInt8(ascii: "}"))
     }
 }

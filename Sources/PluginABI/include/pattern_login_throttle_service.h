@@ -1,5 +1,5 @@
 /*
- * pattern_login_throttle.h: the "ratelimit.login.v1" named service.
+ * pattern_login_throttle_service.h: the "ratelimit.login.v1" named service.
  *
  * Provided by the ratelimit plugin, used by the auth plugin: failed logins are counted per
  * username AND client address, so a guesser is throttled from their own address without
@@ -17,7 +17,7 @@
  *
  * Look it up lazily (after start), since auth does not require ratelimit:
  *     const pattern_login_throttle_v1 *t;
- *     host->services->lookup((pattern_str){"ratelimit.login.v1", 18}, (const void **)&t);
+ *     host->services->lookup(PATTERN_STR(PATTERN_LOGIN_THROTTLE_SERVICE_V1), (const void **)&t);
  * When it is absent, logins are simply not throttled. Check
  * PATTERN_HAS_FIELD(t, pattern_login_throttle_v1, slowdown_milliseconds) before using the
  * functions added after the first two.
@@ -25,8 +25,8 @@
  * No slot of the vtable is NULL up to its struct_size (the provider fills every one); a slot
  * past struct_size is one the provider's version lacks: check PATTERN_HAS_FIELD first.
  */
-#ifndef PATTERN_LOGIN_THROTTLE_H
-#define PATTERN_LOGIN_THROTTLE_H
+#ifndef PATTERN_LOGIN_THROTTLE_SERVICE_H
+#define PATTERN_LOGIN_THROTTLE_SERVICE_H
 
 #include "pattern_plugin.h"
 

@@ -1,17 +1,17 @@
 /*
- * pattern_auth_service.h: the "auth.admin.v1" named service.
+ * pattern_auth_admin_service.h: the "auth.admin.v1" named service.
  *
- * Provided by the auth plugin for operators' tools: `pattern-server create-admin` boots the
- * plugins without serving, looks this service up and creates the first administrator:
+ * Provided by the auth plugin for operators' tools (another plugin's command, say) to create
+ * an administrator; `pattern-server auth create-admin` does the same from the command line:
  *     const pattern_auth_admin_v1 *admin;
- *     host->services->lookup((pattern_str){"auth.admin.v1", 13}, (const void **)&admin);
+ *     host->services->lookup(PATTERN_STR(PATTERN_AUTH_ADMIN_SERVICE_V1), (const void **)&admin);
  * Check PATTERN_HAS_FIELD before using a function added after create_admin.
  *
  * No slot of the vtable is NULL up to its struct_size (the provider fills every one); a slot
  * past struct_size is one the provider's version lacks: check PATTERN_HAS_FIELD first.
  */
-#ifndef PATTERN_AUTH_SERVICE_H
-#define PATTERN_AUTH_SERVICE_H
+#ifndef PATTERN_AUTH_ADMIN_SERVICE_H
+#define PATTERN_AUTH_ADMIN_SERVICE_H
 
 #include "pattern_plugin.h"
 

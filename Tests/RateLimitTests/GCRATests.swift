@@ -1,5 +1,5 @@
 import Testing
-@testable import PluginKit
+@testable import RateLimitBuckets
 
 @Suite struct GCRATests {
     let second: Int64 = 1_000_000_000
