@@ -24,6 +24,7 @@ _Static_assert(offsetof(pattern_http_api, defer) == 232, "http table layout of 1
 _Static_assert(offsetof(pattern_http_api, may_block) == 240, "http table layout of 1.5");
 _Static_assert(offsetof(pattern_host_v1, process) == 104, "host table layout of 1.4");
 _Static_assert(offsetof(pattern_client_request, userdata) == 136, "client request layout of 1.4");
+_Static_assert(offsetof(pattern_client_request, max_event_bytes) == 144, "client request layout of 1.6");
 _Static_assert(offsetof(pattern_process_spec, userdata) == 96, "process spec layout of 1.4");
 _Static_assert(offsetof(pattern_process_spec, cwd) == 104, "process spec layout of 1.4");
 _Static_assert(offsetof(pattern_login_throttle_v1, record_failure) == 16, "login throttle layout of its first version");

@@ -19,6 +19,10 @@ public struct HTTPClient: Sendable {
         public var totalTimeout: UInt32 = 0
         /// 0: the host's default (16 MiB).
         public var maxResponseBytes: UInt64 = 0
+        /// Read as events: an event whose data passes this many bytes ends the call with
+        /// `.tooLarge` instead of being buffered. 0: no bound beyond `maxResponseBytes`. ABI 1.6
+        /// (an older host ignores it).
+        public var maxEventBytes: UInt64 = 0
         public var followRedirects = false
 
         public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
@@ -79,7 +83,7 @@ public struct HTTPClient: Sendable {
     public struct Handlers: Sendable {
         public var head: (@Sendable (Call, Int, [(name: String, value: String)]) -> Void)?
         public var data: (@Sendable (Call, [UInt8]) -> Void)?
-        /// Set to read the body as text/event-stream.
+        /// Set to read a 2xx text/event-stream body as events (any other body comes to `data`).
         public var event: (@Sendable (Call, Event) -> Void)?
         /// Exactly once: nil when the whole response arrived.
         public var complete: @Sendable (Call, Failure?) -> Void
@@ -138,8 +142,9 @@ public struct HTTPClient: Sendable {
         }
     }
 
-    /// Starts `request` and reports it through `handlers` (with `handlers.event` set, the body
-    /// is read as server-sent events). Throws `.notStarted` when the host refuses it.
+    /// Starts `request` and reports it through `handlers` (with `handlers.event` set, a 2xx
+    /// text/event-stream body is read as server-sent events). Throws `.notStarted` when the host
+    /// refuses it.
     @discardableResult
     public func start(_ request: Request, _ handlers: Handlers) throws(Failure) -> Call {
         let box = Unmanaged.passRetained(CallBox(handlers: handlers, api: api)).toOpaque()
@@ -175,6 +180,7 @@ public struct HTTPClient: Sendable {
                             raw.idle_timeout_ms = request.idleTimeout
                             raw.total_timeout_ms = request.totalTimeout
                             raw.max_response_bytes = request.maxResponseBytes
+                            raw.max_event_bytes = request.maxEventBytes
                             raw.flags = (request.followRedirects ? UInt32(PATTERN_CLIENT_FOLLOW_REDIRECTS) : 0)
                                 | (handlers.event != nil ? UInt32(PATTERN_CLIENT_EVENTS) : 0)
                             raw.on_head = CallBox.onHead

@@ -295,6 +295,37 @@ def test_server_sent_events_are_delivered_whole(client):
     ]
 
 
+def test_events_flag_passes_a_json_answer_through_as_data(client):
+    # A Streamable HTTP (MCP) POST may be answered either way: only an event stream is events.
+    def json_answer(server, conn):
+        server.read_head(conn)
+        body = b'{"jsonrpc":"2.0","id":1,"result":{}}\n\n'
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        time.sleep(0.2)
+    with served(json_answer) as server:
+        result = probe(client, f"http://127.0.0.1:{server.port}/mcp", events=1)
+    assert (result["outcome"], result["status"], result["events"]) == (OK, 200, []), result
+    assert result["body"] == '{"jsonrpc":"2.0","id":1,"result":{}}\n\n'
+
+
+def test_an_event_over_max_event_bytes_ends_the_call_without_waiting_for_it(client):
+    def oversized(server, conn):
+        server.read_head(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: Text/Event-Stream; charset=utf-8\r\n\r\n")
+        conn.sendall(b"data: small\n\n")
+        time.sleep(0.3)
+        with contextlib.suppress(OSError):
+            conn.sendall(b"data: " + b"x" * 200_000)  # the line never ends
+            time.sleep(5)
+    with served(oversized) as server:
+        started = time.monotonic()
+        result = probe(client, f"http://127.0.0.1:{server.port}/events", events=1, max_event_bytes=1000)
+        elapsed = time.monotonic() - started
+    assert result["outcome"] == TOO_LARGE and "max_event_bytes (1000)" in result["message"], result
+    assert result["events"] == [{"event": "", "data": "small", "id": ""}]
+    assert elapsed < 3
+
+
 def test_pause_holds_delivery_and_resume_completes_the_body(client):
     def pieces(server, conn):
         server.read_head(conn)

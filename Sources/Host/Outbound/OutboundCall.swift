@@ -13,6 +13,8 @@ final class OutboundCall: @unchecked Sendable {
         var maxResponseBytes = 16 << 20
         var followRedirects = false
         var events = false
+        /// With `events`: an event's data bound; 0: none beyond `maxResponseBytes`.
+        var maxEventBytes = 0
         /// Callbacks on the loop driving the call, not on workers (PATTERN_CLIENT_ON_LOOP).
         var onLoop = false
     }
@@ -76,7 +78,7 @@ final class OutboundCall: @unchecked Sendable {
             return
         }
         delivery.push(.head(head.status, head.headers))
-        if options.events && (200..<300).contains(head.status) { events = ServerSentEventReader() }
+        if options.events && head.isEventStream { events = ServerSentEventReader(maxEventBytes: options.maxEventBytes) }
         lastInput = owner.loop.now
         armIdle()
     }
@@ -87,7 +89,12 @@ final class OutboundCall: @unchecked Sendable {
             delivery.push(.data(body))
             return
         }
-        for event in events!.read(body) { delivery.push(.event(event)) }
+        do {
+            for event in try events!.read(body) { delivery.push(.event(event)) }
+        } catch {
+            events = nil
+            fail(OutboundFailure(.tooLarge, "an event passed max_event_bytes (\(options.maxEventBytes))"))
+        }
     }
 
     func receivedEnd(from connection: OutboundConnection) {

@@ -20,6 +20,16 @@ struct ResponseParser {
                 .map { String(decoding: $0.value, as: UTF8.self) }
         }
 
+        /// Whether the body is a stream of server-sent events: a 2xx whose media type is
+        /// text/event-stream (any case, parameters allowed). Anything else, a JSON answer or an
+        /// error document, is bytes even for a caller that asked for events.
+        var isEventStream: Bool {
+            guard (200..<300).contains(status), let type = value("content-type") else { return false }
+            var mediaType = type.prefix { $0 != ";" }  // the value itself comes trimmed
+            while mediaType.last == " " || mediaType.last == "\t" { mediaType.removeLast() }
+            return mediaType.lowercased() == "text/event-stream"
+        }
+
         static func lower(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte | 0x20 : byte }
     }
 

@@ -2,6 +2,8 @@
 /// CRLF, LF or CR line ends (also split across reads), `:` comments, `event`, `data` (lines
 /// joined with LF), `id` (kept for later events, as a client's last event id) and `retry`.
 /// Bytes may arrive split anywhere; an event is handed over only once its blank line came.
+/// With a `maxEventBytes` bound, an event whose data passes it is refused as soon as that is
+/// certain, so an oversized one is never held whole.
 struct ServerSentEventReader {
     struct Event: Equatable, Sendable {
         /// Empty when the stream named none (a browser's "message").
@@ -19,9 +21,23 @@ struct ServerSentEventReader {
     private var atStart = true
     /// The reconnection time the stream asked for, in milliseconds.
     private(set) var retry: Int?
+    /// 0: no bound.
+    let maxEventBytes: Int
 
-    /// Reads `bytes`; returns the events they completed, in order.
-    mutating func read(_ bytes: some Sequence<UInt8>) -> [Event] {
+    /// An event's data passed `maxEventBytes`.
+    struct TooLarge: Error, Equatable {}
+
+    /// A line longer than the bound plus this cannot be a data line that fits ("data: " and
+    /// the line feed joining it to earlier data are not data).
+    private static let dataLineOverhead = 6
+
+    init(maxEventBytes: Int = 0) {
+        self.maxEventBytes = maxEventBytes
+    }
+
+    /// Reads `bytes`; returns the events they completed, in order. Throws when an event's data
+    /// passes `maxEventBytes` (the reader is then done with).
+    mutating func read(_ bytes: some Sequence<UInt8>) throws(TooLarge) -> [Event] {
         var events: [Event] = []
         for byte in bytes {
             if afterCR {
@@ -31,17 +47,18 @@ struct ServerSentEventReader {
             switch byte {
             case HTTPSyntax.cr:
                 afterCR = true
-                endLine(into: &events)
+                try endLine(into: &events)
             case HTTPSyntax.lf:
-                endLine(into: &events)
+                try endLine(into: &events)
             default:
                 line.append(byte)
+                if maxEventBytes > 0, line.count + data.count > maxEventBytes + Self.dataLineOverhead { throw TooLarge() }
             }
         }
         return events
     }
 
-    private mutating func endLine(into events: inout [Event]) {
+    private mutating func endLine(into events: inout [Event]) throws(TooLarge) {
         defer { line.removeAll(keepingCapacity: true) }
         if atStart {
             atStart = false
@@ -66,6 +83,7 @@ struct ServerSentEventReader {
             if hasData { data.append(HTTPSyntax.lf) }
             data += value
             hasData = true
+            if maxEventBytes > 0, data.count > maxEventBytes { throw TooLarge() }
         case "id":
             if !value.contains(0) { lastEventID = Array(value) }
         case "retry":

@@ -46,6 +46,7 @@ extension HostTable {
         let flags = ABIStruct.field(request, \.flags) ?? 0
         options.followRedirects = flags & UInt32(PATTERN_CLIENT_FOLLOW_REDIRECTS) != 0
         options.events = flags & UInt32(PATTERN_CLIENT_EVENTS) != 0
+        options.maxEventBytes = Int(clamping: ABIStruct.field(request, \.max_event_bytes) ?? 0)
         options.onLoop = flags & UInt32(PATTERN_CLIENT_ON_LOOP) != 0
 
         let onHead = ABIStruct.field(request, \.on_head) ?? nil

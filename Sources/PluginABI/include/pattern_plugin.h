@@ -728,7 +728,7 @@ typedef struct pattern_header {
 #define PATTERN_CLIENT_CONNECT 102   /* connection refused, reset or unreachable */
 #define PATTERN_CLIENT_TLS 103       /* TLS handshake or certificate verification failed */
 #define PATTERN_CLIENT_TIMEOUT 104   /* a connect, first-byte, idle or total timeout passed */
-#define PATTERN_CLIENT_TOO_LARGE 105 /* the response passed max_response_bytes */
+#define PATTERN_CLIENT_TOO_LARGE 105 /* passed max_response_bytes (or, 1.6, max_event_bytes) */
 #define PATTERN_CLIENT_PROTOCOL 106  /* the peer broke HTTP/1.1 or closed in mid-response */
 #define PATTERN_CLIENT_CANCELLED 107 /* cancel was called */
 #define PATTERN_CLIENT_SHUTDOWN 108  /* the host is stopping */
@@ -738,7 +738,11 @@ typedef struct pattern_header {
  * the outbound policy; 303, and 301/302 after a POST, continue as GET without the body;
  * Authorization, Cookie and Proxy-Authorization are dropped when a hop leaves the origin. */
 #define PATTERN_CLIENT_FOLLOW_REDIRECTS 0x1u
-#define PATTERN_CLIENT_EVENTS 0x2u           /* the body is text/event-stream: on_event per event */
+/* Read the body as server-sent events: on_event per event. (1.6) Only a 2xx response whose
+ * Content-Type is text/event-stream (parameters allowed, any case) is read so; any other body
+ * (JSON, an error document) comes through on_data. Hosts before 1.6 read every 2xx body as
+ * events. */
+#define PATTERN_CLIENT_EVENTS 0x2u
 /* (1.5) Callbacks run on the event loop that drives the call instead of a worker: no thread
  * hop, so they must never block (answering a deferred response is fine). Started from an
  * event loop (an INLINE handler), the call is driven by that same loop. Hosts before 1.5
@@ -764,10 +768,9 @@ typedef struct pattern_client_request {
      * time per call, in order: on_head once, then on_data per piece of the body (or, with
      * PATTERN_CLIENT_EVENTS, on_event per whole event), then on_complete exactly once, also
      * when there was no head; never inside start. Arguments are borrowed for the call.
-     * on_head and on_data/on_event may be NULL. With
-     * PATTERN_CLIENT_EVENTS only a 2xx body is read as events; another status's body (an
-     * error document) comes through on_data. A redirect followed is not reported: on_head
-     * describes the final response. */
+     * on_head and on_data/on_event may be NULL. With PATTERN_CLIENT_EVENTS only a 2xx
+     * text/event-stream body is read as events; another body comes through on_data. A redirect
+     * followed is not reported: on_head describes the final response. */
     void (*on_head)(pattern_client_call call, int32_t status, const pattern_header *headers,
                     size_t header_count, void *userdata);
     void (*on_data)(pattern_client_call call, pattern_str bytes, void *userdata);
@@ -775,6 +778,12 @@ typedef struct pattern_client_request {
                      void *userdata);
     void (*on_complete)(pattern_client_call call, int32_t outcome, pattern_str message, void *userdata);
     void *userdata;
+    /* --- added in 1.6 --- */
+    /* With PATTERN_CLIENT_EVENTS: 0 bounds an event only by max_response_bytes; otherwise an
+     * event whose data passes this many bytes (or a line of the stream that could not fit in
+     * one) ends the call with PATTERN_CLIENT_TOO_LARGE, without being buffered whole. Hosts
+     * before 1.6 ignore it. */
+    uint64_t max_event_bytes;
 } pattern_client_request;
 
 typedef struct pattern_client_api {

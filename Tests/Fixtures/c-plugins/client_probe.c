@@ -6,7 +6,7 @@
  *    "data_while_paused": N, "cancel": <status of cancel or -1>, "order_ok": 0|1}
  * Query parameters: url, method, body, header1 and header2 ("Name: value"; a header line no
  * query value can hold, with control characters, comes as the request's body), redirects=1,
- * events=1, connect_ms, first_byte_ms, idle_ms, total_ms, max_bytes, body_limit (65536),
+ * events=1, connect_ms, first_byte_ms, idle_ms, total_ms, max_bytes, max_event_bytes (1.6), body_limit (65536),
  * cancel_ms (cancel after that long), pause_ms (pause at the head for that long).
  * The handler waits on a condition variable for on_complete: fine for a test fixture, never
  * for a plugin (relay-c shows the deferred way). */
@@ -204,6 +204,7 @@ static pattern_status probe_handler(pattern_request *request, void *userdata) {
     call_request.idle_timeout_ms = (uint32_t)query_number(request, STR("idle_ms"), 0);
     call_request.total_timeout_ms = (uint32_t)query_number(request, STR("total_ms"), 0);
     call_request.max_response_bytes = (uint64_t)query_number(request, STR("max_bytes"), 0);
+    call_request.max_event_bytes = (uint64_t)query_number(request, STR("max_event_bytes"), 0);
     if (query_number(request, STR("redirects"), 0)) call_request.flags |= PATTERN_CLIENT_FOLLOW_REDIRECTS;
     if (query_number(request, STR("events"), 0)) call_request.flags |= PATTERN_CLIENT_EVENTS;
     call_request.on_head = on_head;

@@ -107,4 +107,15 @@ import Testing
         let consumed = try bytes.withUnsafeBytes { raw in try Result { () throws(OutboundFailure) in try parser.parse(raw, into: &outputs) }.get() }
         #expect(consumed == bytes.count - 5 && parser.isComplete)
     }
+
+    /// PATTERN_CLIENT_EVENTS reads a body as events only when it is one: a 2xx text/event-stream.
+    @Test(arguments: [
+        (200, "text/event-stream", true), (201, "Text/Event-Stream; charset=utf-8", true),
+        (200, "text/event-stream ;charset=utf-8", true), (200, "application/json", false),
+        (200, "text/event-streams", false), (200, nil, false), (404, "text/event-stream", false),
+    ] as [(Int, String?, Bool)])
+    func isEventStreamTakesA2xxEventStreamMediaType(status: Int, type: String?, expected: Bool) {
+        let headers = type.map { [OutboundRequest.Header(name: Array("Content-Type".utf8), value: Array($0.utf8))] } ?? []
+        #expect(ResponseParser.Head(status: status, headers: headers, keepAlive: true).isEventStream == expected)
+    }
 }
