@@ -57,6 +57,7 @@ final class StreamableHTTPTransport: MCPTransport {
         request.idleTimeout = timeoutMilliseconds
         // Notifications may come before the answer on an event stream: room for them too.
         request.maxResponseBytes = UInt64(maxMessageBytes) * 4
+        request.maxEventBytes = UInt64(maxMessageBytes)
         return request
     }
 
@@ -149,7 +150,8 @@ final class StreamableHTTPTransport: MCPTransport {
 }
 
 /// One POST and its answer: JSON (whole, at the end) or an event stream (each event's data a
-/// message, as it arrives); or the GET stream, which answers no request.
+/// message, as the host's client hands it over; one over the limit ends the call as too large);
+/// or the GET stream, which answers no request.
 private final class Exchange: Sendable {
     private let transport: StreamableHTTPTransport
     private let id: JSONRPCID?
@@ -163,7 +165,6 @@ private final class Exchange: Sendable {
     private struct State {
         var status = 0
         var eventStream = false
-        var parser: EventStreamParser
         var body: [UInt8] = []
         var answered = false
         var failure: MCPCallError?
@@ -177,7 +178,7 @@ private final class Exchange: Sendable {
         self.isInitialize = isInitialize
         self.limit = limit
         self.streamEnded = streamEnded
-        state = Mutex(State(parser: EventStreamParser(limit: limit)))
+        state = Mutex(State())
     }
 
     var isFinished: Bool { state.withLock { $0.finished } }
@@ -195,32 +196,27 @@ private final class Exchange: Sendable {
                 }
             },
             data: { [self] call, bytes in receive(call, bytes) },
+            event: { [self] _, event in receive(event) },
             complete: { [self] _, failure in complete(failure) })
     }
 
+    /// A piece of a body that is not an event stream (JSON, an error document), kept whole up to the limit.
     private func receive(_ call: HTTPClient.Call, _ bytes: [UInt8]) {
-        let (pieces, tooLarge) = state.withLock { state -> ([EventStreamParser.Piece], Bool) in
-            if state.eventStream { return (state.parser.feed(bytes), false) }
-            guard state.body.count + bytes.count <= limit else { return ([], true) }
+        let tooLarge = state.withLock { state -> Bool in
+            guard state.body.count + bytes.count <= limit else { return true }
             state.body += bytes
-            return ([], false)
+            return false
         }
-        var oversized = tooLarge
-        for piece in pieces {
-            switch piece {
-            case .data(let data) where !data.isEmpty:
-                if let message = transport.deliver(data), message.answers(id) {
-                    state.withLock { $0.answered = true }
-                }
-            case .data:
-                break
-            case .oversized:
-                oversized = true
-            }
-        }
-        if oversized {
+        if tooLarge {
             state.withLock { $0.failure = .tooLarge(limit: limit) }
             call.cancel()
+        }
+    }
+
+    private func receive(_ event: HTTPClient.Event) {
+        guard !event.data.isEmpty else { return }
+        if let message = transport.deliver(Array(event.data.utf8)), message.answers(id) {
+            state.withLock { $0.answered = true }
         }
     }
 
