@@ -38,11 +38,15 @@ extension JSONObject {
         }
     }
 
-    /// Every declared member, `null` for an absent optional one.
+    /// Every declared member; an optional one that is nil is `null` when required (always
+    /// present) and left out otherwise.
     public var json: JSONValue {
         var members: [String: JSONValue] = [:]
         members.reserveCapacity(Self.fields.count)
-        for field in Self.fields { members[field.property.key] = field.read(self) }
+        for field in Self.fields {
+            let value = field.read(self)
+            if value != nil || field.property.required { members[field.property.key] = value ?? .null }
+        }
         return .object(members)
     }
 
@@ -70,10 +74,11 @@ extension JSONObject {
 public struct JSONField<Root>: Sendable {
     public let property: JSONSchema.Property
     let assign: @Sendable (inout Root, JSONValue) -> Void
-    let read: @Sendable (Root) -> JSONValue
+    /// The member's JSON, nil for an optional member that is nil.
+    let read: @Sendable (Root) -> JSONValue?
 
     init(property: JSONSchema.Property, assign: @escaping @Sendable (inout Root, JSONValue) -> Void,
-         read: @escaping @Sendable (Root) -> JSONValue) {
+         read: @escaping @Sendable (Root) -> JSONValue?) {
         self.property = property
         self.assign = assign
         self.read = read
@@ -100,7 +105,7 @@ public struct JSONField<Root>: Sendable {
         assign = { root, json in
             root[keyPath: path] = json.isNull && !Value.acceptsNull ? nil : Value(checked: json)
         }
-        read = { root in root[keyPath: path]?.json ?? .null }
+        read = { root in root[keyPath: path]?.json }
     }
 }
 

@@ -121,8 +121,13 @@ extension JSONSchema {
             }
             return try alternatives[index].check(value, at: path)
         }
+        let fitting = alternatives.filter { $0.kind.admits(value) }
+        guard !fitting.isEmpty else {
+            let kinds = alternatives.map(\.kind.article)
+            throw .validation(Self.name(path), "must be \(kinds.joined(separator: " or "))")
+        }
         var first: HTTPError?
-        for alternative in alternatives {
+        for alternative in fitting {
             do throws(HTTPError) {
                 return try alternative.check(value, at: path)
             } catch {
@@ -137,5 +142,30 @@ extension JSONSchema {
         let keys = alternatives.map { $0.properties.first.flatMap { $0.schema.constant == nil ? nil : $0.key } }
         guard let key = keys.first ?? nil, keys.allSatisfy({ $0 == key }) else { return nil }
         return key
+    }
+}
+
+extension JSONSchema.Kind {
+    /// Whether a value of this JSON type can be of this kind (an alternative worth trying).
+    func admits(_ value: JSONValue) -> Bool {
+        switch (self, value) {
+        case (.any, _), (.oneOf, _), (.string, .string), (.boolean, .bool), (.array, .array), (.object, .object),
+             (.number, .integer), (.number, .number), (.integer, .integer):
+            true
+        case (.integer, .number): JSONSchema.integer(value) != nil
+        default: false
+        }
+    }
+
+    var article: String {
+        switch self {
+        case .string: "a string"
+        case .integer: "an integer"
+        case .number: "a number"
+        case .boolean: "a boolean"
+        case .array: "an array"
+        case .object: "an object"
+        case .any, .oneOf: "a value"
+        }
     }
 }
