@@ -43,6 +43,7 @@ extension JSONSchema {
             if let maxLength, count > maxLength { throw .validation(Self.name(path), lengthRule) }
         }
         if refusesBlank, text.allSatisfy(\.isWhitespace) { throw .validation(Self.name(path), "must not be empty") }
+        if let matches, !matches(text) { throw .validation(Self.name(path), "must match \(pattern ?? "its pattern")") }
         if refusesControlCharacters, text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             throw .validation(Self.name(path), "must not contain control characters")
         }

@@ -30,7 +30,7 @@ extension JSONSchema {
         if let format { schema["format"] = .string(format) }
         if let minLength { schema["minLength"] = .integer(Int64(minLength)) }
         if let maxLength { schema["maxLength"] = .integer(Int64(maxLength)) }
-        if let pattern { schema["pattern"] = .string(pattern) }
+        if let pattern = pattern ?? textPattern { schema["pattern"] = .string(pattern) }
         if let enumeration { schema["enum"] = .array(enumeration.map { .string($0) }) }
         if let constant { schema["const"] = .string(constant) }
         if let minimum { schema["minimum"] = .integer(minimum) }
@@ -52,7 +52,7 @@ extension JSONSchema {
     }
 
     /// `printable` and `notBlank` as the ECMA-262 pattern a client can check.
-    private var pattern: String? {
+    private var textPattern: String? {
         let control = #"\u0000-\u001F\u007F"#
         switch (refusesControlCharacters, refusesBlank) {
         case (true, true): return "^[^\(control)]*[^\\s\(control)][^\(control)]*$"

@@ -37,6 +37,9 @@ public struct JSONSchema: Sendable {
     public var maxLength: Int?
     public var refusesControlCharacters = false
     public var refusesBlank = false
+    /// An ECMA-262 pattern and the matcher that checks it (they are given together).
+    public var pattern: String?
+    public var matches: (@Sendable (String) -> Bool)?
     public var enumeration: [String]?
     public var constant: String?
     public var minimum: Int64?
@@ -110,6 +113,10 @@ extension JSONSchema {
     public func printable() -> JSONSchema { with { $0.refusesControlCharacters = true } }
     /// At least one character that is not white space.
     public func nonBlank() -> JSONSchema { with { $0.refusesBlank = true } }
+    /// `pattern` as published, checked by `matches` (no regular-expression engine runs).
+    public func pattern(_ pattern: String, matches: @escaping @Sendable (String) -> Bool) -> JSONSchema {
+        with { $0.pattern = pattern; $0.matches = matches }
+    }
     public func oneOf(_ values: [String]) -> JSONSchema { with { $0.enumeration = values } }
     public func range(_ range: ClosedRange<Int64>) -> JSONSchema {
         with { $0.minimum = range.lowerBound; $0.maximum = range.upperBound }

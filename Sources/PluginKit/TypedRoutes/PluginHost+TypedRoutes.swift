@@ -12,7 +12,7 @@
 extension PluginHost {
     /// A route taking a JSON body, handed to `handler` checked and decoded (400 naming the
     /// field, 415, `json_error` otherwise).
-    public func route<Body: JSONObject>(
+    public func route<Body: SchemaValue>(
         _ method: Method, _ path: String, options: RouteOptions = [], permission: String? = nil,
         summary: String, description: String? = nil, body: Body.Type, headers: [JSONSchema.Property] = [],
         responds: [Int: Reply], errors: [Int: String] = [:],
