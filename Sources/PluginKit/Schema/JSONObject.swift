@@ -110,6 +110,13 @@ public struct JSONField<Root>: Sendable {
 }
 
 extension JSONField {
+    /// The same member, required or not.
+    public func required(_ required: Bool) -> JSONField {
+        var property = property
+        property.required = required
+        return JSONField(property: property, assign: assign, read: read)
+    }
+
     /// The same member as a member of `Outer`, which holds a `Root` at `path`.
     public func lifted<Outer>(_ path: WritableKeyPath<Outer, Root> & Sendable, required: Bool? = nil) -> JSONField<Outer> {
         let (assign, read) = (self.assign, self.read)
