@@ -1,15 +1,15 @@
 /// A success answer a route declares: its status description and content type.
 public struct Reply: Sendable {
     public let description: String
-    /// The media type and its schema; nil for no body (204).
-    let content: (mediaType: String, schema: JSONSchema?)?
+    /// Each media type it may come as, with its schema; none for no body (204).
+    let contents: [(mediaType: String, schema: JSONSchema?)]
 
     public static func json<Body: SchemaDescribed>(_ type: Body.Type, _ description: String) -> Reply {
         json(Body.schema, description)
     }
 
     public static func json(_ schema: JSONSchema, _ description: String) -> Reply {
-        Reply(description: description, content: ("application/json", schema))
+        Reply(description: description, contents: [("application/json", schema)])
     }
 
     /// API.md's list envelope around `Item`s.
@@ -19,8 +19,13 @@ public struct Reply: Sendable {
 
     /// A Server-Sent Events stream.
     public static func eventStream(_ description: String) -> Reply {
-        Reply(description: description, content: ("text/event-stream", .string))
+        Reply(description: description, contents: [("text/event-stream", .string)])
     }
 
-    public static func empty(_ description: String) -> Reply { Reply(description: description, content: nil) }
+    public static func empty(_ description: String) -> Reply { Reply(description: description, contents: []) }
+
+    /// The same answer, or a Server-Sent Events stream when the client asks for one.
+    public func orEventStream() -> Reply {
+        Reply(description: description, contents: contents + [("text/event-stream", .string)])
+    }
 }

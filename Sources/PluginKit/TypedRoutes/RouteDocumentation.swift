@@ -43,8 +43,12 @@ public struct RouteDocumentation: Sendable {
         var answers: [String: JSONValue] = [:]
         for (status, reply) in responses {
             var answer: [String: JSONValue] = ["description": .string(reply.description)]
-            if let (mediaType, schema) = reply.content {
-                answer["content"] = .object([mediaType: schema.map { ["schema": $0.rendered(into: &components)] } ?? [:]])
+            if !reply.contents.isEmpty {
+                var content: [String: JSONValue] = [:]
+                for (mediaType, schema) in reply.contents {
+                    content[mediaType] = schema.map { ["schema": $0.rendered(into: &components)] } ?? [:]
+                }
+                answer["content"] = .object(content)
             }
             answers[String(status)] = .object(answer)
         }
