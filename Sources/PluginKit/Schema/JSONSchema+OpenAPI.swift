@@ -15,6 +15,14 @@ extension JSONSchema {
         return nullable ? ["oneOf": [reference, ["type": "null"]]] : reference
     }
 
+    /// The schema on its own, named schemas inlined (an MCP tool's `inputSchema`).
+    public var standalone: JSONValue {
+        var unnamed = self
+        unnamed.name = nil
+        var components: [String: JSONValue] = [:]
+        return unnamed.body(into: &components)
+    }
+
     private func body(into components: inout [String: JSONValue]) -> JSONValue {
         var schema: [String: JSONValue] = [:]
         switch kind {
