@@ -9,8 +9,6 @@ public protocol SchemaValue: SchemaDescribed, Sendable {
     /// Reads `json`, which passed `Self.schema`'s check (or a refinement of it).
     init(checked json: JSONValue)
     var json: JSONValue { get }
-    /// Checks `json` (problems named from `path`, `body` for "") and reads it.
-    init(json: JSONValue, at path: String) throws(HTTPError)
     /// Whether `null` is one of the values (true only for `Optional`).
     static var acceptsNull: Bool { get }
 }
@@ -18,6 +16,8 @@ public protocol SchemaValue: SchemaDescribed, Sendable {
 extension SchemaValue {
     public static var acceptsNull: Bool { false }
 
+    /// Checks `json` against the schema (problems named from `path`, `body` for "") and reads
+    /// it. A `JSONObject` has its own, member by member, which calling code reaches statically.
     public init(json: JSONValue, at path: String = "") throws(HTTPError) {
         try Self.schema.check(json, at: path)
         self.init(checked: json)

@@ -10,20 +10,42 @@
 ///         .jsonValue(["message": .string("hello, \(greeting.name)")])
 ///     }
 extension PluginHost {
-    /// A route taking a JSON body, handed to `handler` checked and decoded (400 naming the
-    /// field, 415, `json_error` otherwise).
+    /// A route taking a JSON object body, handed to `handler` checked and decoded (400 naming
+    /// the field, 415, `json_error` otherwise).
+    public func route<Body: JSONObject>(
+        _ method: Method, _ path: String, options: RouteOptions = [], permission: String? = nil,
+        summary: String, description: String? = nil, body: Body.Type, headers: [JSONSchema.Property] = [],
+        responds: [Int: Reply], errors: [Int: String] = [:],
+        _ handler: @escaping @Sendable (Request, Body) throws -> Response
+    ) throws {
+        try route(method, path, options: options, permission: permission, summary: summary, description: description,
+                  schema: Body.schema, headers: headers, responds: responds, errors: errors) { request in
+            try handler(request, Body(json: request.jsonBody()))
+        }
+    }
+
+    /// A route taking any other JSON body (a union of shapes), checked by its schema.
     public func route<Body: SchemaValue>(
         _ method: Method, _ path: String, options: RouteOptions = [], permission: String? = nil,
         summary: String, description: String? = nil, body: Body.Type, headers: [JSONSchema.Property] = [],
         responds: [Int: Reply], errors: [Int: String] = [:],
         _ handler: @escaping @Sendable (Request, Body) throws -> Response
     ) throws {
-        let documentation = RouteDocumentation(
-            summary: summary, description: description, requestBody: Body.schema, headers: headers,
-            responses: responds, errors: errors)
-        try route(method, path, options: options, permission: permission, openAPI: documentation.jsonText) { request in
+        try route(method, path, options: options, permission: permission, summary: summary, description: description,
+                  schema: Body.schema, headers: headers, responds: responds, errors: errors) { request in
             try handler(request, Body(json: request.jsonBody()))
         }
+    }
+
+    private func route(
+        _ method: Method, _ path: String, options: RouteOptions, permission: String?, summary: String,
+        description: String?, schema: JSONSchema, headers: [JSONSchema.Property], responds: [Int: Reply],
+        errors: [Int: String], _ handler: @escaping @Sendable (Request) throws -> Response
+    ) throws {
+        let documentation = RouteDocumentation(
+            summary: summary, description: description, requestBody: schema, headers: headers,
+            responses: responds, errors: errors)
+        try route(method, path, options: options, permission: permission, openAPI: documentation.jsonText, handler)
     }
 
     /// A route taking query parameters, handed to `handler` checked and decoded (400 naming
