@@ -22,7 +22,7 @@ BUILD_PACKAGES := libsqlite3-dev libssl-dev libcrypt-dev pkg-config
 TEST_PACKAGES := $(BUILD_PACKAGES) curl prometheus nginx openssl g++ cmake
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build release unit integration c-plugins build-deps test-deps venv clean
+.PHONY: run test build release unit integration c-plugins plugin-template docs build-deps test-deps venv clean
 
 # ----- run ---------------------------------------------------------------------------------
 
@@ -35,7 +35,7 @@ release:
 # ----- test --------------------------------------------------------------------------------
 
 # Both suites run even when the first fails; the exit status is non-zero if either failed.
-test: test-deps build c-plugins venv
+test: test-deps build c-plugins plugin-template venv
 	@status=0; \
 	$(MAKE) --no-print-directory unit || status=1; \
 	$(MAKE) --no-print-directory integration || status=1; \
@@ -50,13 +50,21 @@ unit:
 integration: venv
 	PATTERN_BIN_DIR="$$($(SWIFT) build --show-bin-path)" $(VENV)/bin/pytest -q Tests/integration $(PYTEST_ARGS)
 
-# The C examples and the loader fixtures: a compile check with the plugin flags (the
-# integration suite compiles its own copies into a temporary directory).
+# The C examples (and hello-rust, built with rustc) and the loader fixtures: a compile check
+# with the plugin flags (the integration suite compiles its own copies into a temporary directory).
 c-plugins: $(FIXTURES)
 	$(MAKE) -C Examples/hello-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 	$(MAKE) -C Examples/ws-echo OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 	$(MAKE) -C Examples/sse-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
 	$(MAKE) -C Examples/relay-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
+	$(MAKE) -C Examples/notes-c OUT=$(CURDIR)/$(FIXTURE_DIR) CC=$(CC)
+	$(MAKE) -C Examples/hello-rust OUT=$(CURDIR)/$(FIXTURE_DIR)
+
+# The out-of-tree Swift plugin template, built as its own package against PluginKit by path,
+# with its own unit tests (test_plugin_template.py then loads it through [plugins] extra_dirs).
+plugin-template:
+	$(SWIFT) build --package-path Examples/plugin-template-swift --build-tests
+	$(SWIFT) test --package-path Examples/plugin-template-swift --skip-build
 
 $(FIXTURE_DIR)/lib%.so: Tests/Fixtures/c-plugins/%.c $(wildcard $(ABI_INCLUDE)/*.h)
 	@mkdir -p $(FIXTURE_DIR)
@@ -75,13 +83,21 @@ $(MCP1_VENV)/.installed: Tests/integration/requirements-mcp1.txt
 	$(MCP1_VENV)/bin/pip install --quiet --disable-pip-version-check -r $<
 	touch $@
 
+# ----- docs --------------------------------------------------------------------------------
+
+# docs/api/<plugin>.md from the OpenAPI document of a server with every first-party plugin
+# (test_docs.py fails when the committed pages are stale).
+docs: build
+	$(PYTHON) docs/generate_api_pages.py --binary "$$($(SWIFT) build --show-bin-path)/pattern-server"
+
 # ----- system packages (installed only when dpkg says they are missing) --------------------
 
 build-deps:
 	@$(call install_missing,$(BUILD_PACKAGES))
 
+# rustc (for Examples/hello-rust) from Debian only when none is on PATH (rustup's will do).
 test-deps:
-	@$(call install_missing,$(TEST_PACKAGES) $(if $(shell $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null && echo ok),,python3-venv))
+	@$(call install_missing,$(TEST_PACKAGES) $(if $(shell $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null && echo ok),,python3-venv) $(if $(shell command -v rustc),,rustc))
 
 define install_missing
 if command -v dpkg >/dev/null; then \
@@ -104,3 +120,6 @@ clean:
 	$(MAKE) -C Examples/ws-echo clean
 	$(MAKE) -C Examples/sse-c clean
 	$(MAKE) -C Examples/relay-c clean
+	$(MAKE) -C Examples/notes-c clean
+	$(MAKE) -C Examples/hello-rust clean
+	rm -rf Examples/plugin-template-swift/.build

@@ -10,6 +10,8 @@ let package = Package(
     products: [
         .executable(name: "pattern-server", targets: ["pattern-server"]),
         .library(name: "PluginKit", targets: ["PluginKit"]),
+        // Unit tests for plugins without a socket: a fake host table that runs their routes.
+        .library(name: "PluginKitTesting", targets: ["PluginKitTesting"]),
         // Plugins: each a shared library the host dlopens. Never a dependency of another target.
         .library(name: "HelloSwift", type: .dynamic, targets: ["HelloSwift"]),
         .library(name: "PatternAuth", type: .dynamic, targets: ["Auth"]),
@@ -32,7 +34,8 @@ let package = Package(
         .target(name: "CShims", path: "Sources/CShims", linkerSettings: [.linkedLibrary("crypt")]),
         // Crypto shared by the host and PluginKit (HMAC, SHA-256, random, bcrypt, base64url).
         .target(name: "PatternCrypto", dependencies: ["COpenSSL", "CShims"], swiftSettings: strict),
-        // Text shared by the host and PluginKit (JSON nesting).
+        // Text shared by the host and PluginKit (and through it every plugin): JSON values
+        // (parsing, writing, nesting), JSON strings, RFC 3339 timestamps, integers as decimal text.
         .target(name: "PatternText", swiftSettings: strict),
         // Locks for read-mostly state, shared by the host and plugins.
         .target(name: "PatternSync", swiftSettings: strict),
@@ -41,14 +44,23 @@ let package = Package(
                 swiftSettings: strict),
         .executableTarget(name: "pattern-server", dependencies: ["Host"], swiftSettings: strict),
         .target(name: "PluginKit", dependencies: ["PluginABI", "PatternCrypto", "PatternText"], swiftSettings: strict),
+        // Loads plugin libraries in-process and serves their routes from a fake host table
+        // (in-memory SQLite). It links no plugin and not the Host, so any plugin can be tested.
+        .target(name: "PluginKitTesting", dependencies: ["PluginABI", "CSQLite"], swiftSettings: strict),
 
         .target(name: "HelloSwift", dependencies: ["PluginKit"], path: "Examples/hello-swift",
                 swiftSettings: strict),
-        .target(name: "Auth", dependencies: ["PluginKit", "PluginABI", "PatternCrypto", "PatternSync"], path: "Plugins/Auth", swiftSettings: strict),
+        .target(name: "Auth", dependencies: ["PluginKit", "PluginABI", "PatternCrypto", "PatternSync", "AuthTokens"],
+                path: "Plugins/Auth", exclude: ["Tokens"], swiftSettings: strict),
+        // The auth plugin's JSON Web Tokens, a module of their own so AuthTests can test them
+        // without linking a second plugin entry point into the test bundle.
+        .target(name: "AuthTokens", dependencies: ["PatternCrypto"], path: "Plugins/Auth/Tokens", swiftSettings: strict),
         .target(name: "Metrics", dependencies: ["PluginKit", "PluginABI", "PatternCrypto"], path: "Plugins/Metrics",
                 swiftSettings: strict),
-        .target(name: "RateLimit", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/RateLimit",
-                swiftSettings: strict),
+        .target(name: "RateLimit", dependencies: ["PluginKit", "PluginABI", "RateLimitBuckets"], path: "Plugins/RateLimit",
+                exclude: ["Buckets"], swiftSettings: strict),
+        // The rate limiter's GCRA and bounded LRU table, a module of their own for RateLimitTests.
+        .target(name: "RateLimitBuckets", path: "Plugins/RateLimit/Buckets", swiftSettings: strict),
         .target(name: "Agents", dependencies: ["PluginKit", "PluginABI", "CShims"], path: "Plugins/Agents", swiftSettings: strict),
         .target(name: "Groups", dependencies: ["PluginKit", "PluginABI", "Coordination"], path: "Plugins/Groups",
                 swiftSettings: strict),
@@ -63,6 +75,12 @@ let package = Package(
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PatternText", "PluginABI"], swiftSettings: strict),
         .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "PluginKit"], swiftSettings: strict),
         .testTarget(name: "ChatTests", dependencies: ["Chat"], swiftSettings: strict),
+        .testTarget(name: "AuthTests", dependencies: ["AuthTokens", "PatternCrypto"], swiftSettings: strict),
+        .testTarget(name: "RateLimitTests", dependencies: ["RateLimitBuckets"], swiftSettings: strict),
+        .testTarget(name: "PatternTextTests", dependencies: ["PatternText"], swiftSettings: strict),
+        // Every first-party plugin's routes through PluginKitTesting (the built libraries,
+        // loaded as the host loads them).
+        .testTarget(name: "PluginTests", dependencies: ["PluginKitTesting"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

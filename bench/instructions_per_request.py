@@ -49,7 +49,10 @@ def requests(port: int, path: str, count: int) -> None:
     connection.close()
 
 
-def measure(binary: Path, work: Path, config: str | None, path: str, count: int, top: int) -> float:
+def measure(binary: Path, work: Path, config: str | None, path: str, count: int, top: int,
+            send=None, env: dict | None = None) -> float:
+    """Instructions per request: `send(port, count)` sends `count` requests (default: GETs of `path`)."""
+    send = send or (lambda port, n: requests(port, path, n))
     port = benchlib.free_port()
     args = [str(binary), "--plugin-dir", str(binary.parent / "plugins"), "--data-dir", str(work / "data"),
             "--port", str(port)]
@@ -59,19 +62,19 @@ def measure(binary: Path, work: Path, config: str | None, path: str, count: int,
     out = work / "callgrind.out"
     server = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *args],
                               stdout=subprocess.DEVNULL, stderr=open(work / "valgrind.log", "wb"),
-                              env={"PATH": "/usr/bin:/bin", "PATTERN_LOG_LEVEL": "warn"})
+                              env={"PATH": "/usr/bin:/bin", "PATTERN_LOG_LEVEL": "warn", **(env or {})})
     try:
         deadline = time.time() + 120
         while True:
             try:
-                requests(port, path, 200)
+                send(port, 200)
                 break
             except OSError:
                 if time.time() > deadline:
                     raise RuntimeError((work / "valgrind.log").read_text())
                 time.sleep(0.5)
         subprocess.run(["callgrind_control", "-z", str(server.pid)], check=True, capture_output=True)
-        requests(port, path, count)
+        send(port, count)
         subprocess.run(["callgrind_control", "-d", str(server.pid)], check=True, capture_output=True)
     finally:
         benchlib.stop(server)

@@ -6,7 +6,7 @@ import Synchronization
 /// The "agents.v1" named service (pattern_agents_service.h): lets other plugins ask about
 /// agents, and lets the chat plugin run their turns, without reading this plugin's tables.
 enum AgentsService {
-    static let name = "agents.v1"
+    static let name = PATTERN_AGENTS_SERVICE_V1
 
     /// What the C functions work through; set once in setUp.
     struct Parts: Sendable {

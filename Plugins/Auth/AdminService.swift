@@ -2,8 +2,8 @@ import PluginABI
 import PluginKit
 import Synchronization
 
-/// The "auth.admin.v1" named service (pattern_auth_service.h): what `pattern-server
-/// create-admin` calls after booting the plugins without serving.
+/// The "auth.admin.v1" named service (pattern_auth_admin_service.h): creates administrators for
+/// operators' tools, as `pattern-server auth create-admin` does.
 enum AdminService {
     /// C function pointers cannot capture, so the vtable's function finds the plugin here.
     private static let services = Mutex<AuthServices?>(nil)
@@ -32,23 +32,27 @@ enum AdminService {
             write("the auth plugin is not initialised", to: result)
             return PATTERN_STATE
         }
-        let name = username.string
+        let outcome = createAdmin(username: username.string, password: password.string, in: authServices)
+        write(outcome.message, to: result)
+        return outcome.status
+    }
+
+    /// Creates an active administrator: PATTERN_OK with the new user's id, or the status and
+    /// one line saying why (the password is never in it).
+    static func createAdmin(username: String, password: String,
+                            in authServices: AuthServices) -> (status: pattern_status, message: String) {
         do {
-            let user = try authServices.createUser(username: name, password: password.string, email: nil,
+            let user = try authServices.createUser(username: username, password: password, email: nil,
                                                    displayName: nil, isAdmin: true)
             authServices.events.userCreated(user, by: nil)
             authServices.host.log(.info, "administrator \(user.username) created (\(user.id))")
-            write(user.id, to: result)
-            return PATTERN_OK
+            return (PATTERN_OK, user.id)
         } catch .invalid(let error) {
-            write(error.message, to: result)
-            return PATTERN_INVALID
+            return (PATTERN_INVALID, error.message)
         } catch .usernameTaken {
-            write("username \(name) is already taken", to: result)
-            return PATTERN_CONFLICT
+            return (PATTERN_CONFLICT, "username \(username) is already taken")
         } catch {
-            write("the user could not be stored (see the server log)", to: result)
-            return PATTERN_INTERNAL
+            return (PATTERN_INTERNAL, "the user could not be stored (see the server log)")
         }
     }
 

@@ -1,3 +1,4 @@
+import AuthTokens
 import Foundation
 import PluginKit
 
@@ -30,6 +31,7 @@ enum AuthPlugin: PatternPlugin {
         try UserRoutes(services: services).register(on: host)
         try APIKeyRoutes(services: services).register(on: host)
         try AdminService.provide(services, on: host)
+        if host.runsCommands { try CreateAdminCommand.register(services, on: host) }
         host.reportHealth(.ok)
         host.log(.info, "auth ready: open registration \(settings.openRegistration ? "on" : "off"), "
                  + "access tokens \(settings.accessTokenTTL) s, refresh tokens \(settings.refreshTokenTTL) s, "

@@ -1,8 +1,9 @@
 import Foundation
 import PluginKit
 
-/// The `[auth]` section as the host hands it over (its own keys carry their effective values,
-/// environment overrides included), plus the plugin's own keys and environment variables.
+/// The auth plugin's `[auth]` section, which the host hands over as written and no other plugin
+/// can read, then its environment overrides: `ACCESS_TOKEN_TTL`, `REFRESH_TOKEN_TTL`,
+/// `BCRYPT_COST`, `JWT_SECRET` and `PATTERN_OPEN_REGISTRATION` (empty counts as unset).
 struct AuthSettings: Sendable {
     var accessTokenTTL: Int64 = 900
     var refreshTokenTTL: Int64 = 604_800
@@ -24,6 +25,11 @@ struct AuthSettings: Sendable {
         "previous_jwt_secrets", "issuer", "audience", "open_registration",
     ]
 
+    static let accessTokenTTLRange: ClosedRange<Int64> = 1...86_400
+    static let refreshTokenTTLRange: ClosedRange<Int64> = 1...31_536_000
+    static let bcryptCostRange: ClosedRange<Int64> = 4...31
+    static let minimumSecretBytes = 32
+
     /// The section's keys with their JSON types; bounds are checked after decoding.
     private struct Section: Decodable {
         var access_token_ttl: Int64?
@@ -37,8 +43,8 @@ struct AuthSettings: Sendable {
         var open_registration: Bool?
     }
 
-    /// Reads the section's JSON and `PATTERN_OPEN_REGISTRATION`; refuses unknown keys and bad
-    /// values with a message naming the key (never echoing a secret).
+    /// Reads the section's JSON, then the environment; refuses unknown keys and bad values with a
+    /// message naming the key or variable (never echoing a secret).
     static func load(json: [UInt8], environment: [String: String]) throws(Invalid) -> AuthSettings {
         let data = Data(json.isEmpty ? Array("{}".utf8) : json)
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
@@ -56,7 +62,7 @@ struct AuthSettings: Sendable {
         func bounded(_ key: String, _ value: Int64?, _ range: ClosedRange<Int64>) throws(Invalid) -> Int64? {
             guard let value else { return nil }
             guard range.contains(value) else {
-                throw Invalid(description: "auth.\(key): expected an integer from \(range.lowerBound) to \(range.upperBound)")
+                throw Invalid(description: "auth.\(key): expected \(describe(range)), got \(value)")
             }
             return value
         }
@@ -65,36 +71,66 @@ struct AuthSettings: Sendable {
             guard !value.isEmpty else { throw Invalid(description: "auth.\(key): expected a non-empty string") }
             return value
         }
-        if let value = try bounded("access_token_ttl", section.access_token_ttl, 1...86_400) { settings.accessTokenTTL = value }
-        if let value = try bounded("refresh_token_ttl", section.refresh_token_ttl, 1...31_536_000) {
+        if let value = try bounded("access_token_ttl", section.access_token_ttl, accessTokenTTLRange) {
+            settings.accessTokenTTL = value
+        }
+        if let value = try bounded("refresh_token_ttl", section.refresh_token_ttl, refreshTokenTTLRange) {
             settings.refreshTokenTTL = value
         }
         if let value = try bounded("session_max_lifetime", section.session_max_lifetime, 1...315_360_000) {
             settings.sessionMaxLifetime = value
         }
-        settings.sessionMaxLifetime = max(settings.sessionMaxLifetime, settings.refreshTokenTTL)
-        if let value = try bounded("bcrypt_cost", section.bcrypt_cost, 4...31) { settings.bcryptCost = Int(value) }
+        if let value = try bounded("bcrypt_cost", section.bcrypt_cost, bcryptCostRange) { settings.bcryptCost = Int(value) }
         if let value = try nonEmpty("issuer", section.issuer) { settings.issuer = value }
         if let value = try nonEmpty("audience", section.audience) { settings.audience = value }
         if let secret = section.jwt_secret {
-            guard secret.utf8.count >= 32 else { throw Invalid(description: "auth.jwt_secret: expected at least 32 bytes") }
+            guard secret.utf8.count >= minimumSecretBytes else {
+                throw Invalid(description: "auth.jwt_secret: expected at least \(minimumSecretBytes) bytes, got \(secret.utf8.count)")
+            }
             settings.jwtSecret = secret
         }
         if let previous = section.previous_jwt_secrets {
-            guard previous.allSatisfy({ $0.utf8.count >= 32 }) else {
+            guard previous.allSatisfy({ $0.utf8.count >= minimumSecretBytes }) else {
                 throw Invalid(description: "auth.previous_jwt_secrets: every secret needs at least 32 bytes")
             }
             settings.previousJWTSecrets = previous
         }
         if let flag = section.open_registration { settings.openRegistration = flag }
-        if let text = environment["PATTERN_OPEN_REGISTRATION"], !text.isEmpty {
+        try settings.applyEnvironment(environment.filter { !$0.value.isEmpty })
+        settings.sessionMaxLifetime = max(settings.sessionMaxLifetime, settings.refreshTokenTTL)
+        return settings
+    }
+
+    /// The environment overrides the section, with the host's message form for its variables.
+    private mutating func applyEnvironment(_ environment: [String: String]) throws(Invalid) {
+        func integer(_ variable: String, _ range: ClosedRange<Int64>) throws(Invalid) -> Int64? {
+            guard let text = environment[variable] else { return nil }
+            guard let value = Int64(text), range.contains(value) else {
+                throw Invalid(description: "environment \(variable): expected \(Self.describe(range)), got \(JSONString.quoted(text))")
+            }
+            return value
+        }
+        if let value = try integer("ACCESS_TOKEN_TTL", Self.accessTokenTTLRange) { accessTokenTTL = value }
+        if let value = try integer("REFRESH_TOKEN_TTL", Self.refreshTokenTTLRange) { refreshTokenTTL = value }
+        if let value = try integer("BCRYPT_COST", Self.bcryptCostRange) { bcryptCost = Int(value) }
+        if let secret = environment["JWT_SECRET"] {
+            guard secret.utf8.count >= Self.minimumSecretBytes else {
+                throw Invalid(description: "environment JWT_SECRET: expected at least \(Self.minimumSecretBytes) bytes, "
+                              + "got \(secret.utf8.count)")
+            }
+            jwtSecret = secret
+        }
+        if let text = environment["PATTERN_OPEN_REGISTRATION"] {
             switch text.lowercased() {
-            case "1", "true", "yes", "on": settings.openRegistration = true
-            case "0", "false", "no", "off": settings.openRegistration = false
+            case "1", "true", "yes", "on": openRegistration = true
+            case "0", "false", "no", "off": openRegistration = false
             default: throw Invalid(description: "PATTERN_OPEN_REGISTRATION: expected true or false, got \"\(text)\"")
             }
         }
-        return settings
+    }
+
+    private static func describe(_ range: ClosedRange<Int64>) -> String {
+        "an integer from \(range.lowerBound) to \(range.upperBound)"
     }
 
     private static let expectations = [

@@ -1,3 +1,4 @@
+import AuthTokens
 import PluginKit
 
 /// The AUTHENTICATE phase: turns `Authorization: Bearer <access JWT | API key>` (or, for the

@@ -1,3 +1,4 @@
+import AuthTokens
 import Foundation
 
 /// Wall-clock time in the units the plugin stores: Unix milliseconds (database) and seconds (JWT).

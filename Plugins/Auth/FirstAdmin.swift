@@ -13,7 +13,7 @@ enum FirstAdmin {
         let password = environment["PATTERN_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         guard try services.users.count() == 0 else { return }
         guard let username else {
-            services.host.log(.warn, "no users yet: create the first administrator with `pattern-server create-admin "
+            services.host.log(.warn, "no users yet: create the first administrator with `pattern-server auth create-admin "
                               + "--username NAME`, or set PATTERN_ADMIN_USERNAME and PATTERN_ADMIN_PASSWORD")
             return
         }

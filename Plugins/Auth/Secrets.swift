@@ -1,3 +1,4 @@
+import AuthTokens
 import Foundation
 import PatternCrypto
 import PluginKit

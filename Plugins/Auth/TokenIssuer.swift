@@ -1,3 +1,4 @@
+import AuthTokens
 import PluginKit
 
 /// Mints the plugin's JWTs and reads them back. Access tokens carry `sid` (the login they

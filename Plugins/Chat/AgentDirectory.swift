@@ -9,7 +9,7 @@ struct AgentDirectory: Sendable {
 
     /// Looks the service up (in setUp; `requires` loads the agents plugin first).
     init(_ host: PluginHost) throws {
-        agents = try ServiceClient(host, "agents.v1", needs: \.memory_tool, providedBy: "agents")
+        agents = try ServiceClient(host, PATTERN_AGENTS_SERVICE_V1, needs: \.memory_tool, providedBy: "agents")
     }
 
     /// One of `ownerID`'s agents by id, nil when it is missing or another user's.

@@ -9,7 +9,7 @@ import PluginKit
 /// The groups plugin is optional: the service is looked up when a group is first named (it
 /// may load after chat), and without it a group message is a 409 naming the plugin.
 struct GroupDirectory: Sendable {
-    static let serviceName = "groups.v1"
+    static let serviceName = PATTERN_GROUPS_SERVICE_V1
     static let unavailable = HTTPError.conflict("group chat needs the groups plugin: load libPatternGroups.so.")
 
     let host: PluginHost

@@ -11,7 +11,7 @@ final class ModelProviders: Sendable {
     /// Looks the service up (in setUp; `requires` loads the providers plugin first).
     init(host: PluginHost) throws {
         self.host = host
-        providers = try ServiceClient(host, "providers.v1", needs: \.resolve, providedBy: "providers")
+        providers = try ServiceClient(host, PATTERN_PROVIDERS_SERVICE_V1, needs: \.resolve, providedBy: "providers")
     }
 
     /// What went wrong with a completion, as API.md's error answer.

@@ -9,7 +9,7 @@ struct AgentDirectory: Sendable {
 
     /// Looks the service up (in setUp, after the agents plugin, which `requires` loads first).
     init(_ host: PluginHost) throws {
-        agents = try ServiceClient(host, "agents.v1", needs: \.find_agent, providedBy: "agents")
+        agents = try ServiceClient(host, PATTERN_AGENTS_SERVICE_V1, needs: \.find_agent, providedBy: "agents")
     }
 
     /// What groups needs to know of one agent.

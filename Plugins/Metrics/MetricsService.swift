@@ -6,9 +6,9 @@ import PluginKit
 enum MetricsService {
     /// Allocated once, never freed: the host hands this pointer to other plugins.
     static let vtable = ServiceVTable(pointer: {
-        let table = UnsafeMutablePointer<pattern_metrics_service_v1>.allocate(capacity: 1)
-        table.initialize(to: pattern_metrics_service_v1(
-            struct_size: UInt32(MemoryLayout<pattern_metrics_service_v1>.size),
+        let table = UnsafeMutablePointer<pattern_metrics_v1>.allocate(capacity: 1)
+        table.initialize(to: pattern_metrics_v1(
+            struct_size: UInt32(MemoryLayout<pattern_metrics_v1>.size),
             define: { type, name, help, labels, labelCount, buckets, bucketCount, out in
                 MetricsService.define(type, name, help, labels, labelCount, buckets, bucketCount, out)
             },

@@ -1,4 +1,5 @@
 import PluginKit
+import RateLimitBuckets
 import Synchronization
 
 /// Each client key's GCRA state (its TAT), in hash-sharded LRU tables whose capacities add

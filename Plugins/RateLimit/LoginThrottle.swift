@@ -1,8 +1,9 @@
 import PluginABI
 import PluginKit
+import RateLimitBuckets
 import Synchronization
 
-/// The "ratelimit.login.v1" service (pattern_login_throttle.h). Failed logins are GCRA buckets
+/// The "ratelimit.login.v1" service (pattern_login_throttle_service.h). Failed logins are GCRA buckets
 /// per (username, client address) — `max_failures` per `window_seconds`, after which that
 /// address waits for the window to free up, a throttle, never a lockout — and per username
 /// across addresses, `max_failures_per_username` per window, beyond which every attempt for

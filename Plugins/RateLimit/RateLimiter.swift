@@ -1,4 +1,5 @@
 import PluginKit
+import RateLimitBuckets
 
 /// The RATE_LIMIT middleware: picks the request's policy and client key, charges the key's
 /// GCRA bucket, adds the draft-10 `RateLimit-Policy` and `RateLimit` headers, and answers 429

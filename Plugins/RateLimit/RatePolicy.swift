@@ -1,4 +1,5 @@
 import PluginKit
+import RateLimitBuckets
 
 /// One rate-limit policy: `quota` requests per `window` seconds, at most `burst` at once,
 /// per client key, for the requests its patterns match (the default policy: all others).
@@ -61,24 +62,10 @@ final class RatePolicy: Sendable {
         var value: [UInt8] = []
         value.reserveCapacity(stateHeaderPrefix.count + 24)
         value += stateHeaderPrefix
-        Self.appendDecimal(Int64(remaining), to: &value)
+        DecimalText.append(max(0, remaining), to: &value)
         value += Self.secondsParameter
-        Self.appendDecimal(seconds, to: &value)
+        DecimalText.append(max(0, seconds), to: &value)
         return value
-    }
-
-    /// Digits written from the end of a small scratch buffer, then appended in one copy.
-    private static func appendDecimal(_ number: Int64, to bytes: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
-            var start = scratch.count
-            var rest = max(0, number)
-            repeat {
-                start -= 1
-                scratch[start] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            } while rest > 0
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[start...]))
-        }
     }
 
     private static let secondsParameter = Array(";t=".utf8)

@@ -1,7 +1,7 @@
 /* Compile-time checks of the ABI's layout on this platform: a change that moves a field
  * fails the build instead of breaking plugins built against an earlier header. */
 #include "pattern_plugin.h"
-#include "pattern_login_throttle.h"
+#include "pattern_login_throttle_service.h"
 #include "pattern_providers_service.h"
 #include "pattern_agents_service.h"
 #include "pattern_groups_service.h"
@@ -29,6 +29,8 @@ _Static_assert(offsetof(pattern_process_spec, cwd) == 104, "process spec layout 
 _Static_assert(offsetof(pattern_login_throttle_v1, record_failure) == 16, "login throttle layout of its first version");
 _Static_assert(offsetof(pattern_host_v1, secrets) == 112, "host table layout of 1.4");
 _Static_assert(offsetof(pattern_secrets_api, on_rotate) == 32, "secrets table layout of 1.4");
+_Static_assert(offsetof(pattern_host_v1, cli) == 128, "host table layout of 1.6 (after json)");
+_Static_assert(offsetof(pattern_command, userdata) == 64, "command layout of 1.6");
 _Static_assert(offsetof(pattern_responses_api, abort) == 80, "responses table layout of 1.4");
 _Static_assert(offsetof(pattern_providers_v1, resolve) == 24, "providers.v1 layout of its first version");
 _Static_assert(offsetof(pattern_agents_v1, count_agents) == 16, "agents.v1 layout of its first version");

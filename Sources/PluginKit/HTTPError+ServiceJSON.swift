@@ -1,3 +1,4 @@
+import PatternText
 import PluginABI
 
 /// An `HTTPError` crossing a named service: a service that runs a REST route's own code

@@ -20,7 +20,7 @@ enum JSONBody {
     static func decode<Body: Decodable>(_ type: Body.Type, contentType: String?, body: [UInt8]) throws(HTTPError)
         -> Body
     {
-        guard let contentType, isJSON(contentType) else {
+        guard let contentType, JSONMediaType.matches(contentType) else {
             throw HTTPError(status: 415, type: "unsupported_media_type",
                             message: "Send the body as application/json.")
         }
@@ -32,11 +32,6 @@ enum JSONBody {
         } catch {
             throw HTTPError(status: 400, type: "json_error", message: "The body is not valid JSON.")
         }
-    }
-
-    static func isJSON(_ contentType: String) -> Bool {
-        let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-        return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
     }
 
     private static func problem(_ error: DecodingError) -> HTTPError {

@@ -1,3 +1,5 @@
+import PatternText
+
 /// Typed reads of a JSON object's members with API.md's `validation_error`s naming the field
 /// by its full path (`coordination_pattern.stages[0].timeout`). For bodies that need more
 /// than `Decodable` gives: telling an absent member from an explicit `null` (PATCH), and

@@ -1,3 +1,4 @@
+import Glibc
 import PluginABI
 import Synchronization
 
@@ -66,20 +67,26 @@ private final class ServiceConnection: Sendable {
 
     init(table: HostTableReference) { self.table = table }
 
-    var resolved: UnsafePointer<pattern_metrics_service_v1>? {
-        if let found = UnsafePointer<pattern_metrics_service_v1>(bitPattern: vtable.load(ordering: .acquiring)) {
+    var resolved: UnsafePointer<pattern_metrics_v1>? {
+        if let found = UnsafePointer<pattern_metrics_v1>(bitPattern: vtable.load(ordering: .acquiring)) {
             return found
         }
-        let now = UInt64(GCRA.now())
+        let now = Self.monotonicNanoseconds()
         let due = nextAttempt.load(ordering: .relaxed)
         guard now >= due, nextAttempt.compareExchange(expected: due, desired: now + 1_000_000_000,
                                                       ordering: .relaxed).exchanged
         else { return nil }
         guard let raw = table.lookupService(PATTERN_METRICS_SERVICE_V1),
-              raw.load(as: UInt32.self) >= MemoryLayout<pattern_metrics_service_v1>.size
+              raw.load(as: UInt32.self) >= MemoryLayout<pattern_metrics_v1>.size
         else { return nil }
         vtable.store(UInt(bitPattern: raw), ordering: .releasing)
-        return raw.assumingMemoryBound(to: pattern_metrics_service_v1.self)
+        return raw.assumingMemoryBound(to: pattern_metrics_v1.self)
+    }
+
+    private static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 }
 
@@ -118,7 +125,7 @@ private final class Metric: Sendable {
         }
     }
 
-    private func resolveFamily(_ vtable: UnsafePointer<pattern_metrics_service_v1>) -> OpaquePointer? {
+    private func resolveFamily(_ vtable: UnsafePointer<pattern_metrics_v1>) -> OpaquePointer? {
         let known = family.load(ordering: .acquiring)
         if known == UInt.max { return nil }
         if known != 0 { return OpaquePointer(bitPattern: known) }

@@ -40,7 +40,7 @@ public struct ServiceVTable: @unchecked Sendable {
 /// A named service's vtable of type `VTable`, looked up and version-checked in one place, so
 /// no plugin writes its own unsafe lookup or `struct_size` check:
 ///
-///     let agents = try ServiceClient<pattern_agents_v1>(host, "agents.v1", needs: \.memory_tool,
+///     let agents = try ServiceClient<pattern_agents_v1>(host, PATTERN_AGENTS_SERVICE_V1, needs: \.memory_tool,
 ///                                                       providedBy: "agents")
 ///     agents.table.find_agent(...)
 ///

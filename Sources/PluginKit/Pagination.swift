@@ -1,3 +1,5 @@
+import PatternText
+
 /// API.md's list conventions: the query parameters `page` (1-based, default 1), `limit`
 /// (default 20, 1…100), `sort_by` (one of the fields a list allows), `sort_desc` and
 /// `is_active` (booleans), and the `{items, page, limit, total, total_pages}` envelope.

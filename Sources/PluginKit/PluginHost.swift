@@ -133,7 +133,8 @@ public final class PluginHost: Sendable {
         return try JSONDecoder().decode(Config.self, from: Data(json.isEmpty ? Array("{}".utf8) : json))
     }
 
-    /// A host setting by dotted key (`server.port`), as JSON text.
+    /// A shared host setting by dotted key (`server.port`), as JSON text; nil for plugin
+    /// sections, which only their own plugin reads (`config(_:)`, `configJSON`).
     public func setting(_ key: String) -> String? {
         var value = pattern_str()
         let status = withABIString(key) { table.raw.pointee.config.pointee.setting($0, &value) }

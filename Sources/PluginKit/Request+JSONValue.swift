@@ -1,9 +1,11 @@
+import PatternText
+
 /// The request body as a `JSONValue`, with API.md's errors: 415 for a non-JSON content type,
 /// `json_error` for malformed or too deeply nested JSON. Faster than
 /// `decodeJSON(JSONValue.self)`, and the same answers.
 extension Request {
     public func jsonBody() throws(HTTPError) -> JSONValue {
-        guard let contentType = header("content-type"), JSONBody.isJSON(contentType) else {
+        guard let contentType = header("content-type"), JSONMediaType.matches(contentType) else {
             throw HTTPError(status: 415, type: "unsupported_media_type", message: "Send the body as application/json.")
         }
         let bytes = body

@@ -1,3 +1,5 @@
+import PatternText
+
 extension Response {
     /// A JSON response from a `JSONValue`, written without Foundation's encoder.
     public static func jsonValue(_ value: JSONValue, status: Int = 200) -> Response {

@@ -1,3 +1,5 @@
+import PatternText
+
 /// A named service's arguments (a JSON object) read the way a route reads its query
 /// parameters, so one function serves both the REST route (`request.query`) and the service
 /// (`arguments.query`) with the same validation and the same field names in its errors.

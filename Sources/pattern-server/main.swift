@@ -12,11 +12,11 @@ do {
 
 switch options.command {
 case .help:
-    print(CommandLineOptions.usage)
+    exit(Server.help(options))
 case .serve:
     exit(Server.run(options))
-case .createAdmin(let username):
-    exit(Server.createAdmin(username: username, options))
+case .pluginCommand(let plugin, let name, let arguments):
+    exit(Server.runPluginCommand(plugin: plugin, command: name, arguments: arguments, options))
 case .rotateSecretsKey:
     exit(Server.rotateSecretsKey(options))
 case .listPlugins, .inspectPlugin:

@@ -25,6 +25,14 @@ import Testing
             + "Content-Type: application/json\r\n")
     }
 
+    @Test func hasHeaderMatchesWholeNamesInAnyCase() {
+        var draft = ResponseDraft()
+        draft.addHeader("Content-Typed", "not the same name")
+        #expect(!draft.hasHeader(named: ResponseDraft.contentType))
+        draft.addHeader("CONTENT-type", "text/plain")
+        #expect(draft.hasHeader(named: ResponseDraft.contentType))
+    }
+
     @Test func reservedNamesAreRefusedInAnyCase() {
         for name in ["Content-Length", "transfer-encoding", "CONNECTION", "Date", "server", "Keep-Alive", "upgrade"] {
             #expect(Array(name.utf8).withUnsafeBytes(ResponseDraft.isReserved), "\(name)")

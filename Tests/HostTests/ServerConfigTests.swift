@@ -54,7 +54,6 @@ private final class ConfigFile {
         #expect(config.databasePath == "./data/pattern.db")
         #expect(config.database.readers == 4)
         #expect(config.database.busyTimeoutMs == 5000)
-        #expect(config.auth == ServerConfig.Auth(accessTokenTTLSeconds: 900, refreshTokenTTLSeconds: 604_800, bcryptCost: 12, jwtSecret: nil))
         #expect(config.plugins.dir == nil)
         #expect(config.plugins.enabled == nil)
         #expect(config.cors.allowedOrigins == [])
@@ -80,7 +79,8 @@ private final class ConfigFile {
         #expect(config.setting("log.level") == #""info""#)
         #expect(config.setting("cors.allowed_origins") == "[]")
         #expect(config.pluginSection("agents") == "{}")
-        #expect(try object(config.pluginSection("auth")) as NSDictionary == ["access_token_ttl": 900, "refresh_token_ttl": 604_800, "bcrypt_cost": 12])
+        // [auth] is the auth plugin's: the host repeats none of its defaults.
+        #expect(config.pluginSection("auth") == "{}")
     }
 
     @Test func emptyFileGivesDefaults() throws {
@@ -145,10 +145,6 @@ private final class ConfigFile {
         #expect(config.server == ServerConfig.Server(host: "0.0.0.0", port: 0, eventLoops: 2, workers: 32, dataDir: "/var/lib/pattern/"))
         #expect(config.database == ServerConfig.Database(url: "sqlite:///srv/db/main.db", readers: 8, busyTimeoutMs: 0))
         #expect(config.databasePath == "/srv/db/main.db")
-        #expect(config.auth.accessTokenTTLSeconds == 60)
-        #expect(config.auth.refreshTokenTTLSeconds == 3600)
-        #expect(config.auth.bcryptCost == 4)
-        #expect(config.auth.jwtSecret == "0123456789abcdef0123456789abcdef")
         #expect(config.plugins.dir == "/opt/pattern/plugins")
         #expect(config.plugins.enabled == ["auth", "agents"])
         #expect(config.cors.allowedOrigins == ["https://app.example.com", "http://localhost:5173"])
@@ -226,18 +222,18 @@ private final class ConfigFile {
         #expect(config.server.port == 5000)
         #expect(config.server.dataDir == "/from/env")
         #expect(config.databasePath == "/from/env.db")
-        #expect(config.auth == ServerConfig.Auth(accessTokenTTLSeconds: 10, refreshTokenTTLSeconds: 20, bcryptCost: 6, jwtSecret: secret))
         #expect(config.plugins.dir == "/env/plugins")
         #expect(config.log.level == .debug)
         #expect(config.setting("server.port") == "5000")
-        #expect(config.setting("auth.jwt_secret") == "\"\(secret)\"")
+        // The auth plugin reads its own variables; the host neither applies nor exposes them.
+        #expect(config.setting("auth.jwt_secret") == nil)
+        #expect(!config.pluginSection("auth").contains(secret))
     }
 
     @Test func environmentWithoutFileAndEmptyVariables() throws {
         let config = try ServerConfig.load(file: nil, environment: ["PORT": "8081", "HOST": "", "JWT_SECRET": ""])
         #expect(config.server.port == 8081)
         #expect(config.server.host == "127.0.0.1")
-        #expect(config.auth.jwtSecret == nil)
     }
 
     @Test func dataDirFromEnvironmentMovesTheDefaultDatabase() throws {
@@ -273,12 +269,6 @@ private final class ConfigFile {
         ("[database]\nurl = 5", ":2: database.url: expected a string, got 5"),
         ("[database]\nreaders = 0", ":2: database.readers: expected an integer of at least 1, got 0"),
         ("[database]\nbusy_timeout_ms = -5", ":2: database.busy_timeout_ms: expected an integer of at least 0, got -5"),
-        ("[auth]\naccess_token_ttl = 0", ":2: auth.access_token_ttl: expected an integer of at least 1, got 0"),
-        ("[auth]\nrefresh_token_ttl = \"1d\"", #":2: auth.refresh_token_ttl: expected an integer of at least 1, got "1d""#),
-        ("[auth]\nbcrypt_cost = 3", ":2: auth.bcrypt_cost: expected an integer from 4 to 31, got 3"),
-        ("[auth]\nbcrypt_cost = 32", ":2: auth.bcrypt_cost: expected an integer from 4 to 31, got 32"),
-        ("[auth]\njwt_secret = \"too-short\"", ":2: auth.jwt_secret: expected at least 32 bytes, got 9"),
-        ("[auth]\njwt_secret = 12345", ":2: auth.jwt_secret: expected a string of at least 32 bytes, got an integer"),
         ("[plugins]\ndir = \"\"", #":2: plugins.dir: expected a non-empty string, got """#),
         ("[plugins]\nenabled = \"auth\"", #":2: plugins.enabled: expected an array of strings, got "auth""#),
         ("[plugins]\nenabled = [\"auth\",\n  1]", ":2: plugins.enabled: expected an array of non-empty strings, got 1"),
@@ -351,10 +341,6 @@ private final class ConfigFile {
         (["PORT": "70000"], #"environment PORT: expected an integer from 0 to 65535, got "70000""#),
         (["PORT": " 80"], #"environment PORT: expected an integer from 0 to 65535, got " 80""#),
         (["HOST": "a b"], #"environment HOST: expected a host name or address without spaces, got "a b""#),
-        (["ACCESS_TOKEN_TTL": "0"], #"environment ACCESS_TOKEN_TTL: expected an integer of at least 1, got "0""#),
-        (["REFRESH_TOKEN_TTL": "1w"], #"environment REFRESH_TOKEN_TTL: expected an integer of at least 1, got "1w""#),
-        (["BCRYPT_COST": "40"], #"environment BCRYPT_COST: expected an integer from 4 to 31, got "40""#),
-        (["JWT_SECRET": "hunter2"], "environment JWT_SECRET: expected at least 32 bytes, got 7"),
         (["DATABASE_URL": "mysql://root:hunter2@localhost/db"], "environment DATABASE_URL: only sqlite is supported by this build (got a mysql: URL)"),
         (["PATTERN_LOG_LEVEL": "trace"], #"environment PATTERN_LOG_LEVEL: expected one of "debug", "info", "warn", "error", got "trace""#),
         (["PATTERN_CONFIG": "/nonexistent/pattern.toml"], #"environment PATTERN_CONFIG: cannot read the config file "/nonexistent/pattern.toml": no such file"#),
@@ -398,8 +384,6 @@ private final class ConfigFile {
     }
 
     @Test func secretsAreNotEchoed() throws {
-        let result = try #require(try loadError("[auth]\njwt_secret = \"hunter2-hunter2\""))
-        #expect(!result.error.description.contains("hunter2"))
         let url = try #require(try loadError("[database]\nurl = \"postgresql://admin:hunter2@db/x\""))
         #expect(!url.error.description.contains("hunter2"))
     }
@@ -455,42 +439,38 @@ private final class ConfigFile {
         #expect(try object(config.pluginSection("rate_limit")) as NSDictionary == ["per minute": 60])
         #expect(config.pluginSection("missing") == "{}")
 
-        #expect(config.setting("agents.max_agents") == "32")
-        #expect(config.setting("agents.limits.burst.size") == "3")
-        #expect(config.setting("agents.memory") == #"{"backend":"sqlite"}"#)
-        #expect(config.setting("agents.nope") == nil)
+        // A plugin section is its plugin's alone: no setting reads it.
+        #expect(config.setting("agents") == nil)
+        #expect(config.setting("agents.max_agents") == nil)
+        #expect(config.setting("agents.memory") == nil)
     }
 
-    @Test func authSectionCarriesEffectiveValues() throws {
+    @Test func authSectionIsHandedOverAsWrittenAndReadableByNoSetting() throws {
+        let secret = "a-file-secret-of-at-least-32-bytes!"
         let file = try ConfigFile(
             """
             [auth]
             allow_registration = true
-            bcrypt_cost = 10
-            admin = { username = "root" }
+            bcrypt_cost = 3
+            jwt_secret = "\(secret)"
             """)
-        let secret = "an-environment-secret-of-32-bytes!"
-        let config = try ServerConfig.load(file: file.path, environment: ["JWT_SECRET": secret, "ACCESS_TOKEN_TTL": "120"])
-        let auth = try object(config.pluginSection("auth"))
-        #expect(
-            auth as NSDictionary
-                == [
-                    "allow_registration": true, "bcrypt_cost": 10, "admin": ["username": "root"], "access_token_ttl": 120,
-                    "refresh_token_ttl": 604_800, "jwt_secret": secret,
-                ])
-        #expect(config.pluginSection("auth").hasPrefix(#"{"allow_registration":true,"bcrypt_cost":10,"admin":{"#))
-        #expect(config.setting("auth.jwt_secret") == "\"\(secret)\"")
-        #expect(config.setting("auth.allow_registration") == "true")
-        #expect(config.setting("auth.admin.username") == #""root""#)
+        // The host checks none of the keys (the auth plugin does, at its start) ...
+        let config = try ServerConfig.load(file: file.path, environment: ["ACCESS_TOKEN_TTL": "not a number"])
+        #expect(try object(config.pluginSection("auth")) as NSDictionary
+            == ["allow_registration": true, "bcrypt_cost": 3, "jwt_secret": secret])
+        // ... and no plugin can read them through `setting`.
+        #expect(config.setting("auth") == nil)
+        #expect(config.setting("auth.jwt_secret") == nil)
+        #expect(config.setting("auth.bcrypt_cost") == nil)
     }
 
     @Test func settingsByDottedKey() throws {
         let config = try ServerConfig.load(file: nil, environment: ["JWT_SECRET": String(repeating: "k", count: 32)])
         #expect(config.setting("server.port") == "3000")
+        #expect(config.setting("auth.jwt_secret") == nil)
         #expect(config.setting("server.host") == #""127.0.0.1""#)
         #expect(config.setting("limits.max_body_bytes") == "1048576")
         #expect(config.setting("cors.allowed_methods") == #"["GET","POST","PUT","PATCH","DELETE","OPTIONS"]"#)
-        #expect(config.setting("auth.jwt_secret") == "\"" + String(repeating: "k", count: 32) + "\"")
         #expect(config.setting("log.format") == #""logfmt""#)
         #expect(try object(#require(config.setting("server")))["workers"] as? Int == 16)
         #expect(config.setting("server.nope") == nil)

@@ -442,13 +442,14 @@ import Testing
             """#)
         #expect(
             table.json
-                == #"{"s":"quote \" backslash \\ newline \n tab \t bell \u0007 del \u007f é 😀","i":-42,"f":1.5,"big":1e+300,"#
+                == #"{"s":"quote \" backslash \\ newline \n tab \t bell \u0007 del "# + "\u{7F}" // RFC 8259 leaves DEL as it is
+                + #" é 😀","i":-42,"f":1.5,"big":1e+300,"#
                 + #""inf":null,"nan":null,"b":false,"d":"1979-05-27T07:32:00Z","a":[1,"two",[3.0],{}],"#
                 + #""t":{"k":"v","needs \"quote\"":[]}}"#)
         let decoded = try JSONSerialization.jsonObject(with: Data(table.json.utf8)) as? [String: Any]
         #expect(decoded?["s"] as? String == "quote \" backslash \\ newline \n tab \t bell \u{07} del \u{7F} é 😀")
         #expect(decoded?["inf"] is NSNull)
-        #expect(TOMLValue.string("\u{08}\u{0C}\r\u{1F}").json == #""\b\f\r\u001f""#)
+        #expect(TOMLValue.string("\u{08}\u{0C}\r\u{1F}").json == #""\u0008\u000c\r\u001f""#)
     }
 
     @Test func tableEditingKeepsOrder() {

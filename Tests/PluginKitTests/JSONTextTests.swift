@@ -1,5 +1,6 @@
 import Testing
 @testable import PluginKit
+import PatternText
 
 @Suite struct JSONTextTests {
     private func parse(_ text: String) -> JSONValue? { JSONText.parse(Array(text.utf8)) }

@@ -33,10 +33,14 @@ ABI_1_0_FIXTURE = "libhello_c_abi_1_0.so"
 WS_ECHO = "libws_echo.so"
 SSE_C = "libsse_c.so"
 RELAY_C = "librelay_c.so"
+NOTES_C = "libnotes_c.so"
 # First-party plugins (SwiftPM products beside the binary).
 AUTH = "libPatternAuth.so"
 METRICS = "libPatternMetrics.so"
 RATELIMIT = "libPatternRateLimit.so"
+# Every first-party plugin: what a default start loads.
+ALL_FIRST_PARTY = [AUTH, METRICS, RATELIMIT, "libPatternAgents.so", "libPatternGroups.so", "libPatternProviders.so",
+                   "libPatternChat.so", "libPatternMCP.so"]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -93,6 +97,7 @@ def plugin_files(bin_dir, tmp_path_factory) -> dict[str, Path]:
     files[WS_ECHO] = compile_c_plugin(REPO / "Examples" / "ws-echo" / "ws_echo.c", out / WS_ECHO)
     files[SSE_C] = compile_c_plugin(REPO / "Examples" / "sse-c" / "count.c", out / SSE_C)
     files[RELAY_C] = compile_c_plugin(REPO / "Examples" / "relay-c" / "relay.c", out / RELAY_C)
+    files[NOTES_C] = compile_c_plugin(REPO / "Examples" / "notes-c" / "notes.c", out / NOTES_C)
     # Built once against the ABI 1.0 header and committed: later hosts must keep loading it.
     files[ABI_1_0_FIXTURE] = REPO / "Tests" / "Fixtures" / "abi-1.0" / "libhello_c.so"
     for source in sorted((REPO / "Tests" / "Fixtures" / "c-plugins").glob("*.c")):

@@ -153,7 +153,7 @@ PROBE_SOURCE = r'''
  * sets a principal from X-Test-User / X-Test-Key / X-Test-Rate / X-Test-Above (tests only!). */
 #include <pattern_plugin.h>
 #include <pattern_metrics_service.h>
-#include <pattern_login_throttle.h>
+#include <pattern_login_throttle_service.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,7 +184,7 @@ static void reply(pattern_request *r, const char *json) {
 
 static pattern_status metrics_route(pattern_request *r, void *u) {
     (void)u;
-    const pattern_metrics_service_v1 *m = NULL;
+    const pattern_metrics_v1 *m = NULL;
     if (host->services->lookup(STR(PATTERN_METRICS_SERVICE_V1), (const void **)&m) != PATTERN_OK) {
         reply(r, "{\"found\":false}");
         return PATTERN_OK;

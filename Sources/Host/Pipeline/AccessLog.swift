@@ -1,3 +1,5 @@
+import PatternText
+
 /// One line per finished request: method, route template (not the raw path, so lines group
 /// and never echo ids), status, duration and request id.
 struct AccessLog: Sendable {

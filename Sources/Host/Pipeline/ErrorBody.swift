@@ -1,3 +1,5 @@
+import PatternText
+
 /// The API's error body: `{"error":{"type","message","fields"?},"timestamp"}` (API.md).
 /// Every error the host generates goes through here, and plugins reach it through
 /// `respond_error`, so the format lives in one place.
@@ -7,16 +9,17 @@ enum ErrorBody {
         var out: [UInt8] = []
         out.reserveCapacity(96 + message.utf8.count)
         out.append(contentsOf: #"{"error":{"type":"#.utf8)
-        JSONText.appendQuoted(type, to: &out)
+        JSONString.append(type, to: &out)
         out.append(contentsOf: #","message":"#.utf8)
-        JSONText.appendQuoted(message, to: &out)
+        JSONString.append(message, to: &out)
         if let fieldsJSON {
             out.append(contentsOf: #","fields":"#.utf8)
             out.append(contentsOf: fieldsJSON.utf8)
         }
         out.append(contentsOf: #"},"timestamp":"#.utf8)
-        JSONText.appendQuoted(Timestamp.rfc3339(), to: &out)
-        out.append(UInt8(ascii: "}"))
+        out.append(UInt8(ascii: "\""))
+        Timestamp.appendRFC3339(milliseconds: Timestamp.nowMilliseconds(), to: &out)
+        out.append(contentsOf: #""}"#.utf8)
         return out
     }
 

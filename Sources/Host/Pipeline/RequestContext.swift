@@ -22,6 +22,10 @@ final class RequestContext: @unchecked Sendable {
     var principal: Principal?
     var attributes: [String: [UInt8]] = [:]
     var response = ResponseDraft()
+    /// The body as a C plugin reads it (ABI 1.6 `json->body`), parsed on first use.
+    var jsonBody: JSONBodyReader?
+    /// The JSON document a C plugin writes into the response (ABI 1.6 `json->begin_object` ...).
+    var jsonWriter = JSONResponseWriter()
     /// Set by a WebSocket route that accepted the handshake: the loop switches protocols.
     var upgrade: WebSocketEndpoint?
     /// Set when the handler deferred the response (ABI 1.4): it is finished later.

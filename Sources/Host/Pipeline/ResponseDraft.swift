@@ -34,27 +34,33 @@ struct ResponseDraft {
         self.body = body
     }
 
+    func hasHeader(named lowercaseName: [UInt8]) -> Bool {
+        lines().contains { ASCII.equalsIgnoringCase(headerLines[$0.name], lowercase: lowercaseName) }
+    }
+
     /// Drops every line whose name is `lowercaseName` in any case (the buffer is only rebuilt
     /// when there is one: usually there is none).
     mutating func removeHeaders(named lowercaseName: [UInt8]) {
-        var lines: [Range<Int>] = []
-        var dropped = false
+        let all = lines()
+        let kept = all.filter { !ASCII.equalsIgnoringCase(headerLines[$0.name], lowercase: lowercaseName) }
+        guard kept.count != all.count else { return }
+        var rebuilt: [UInt8] = []
+        rebuilt.reserveCapacity(headerLines.count)
+        for line in kept { rebuilt += headerLines[line.line] }
+        headerLines = rebuilt
+    }
+
+    /// Each header line, and its name, as ranges of `headerLines`.
+    private func lines() -> [(line: Range<Int>, name: Range<Int>)] {
+        var found: [(line: Range<Int>, name: Range<Int>)] = []
         var start = 0
         while start < headerLines.count {
             let end = (headerLines[start...].firstIndex(of: UInt8(ascii: "\n")) ?? headerLines.count - 1) + 1
             let nameEnd = headerLines[start..<end].firstIndex(of: UInt8(ascii: ":")) ?? end
-            if ASCII.equalsIgnoringCase(headerLines[start..<nameEnd], lowercase: lowercaseName) {
-                dropped = true
-            } else {
-                lines.append(start..<end)
-            }
+            found.append((line: start..<end, name: start..<nameEnd))
             start = end
         }
-        guard dropped else { return }
-        var kept: [UInt8] = []
-        kept.reserveCapacity(headerLines.count)
-        for line in lines { kept += headerLines[line] }
-        headerLines = kept
+        return found
     }
 
     private static let separator = Array(": ".utf8)

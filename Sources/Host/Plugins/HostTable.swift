@@ -26,6 +26,8 @@ enum HostTable {
         host.client = UnsafePointer(pin(makeClient()))
         host.process = UnsafePointer(pin(makeProcess()))
         host.secrets = UnsafePointer(pin(makeSecrets()))
+        host.json = UnsafePointer(pin(makeJSON()))
+        host.cli = UnsafePointer(pin(makeCLI()))
         return HostTablePointer(raw: UnsafePointer(pin(host)))
     }()
 

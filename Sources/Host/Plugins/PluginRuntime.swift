@@ -13,6 +13,8 @@ final class PluginRuntime: Sendable {
         var middleware: [Middleware] = []
         /// Run only by `secrets rotate-key`, in registration order.
         var rotations: [SecretRotation] = []
+        /// Run only by `pattern-server <plugin> <command>` (ABI 1.6), in registration order.
+        var commands: [PluginCommand] = []
         var frozen = false
     }
 

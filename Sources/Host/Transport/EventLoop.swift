@@ -1,5 +1,6 @@
 import CShims
 import Glibc
+import PatternText
 import Synchronization
 
 /// An epoll event loop on its own thread: accepts on its own SO_REUSEPORT listening socket,

@@ -1,3 +1,5 @@
+import PatternText
+
 /// Writes an HTTP/1.1 response head and body into a connection's output buffer.
 enum ResponseSerializer {
     static let serverHeader = Array("Server: pattern-server\r\n".utf8)
@@ -14,7 +16,7 @@ enum ResponseSerializer {
         out.append(contentsOf: date)
         if status >= 200 && status != 204 && status != 304 {
             out.append(contentsOf: "Content-Length: ".utf8)
-            appendDecimal(response.body.count, to: &out)
+            DecimalText.append(response.body.count, to: &out)
             out.append(contentsOf: [13, 10])
         }
         appendRest(response, requestID: requestID, keepAlive: keepAlive, to: &out)
@@ -45,23 +47,6 @@ enum ResponseSerializer {
         out.append(contentsOf: [13, 10])
         out.append(contentsOf: response.headerLines)
         out.append(contentsOf: [13, 10])
-    }
-
-    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-        if value == 0 { out.append(UInt8(ascii: "0")); return }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var rest = value
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            while rest > 0 {
-                buffer[count] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-                count += 1
-            }
-            for index in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[index]) }
-        }
     }
 
     /// `HTTP/1.1 <code> <reason>\r\n`, precomputed for the codes the server uses.

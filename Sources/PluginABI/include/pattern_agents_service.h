@@ -17,7 +17,7 @@
  *   topic "agent.deleted"   {"type":"agent_deleted","agent_id","owner_id","timestamp"}
  *                           published after the deleting transaction has committed, so a
  *                           subscriber may run its own transaction (e.g. drop memberships).
- *   topic "agent:<id>"      API.md's WebSocket events for that agent:
+ *   topic "agent:<id>"      the WebSocket events (docs/api/websocket-events.md) of that agent:
  *                           agent_state_changed {agent_id, old_state, new_state, timestamp},
  *                           memory_updated {agent_id, memory_type, timestamp}.
  *
@@ -44,12 +44,15 @@
  * The API slots (added after memory_tool; check PATTERN_HAS_FIELD) run the REST routes' own
  * code for a user, e.g. for the MCP plugin's /mcp tools; the caller has checked the user's
  * permission (the route's: read_agents, write_agents, read_memory, update_memory). On
- * PATTERN_OK `fn` gets the route's answer (API.md's JSON). A refusal the route would answer
+ * PATTERN_OK `fn` gets the route's answer (docs/api/agents.md). A refusal the route would answer
  * with a 4xx or 5xx is the status below with `fn` called once with the error as JSON:
  *   {"status": <the route's HTTP status>, "type": "validation_error" | "not_found" | ...,
  *    "message": "...", "fields": [{"field", "message"}]}   fields only for validation
  *   PATTERN_INVALID (400), PATTERN_NOT_FOUND (404; another user's agent too),
  *   PATTERN_CONFLICT (409), PATTERN_BUSY (503, database busy), PATTERN_INTERNAL (500).
+ *
+ * No slot of the vtable is NULL up to its struct_size (the provider fills every one); a slot
+ * past struct_size is one the provider's version lacks: check PATTERN_HAS_FIELD first.
  */
 #ifndef PATTERN_AGENTS_SERVICE_H
 #define PATTERN_AGENTS_SERVICE_H

@@ -19,13 +19,16 @@
  * read_messages for the others) and passes the user as "owner_id"; another user's agent or
  * group is not found, exactly like a missing one. Payloads are UTF-8 JSON.
  *
- * Answers are API.md's: send_message's is POST /chat/messages' body {"messages": [...],
- * "usage": {...} | null}; history's and search's are the GET routes' pages. A refusal is the
+ * Answers are the routes' (docs/api/chat.md): send_message's is POST /chat/messages' body
+ * {"messages": [...], "usage": {...} | null}; history's and search's are the GET routes' pages. A refusal is the
  * error the route would answer, as JSON:
  *   {"status": <HTTP status>, "type": "validation_error" | "not_found" | "conflict" |
  *    "rate_limit" | "provider_error" | ..., "message": "...", "fields": [{"field", "message"}]}
  * beside PATTERN_INVALID (400), PATTERN_NOT_FOUND (404), PATTERN_CONFLICT (409),
  * PATTERN_BUSY (429, 503, 504) or PATTERN_INTERNAL (500, 502).
+ *
+ * No slot of the vtable is NULL up to its struct_size (the provider fills every one); a slot
+ * past struct_size is one the provider's version lacks: check PATTERN_HAS_FIELD first.
  */
 #ifndef PATTERN_CHAT_SERVICE_H
 #define PATTERN_CHAT_SERVICE_H

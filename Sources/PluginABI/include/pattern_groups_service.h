@@ -34,8 +34,8 @@
  *
  * The group JSON (get_group):
  *   {"id": "group_...", "owner_id": "user_...", "name", "description", "is_active": bool,
- *    "coordination_pattern": {...},   API.md's shape, every default filled in (see the
- *                                     groups plugin's CoordinationPattern.swift)
+ *    "coordination_pattern": {...},   docs/api/groups.md's shape, every default filled in (see
+ *                                     the groups plugin's CoordinationPattern.swift)
  *    "created_at", "updated_at", "last_active_at": "<RFC 3339>" | null,
  *    "members": [MEMBER, ...]}        in round-robin order (joined_at, then agent_id)
  * MEMBER:
@@ -46,6 +46,9 @@
  *    "agent_is_active": bool,         the agent itself is not suspended (from agents.v1)
  *    "available": bool}               both of the above: the member may answer
  * A member whose agent has just been deleted (its clean-up still running) is left out.
+ *
+ * No slot of the vtable is NULL up to its struct_size (the provider fills every one); a slot
+ * past struct_size is one the provider's version lacks: check PATTERN_HAS_FIELD first.
  */
 #ifndef PATTERN_GROUPS_SERVICE_H
 #define PATTERN_GROUPS_SERVICE_H

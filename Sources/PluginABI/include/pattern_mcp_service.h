@@ -17,6 +17,9 @@
  * A-Z a-z 0-9 _ . -) of the owner's registered MCP servers, then the tool's name as the server
  * lists it. Payloads are JSON (UTF-8). Every function is thread-safe and never waits on an MCP
  * server (it may read the database).
+ *
+ * No slot of the vtable is NULL up to its struct_size (the provider fills every one); a slot
+ * past struct_size is one the provider's version lacks: check PATTERN_HAS_FIELD first.
  */
 #ifndef PATTERN_MCP_SERVICE_H
 #define PATTERN_MCP_SERVICE_H
@@ -38,7 +41,7 @@ typedef void (*pattern_mcp_json_fn)(pattern_str json, void *userdata);
  *                 {"content": [{"type": "text", "text": "..."} | {"type": "image", ...} ...],
  *                  "isError": true | false (may be absent: false), "structuredContent": {...}?}
  *                 A tool's own failure is such a result with "isError": true.
- *   otherwise:    {"type": "<API.md error type>", "message": "..."} with, by status:
+ *   otherwise:    {"type": "<an error type of docs/api>", "message": "..."} with, by status:
  *     PATTERN_NOT_FOUND  "not_found": the owner has no enabled server of that name, or it lists
  *                        no such tool
  *     PATTERN_BUSY       "service_unavailable": the server is not connected (or the connection

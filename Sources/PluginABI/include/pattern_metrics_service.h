@@ -9,8 +9,8 @@
  *
  * The metrics plugin is optional, and plugins do not `require` it, so look the service up
  * lazily, on first use after the host started serving (services are frozen after init):
- *     const pattern_metrics_service_v1 *m = NULL;
- *     host->services->lookup((pattern_str){"metrics.v1", 10}, (const void **)&m);
+ *     const pattern_metrics_v1 *m = NULL;
+ *     host->services->lookup(PATTERN_STR(PATTERN_METRICS_SERVICE_V1), (const void **)&m);
  * When it is absent (PATTERN_NOT_FOUND), skip the calls: metrics are then simply not kept.
  * Swift plugins use PluginKit's `Metrics`, which does exactly this.
  *
@@ -24,6 +24,9 @@
  *
  * Ownership: every string and array is borrowed for the call and copied when kept.
  * A family handle lives as long as the process.
+ *
+ * No slot of the vtable is NULL up to its struct_size (the provider fills every one); a slot
+ * past struct_size is one the provider's version lacks: check PATTERN_HAS_FIELD first.
  */
 #ifndef PATTERN_METRICS_SERVICE_H
 #define PATTERN_METRICS_SERVICE_H
@@ -46,7 +49,7 @@
 /* A defined family; opaque, valid for the life of the process. */
 typedef struct pattern_metric_family pattern_metric_family;
 
-typedef struct pattern_metrics_service_v1 {
+typedef struct pattern_metrics_v1 {
     uint32_t struct_size;
     /* Defines a family and returns its handle in *family.
      *   type        PATTERN_METRIC_*
@@ -74,6 +77,6 @@ typedef struct pattern_metrics_service_v1 {
     /* Histograms only: records one observation of `value` (e.g. seconds, bytes). */
     pattern_status (*observe)(pattern_metric_family *family, const pattern_str *label_values,
                               size_t label_count, double value);
-} pattern_metrics_service_v1;
+} pattern_metrics_v1;
 
 #endif

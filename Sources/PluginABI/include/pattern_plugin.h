@@ -66,7 +66,7 @@ extern "C" {
 #endif
 
 #define PATTERN_ABI_MAJOR 1
-#define PATTERN_ABI_MINOR 5
+#define PATTERN_ABI_MINOR 6
 
 /* Export marker for the entry function (plugins build with -fvisibility=hidden). */
 #define PATTERN_EXPORT __attribute__((visibility("default")))
@@ -157,18 +157,41 @@ typedef struct pattern_transport_stats {
 
 typedef struct pattern_core_api {
     uint32_t struct_size;
-    /* The host's version string, e.g. "0.1.0". */
+    /* The host's version string, e.g. "0.1.0"; valid for the life of the process. */
     pattern_str (*host_version)(void);
-    /* Sets this plugin's health entry; any thread, any time. `message` may be empty. */
+    /* Sets this plugin's health entry (copied); any thread, any time. `message` may be empty.
+     * PATTERN_OK; PATTERN_INVALID: `level` is not a PATTERN_HEALTH_* or `self` no plugin. */
     pattern_status (*report_health)(pattern_plugin *self, int32_t level, pattern_str message);
     /* --- added in 1.1 --- */
     /* The loaded plugins, in load order (complete once every init has run): for metrics
-     * and admin views. PATTERN_NOT_FOUND past the end. */
+     * and admin views. plugin_at: PATTERN_OK with *name and *version (either pointer may be
+     * NULL) valid for the life of the process; PATTERN_NOT_FOUND past the end. */
     size_t (*plugin_count)(void);
     pattern_status (*plugin_at)(size_t index, pattern_str *name, pattern_str *version);
-    /* Fills the fields of `out` that its struct_size covers. Any thread. */
+    /* Fills the fields of `out` that its struct_size covers (the caller sets it). Any thread.
+     * PATTERN_OK; PATTERN_INVALID: out is NULL, or called before the host serves. */
     pattern_status (*transport_stats)(pattern_transport_stats *out);
+    /* --- added in 1.6 --- */
+    /* A new resource id, "<prefix>_" and 26 lower-case Crockford base32 characters: 48 bits
+     * of Unix milliseconds (ids sort by creation time) then 80 random bits, the ids the
+     * first-party plugins mint ("user_01jd8x..."). Written to out[0 .. *out_len), not
+     * NUL-terminated; it is prefix.len + 27 bytes long (at most PATTERN_ID_MAX_BYTES). Any
+     * thread.
+     *   PATTERN_OK       written.
+     *   PATTERN_INVALID  `prefix` is not 1 to 32 of [a-z0-9], or out_len is NULL (nothing
+     *                    written, *out_len untouched); or `capacity` is below the id's length:
+     *                    *out_len is set to that length and nothing is written. */
+    pattern_status (*new_id)(pattern_str prefix, char *out, size_t capacity, size_t *out_len);
+    /* The current UTC time as RFC 3339 with milliseconds, "2026-11-26T17:12:32.123Z": always
+     * PATTERN_TIMESTAMP_BYTES bytes written to out[0 ..), not NUL-terminated, the form of every
+     * timestamp of the API. Any thread. PATTERN_INVALID (nothing written): out is NULL or
+     * `capacity` is below PATTERN_TIMESTAMP_BYTES. */
+    pattern_status (*timestamp)(char *out, size_t capacity);
 } pattern_core_api;
+
+/* (1.6) Buffer sizes for core.new_id and core.timestamp. */
+#define PATTERN_ID_MAX_BYTES 59
+#define PATTERN_TIMESTAMP_BYTES 24
 
 /* ===== Host table: log ================================================================= */
 
@@ -179,9 +202,11 @@ typedef struct pattern_core_api {
 
 typedef struct pattern_log_api {
     uint32_t struct_size;
-    /* True when `level` is logged at all: skip building expensive messages otherwise. */
+    /* 1 when `level` is logged at all (skip building expensive messages otherwise), 0 when it
+     * is not or is no PATTERN_LOG_*. Any thread. */
     int32_t (*enabled)(int32_t level);
-    /* Writes one line tagged with the plugin's name. Never log secrets. */
+    /* Writes one line (copied) tagged with the plugin's name; an unknown level logs as INFO.
+     * Any thread. Never log secrets. */
     void (*write)(pattern_plugin *self, int32_t level, pattern_str message);
 } pattern_log_api;
 
@@ -223,7 +248,14 @@ typedef struct pattern_route {
     pattern_str permission;  /* a permission the principal must hold, or empty; an admin's
                               * principal without an api_key_id holds every permission, one
                               * with a key only the key's */
-    pattern_str openapi;     /* an OpenAPI 3.1 Operation Object as JSON, or empty */
+    /* An OpenAPI 3.1 Operation Object as JSON, or empty; served in GET /api/v1/openapi.json.
+     * The host fills in what it leaves out: "operationId" (the method and the path, e.g.
+     * "get_api_v1_notes_id"), "tags" ([the plugin's name]), "security" ([{"bearer":[]}] unless
+     * PATTERN_PUBLIC; give [] for a public route), a "parameters" entry (a required string)
+     * for each {param} not declared, and, without "responses", a default response with the
+     * shared error body. Reference that body as {"$ref":"#/components/schemas/Error"}; the
+     * bearer scheme is #/components/securitySchemes/bearer. */
+    pattern_str openapi;
 } pattern_route;
 
 typedef struct pattern_middleware {
@@ -274,11 +306,22 @@ typedef struct pattern_exchange_summary {
 typedef struct pattern_http_api {
     uint32_t struct_size;
 
-    /* --- registration (init only) --- */
+    /* --- registration (init only; everything the structs point to is copied) --- */
+    /* PATTERN_OK; PATTERN_INVALID: no handler, a method that is not upper-case letters, a
+     * path that does not start with '/' or has an empty segment or a stray brace, the same
+     * method and path as a route already registered (by any plugin; {a} and {b} in the same
+     * place are the same), an `openapi` that is not a JSON object; PATTERN_STATE: after init.
+     * Every refusal (of add_route, add_middleware, add_migration, services.provide) is
+     * recorded and stops the start with its reason, even when init returns PATTERN_OK. */
     pattern_status (*add_route)(pattern_plugin *self, const pattern_route *route);
+    /* PATTERN_OK; PATTERN_INVALID: no run callback or an unknown phase; PATTERN_STATE: after
+     * init. */
     pattern_status (*add_middleware)(pattern_plugin *self, const pattern_middleware *mw);
 
-    /* --- the request (all results borrowed until the callback returns) --- */
+    /* --- the request: call these only during a callback the request was passed to. Every
+     *     pattern_str result, and every string an out-parameter receives, is borrowed until
+     *     the request ends (the host keeps it for all of the request's callbacks); copy what
+     *     must outlive it. Out-parameters may be NULL when only the status matters. --- */
     pattern_str (*method)(const pattern_request *request);
     pattern_str (*path)(const pattern_request *request);          /* raw, without the query */
     pattern_str (*query)(const pattern_request *request);         /* raw, without '?' */
@@ -286,13 +329,17 @@ typedef struct pattern_http_api {
     pattern_str (*request_id)(const pattern_request *request);
     pattern_str (*client_ip)(const pattern_request *request);     /* the socket's peer */
     pattern_str (*body)(const pattern_request *request);
-    /* First header with this name (case-insensitive); PATTERN_NOT_FOUND when absent. */
+    /* First header with this name (case-insensitive): PATTERN_OK, or PATTERN_NOT_FOUND when
+     * absent. */
     pattern_status (*header)(const pattern_request *request, pattern_str name,
                              pattern_str *value);
     size_t (*header_count)(const pattern_request *request);
+    /* The index-th header as received: PATTERN_OK, PATTERN_NOT_FOUND past the end. */
     pattern_status (*header_at)(const pattern_request *request, size_t index,
                                 pattern_str *name, pattern_str *value);
-    /* A {param} of the matched route, percent-decoded. */
+    /* A {param} of the matched route, percent-decoded ('+' stays '+'). PATTERN_OK;
+     * PATTERN_NOT_FOUND: the route has no such parameter (or none matched); PATTERN_INVALID:
+     * malformed percent-encoding. */
     pattern_status (*path_param)(const pattern_request *request, pattern_str name,
                                  pattern_str *value);
     /* A query parameter, percent-decoded ('+' is a space); first occurrence. PATTERN_INVALID
@@ -300,29 +347,52 @@ typedef struct pattern_http_api {
      * UTF-8, or a control character (U+0000-U+001F, U+007F-U+009F). */
     pattern_status (*query_param)(const pattern_request *request, pattern_str name,
                                   pattern_str *value);
+    /* The matched route's flags (PATTERN_PUBLIC when none matched) and permission ("" when
+     * it has none). */
     uint32_t (*route_flags)(const pattern_request *request);
     pattern_str (*route_permission)(const pattern_request *request);
 
     /* --- principal and per-request attributes (for plugin-to-plugin hand-over) --- */
+    /* Sets who makes the request (everything copied; a later call replaces it). PATTERN_OK;
+     * PATTERN_INVALID: p is NULL or its user_id empty. Fields beyond p->struct_size count as
+     * zero/empty. */
     pattern_status (*set_principal)(pattern_request *request, const pattern_principal *p);
-    /* PATTERN_NOT_FOUND when the request is anonymous. Set out->struct_size to the size of
-     * your pattern_principal: the host fills the fields of 1.0 always, later fields only when
-     * struct_size covers them, and sets out->struct_size to what it filled. */
+    /* The caller sets out->struct_size to the size of its pattern_principal: the host fills
+     * the fields of 1.0 always, later fields only when struct_size covers them, and sets
+     * out->struct_size to what it filled; the strings and the permission list are borrowed
+     * until the request ends. PATTERN_OK; PATTERN_NOT_FOUND: the request is anonymous (never
+     * in a handler of a route without PATTERN_PUBLIC); PATTERN_INVALID: out is NULL. */
     pattern_status (*get_principal)(const pattern_request *request, pattern_principal *out);
+    /* Stores bytes under `key` for later callbacks of this request, any plugin's (both
+     * copied; a later set replaces them). Always PATTERN_OK. */
     pattern_status (*set_attribute)(pattern_request *request, pattern_str key, pattern_str value);
+    /* PATTERN_OK, *value borrowed until the request ends; PATTERN_NOT_FOUND: never set. */
     pattern_status (*get_attribute)(const pattern_request *request, pattern_str key,
                                     pattern_str *value);
 
     /* --- the response (copied; usable from HANDLER phase on, and by any middleware that
      *     then returns PATTERN_STOP) --- */
+    /* PATTERN_OK; PATTERN_INVALID: outside 100-599, or 101 (upgrades are the host's). A
+     * handler that sets no status answers 200 with a body, 204 without. */
     pattern_status (*set_status)(pattern_request *request, int32_t status);
-    /* Adds a header. Content-Length, Date, Server, Connection are the host's. */
+    /* Adds a header. PATTERN_OK; PATTERN_INVALID: an empty name, one that is not an RFC 9110
+     * token, a name the host writes itself (Content-Length, Transfer-Encoding, Connection,
+     * Date, Server, Keep-Alive, Upgrade; any case), or a control character other than tab in
+     * the value. */
     pattern_status (*add_header)(pattern_request *request, pattern_str name, pattern_str value);
-    /* Appends to the body. */
+    /* Appends to the body. Always PATTERN_OK. */
     pattern_status (*write_body)(pattern_request *request, pattern_str bytes);
-    /* Replaces the response with the standard JSON error body:
-     * {"error":{"type","message","fields"?},"timestamp"}. `fields_json` is a JSON array of
-     * {"field","message"} objects, or empty. */
+    /* Replaces status, Content-Type and body with the standard JSON error body (headers
+     * added before stay):
+     *   {"error":{"type":"...","message":"...","fields":[...]},"timestamp":"<RFC 3339>"}
+     * `type` is one of the API's error types (empty: the one of the status: 400 bad_request,
+     * 401 unauthorized, 403 forbidden, 404 not_found, 409 conflict, 413 payload_too_large,
+     * 415 unsupported_media_type, 429 rate_limit, 5xx internal_error ...); plugins also use
+     * validation_error and json_error (400). For validation_error the message is
+     * "<field>: <why>" and `fields_json` a JSON array of {"field","message"} objects naming
+     * each field by its path ("title", "author.name", "tags[2]"); empty for no "fields".
+     * PATTERN_OK; PATTERN_INVALID: a status outside 400-599, or fields_json that is not a
+     * JSON array. */
     pattern_status (*respond_error)(pattern_request *request, int32_t status, pattern_str type,
                                     pattern_str message, pattern_str fields_json);
     int32_t (*response_status)(const pattern_request *request);   /* 0 before one is set */
@@ -380,27 +450,43 @@ typedef struct pattern_db_api {
     /* Registers migration `version` (1, 2, 3 ... in order) of this plugin (init only) and,
      * when the database has not recorded it yet, applies it at once, so init can already use
      * its tables: in one transaction together with its record. `sql` may hold several
-     * statements separated by semicolons. PATTERN_STATE after init; PATTERN_INTERNAL when a
-     * version is out of order or the SQL fails (rolled back; the start stops with the
-     * database's message). A database holding a later migration of the plugin than its last
-     * registered one (a downgrade) stops the start after init. */
+     * statements separated by semicolons (execute takes one). PATTERN_OK; PATTERN_STATE after
+     * init; PATTERN_INVALID: `self` is no plugin; PATTERN_INTERNAL when a version is out of
+     * order or the SQL fails (rolled back; the start stops with the database's message). A
+     * database holding a later migration of the plugin than its last registered one (a
+     * downgrade) stops the start after init. */
     pattern_status (*add_migration)(pattern_plugin *self, int32_t version, pattern_str sql);
-    /* Runs one statement. `txn` is NULL outside a transaction: reads then use a pooled
-     * reader connection, writes the single writer. `rows` may be NULL when the result is
-     * not wanted; otherwise *rows must be released. PATTERN_CONFLICT on constraint
-     * violations, PATTERN_BUSY when the database stayed locked past its timeout. */
+    /* Runs one statement with `param_count` parameters (TEXT and BLOB bytes copied). `txn`
+     * is NULL outside a transaction: reads then use a pooled reader connection, writes the
+     * single writer. `rows` may be NULL when the result is not wanted; otherwise, on
+     * PATTERN_OK only, *rows is set and must be released. Any thread (blocking: not from an
+     * INLINE callback).
+     *   PATTERN_OK
+     *   PATTERN_CONFLICT  a constraint was violated (UNIQUE, NOT NULL, CHECK, FOREIGN KEY)
+     *   PATTERN_BUSY      the database stayed locked past its busy timeout
+     *   PATTERN_INVALID   bad SQL, no or more than one statement, a NUL byte, the wrong
+     *                     number of parameters, an unknown PATTERN_VALUE_* type, params NULL
+     *                     with param_count > 0, or a forbidden statement (transaction
+     *                     control, ATTACH, setting a PRAGMA)
+     *   PATTERN_STATE     before the host has a database (never inside init or later)
+     *   PATTERN_INTERNAL  I/O, corruption, out of memory; failures are logged (warn). */
     pattern_status (*execute)(pattern_txn *txn, pattern_str sql, const pattern_value *params,
                               size_t param_count, pattern_rows **rows);
-    /* Runs `fn` inside one write transaction on the writer connection. */
+    /* Runs `fn` inside one write transaction on the writer connection: committed when `fn`
+     * returns PATTERN_OK (then PATTERN_OK, or the commit's failure as execute's), rolled back
+     * otherwise (then `fn`'s status). PATTERN_INVALID: fn is NULL. Do not nest. */
     pattern_status (*transaction)(pattern_txn_fn fn, void *userdata);
     size_t (*row_count)(const pattern_rows *rows);
     size_t (*column_count)(const pattern_rows *rows);
+    /* "" past the last column; borrowed until release. */
     pattern_str (*column_name)(const pattern_rows *rows, size_t column);
-    /* The value at (row, column), borrowed until release. */
+    /* The value at (row, column), its bytes borrowed until release. PATTERN_OK;
+     * PATTERN_NOT_FOUND past the last row or column. */
     pattern_status (*value)(const pattern_rows *rows, size_t row, size_t column,
                             pattern_value *out);
     /* Rows changed by the statement (INSERT/UPDATE/DELETE). */
     int64_t (*changes)(const pattern_rows *rows);
+    /* Frees a result; NULL is fine. */
     void (*release)(pattern_rows *rows);
 } pattern_db_api;
 
@@ -408,10 +494,19 @@ typedef struct pattern_db_api {
 /* Plugins offer each other functionality as versioned vtables under a name such as
  * "agents.v1". A vtable is a struct that starts with uint32_t struct_size and lives as long
  * as the process. Look services up in init (after the providers, which `requires` orders
- * first) and keep the pointer. */
+ * first) and keep the pointer.
+ * Each service has a header `pattern_<name>_service.h` declaring its vtable
+ * `pattern_<name>_v1` and its name as a macro, `PATTERN_<NAME>_SERVICE_V1` ("<name>.v1"
+ * or a dotted form of it: "auth.admin.v1"); look it up by the macro, never a literal:
+ *     lookup(PATTERN_STR(PATTERN_AGENTS_SERVICE_V1), ...)   (PATTERN_STR: pattern_plugin_util.h) */
 typedef struct pattern_services_api {
     uint32_t struct_size;
+    /* Offers `vtable` under `name` (copied). PATTERN_OK; PATTERN_INVALID: no vtable, an empty
+     * name or `self` no plugin; PATTERN_CONFLICT: another plugin provides that name. */
     pattern_status (*provide)(pattern_plugin *self, pattern_str name, const void *vtable);
+    /* PATTERN_OK with *vtable set (the provider's pointer, for the life of the process);
+     * PATTERN_NOT_FOUND: nobody provides `name` (yet). Any thread. Check the vtable's
+     * struct_size before using a slot a later version of the service added. */
     pattern_status (*lookup)(pattern_str name, const void **vtable);
 } pattern_services_api;
 
@@ -424,9 +519,11 @@ typedef void (*pattern_event_fn)(pattern_str topic, pattern_str json, void *user
 
 typedef struct pattern_events_api {
     uint32_t struct_size;
-    /* Delivers to every subscriber whose prefix matches the topic; copied. Any thread. */
+    /* Delivers to every subscriber whose prefix matches the topic; copied. Any thread.
+     * PATTERN_OK; PATTERN_STATE before the host runs. */
     pattern_status (*publish)(pattern_str topic, pattern_str json);
-    /* Subscribes to topics starting with `prefix` ("" = all). Call it from init. */
+    /* Subscribes to topics starting with `prefix` ("" = all). Call it from init.
+     * PATTERN_OK; PATTERN_INVALID: no fn or `self` no plugin. */
     pattern_status (*subscribe)(pattern_plugin *self, pattern_str prefix, pattern_event_fn fn,
                                 void *userdata);
 } pattern_events_api;
@@ -470,23 +567,38 @@ typedef pattern_status (*pattern_topic_authorizer_fn)(pattern_str user_id, int32
 typedef struct pattern_ws_api {
     uint32_t struct_size;
     /* --- added in 1.1 --- */
-    /* Registers a WebSocket route (init only). */
+    /* Registers a WebSocket route (init only; the struct's strings are copied). PATTERN_OK;
+     * PATTERN_INVALID: no on_message, a path the router refuses or one taken (as
+     * http->add_route), `self` no plugin; PATTERN_STATE: after init. A refusal stops the
+     * start. */
     pattern_status (*add_route)(pattern_plugin *self, const pattern_ws_route *route);
     /* Queues a message to one connection (copied); any thread. A peer that stops reading is
-     * closed with 1008 once its bounded send queue is full. */
+     * closed with 1008 once its bounded send queue is full. PATTERN_OK (queued, not yet
+     * sent); PATTERN_NOT_FOUND: the connection has ended (on_close came or is on its way);
+     * PATTERN_STATE: before the host serves. */
     pattern_status (*send)(pattern_ws_connection connection, int32_t is_text, pattern_str payload);
-    /* Starts the close handshake with `code` (1000, 1001, 1008, 1011, 3000-4999). */
+    /* Starts the close handshake with `code` and `reason` (copied). PATTERN_OK;
+     * PATTERN_INVALID: a code other than 1000, 1001, 1008, 1011, 3000-4999; PATTERN_NOT_FOUND:
+     * the connection has ended; PATTERN_STATE: before the host serves. */
     pattern_status (*close)(pattern_ws_connection connection, int32_t code, pattern_str reason);
-    /* Registers a command type of the event socket (init only). */
+    /* Registers a command type of the event socket (init only). PATTERN_OK; PATTERN_INVALID:
+     * no fn or `self` no plugin; PATTERN_CONFLICT: a built-in type (subscribe_* and
+     * unsubscribe_* of agent, group and user, ping, authenticate) or one already registered
+     * (the start stops). The user id and JSON given to fn are
+     * borrowed for the call. */
     pattern_status (*add_command)(pattern_plugin *self, pattern_str type, pattern_ws_command_fn fn,
                                   void *userdata);
-    /* Registers who may subscribe to topics starting with `prefix` (init only). */
+    /* Registers who may subscribe to topics starting with `prefix` (init only). PATTERN_OK;
+     * PATTERN_INVALID: no fn, an empty prefix or `self` no plugin. Its arguments are borrowed
+     * for the call. */
     pattern_status (*add_topic_authorizer)(pattern_plugin *self, pattern_str prefix,
                                            pattern_topic_authorizer_fn fn, void *userdata);
     /* Sends `json` to every event-socket connection subscribed to `topic`, except `except`
      * (0: none) -- e.g. typing, which is not echoed to the typist. Any thread. Events published
      * on the event bus reach subscribers the same way, without an exception. */
     pattern_status (*publish)(pattern_str topic, pattern_str json, pattern_ws_connection except);
+    /* (publish: PATTERN_OK, also when nobody is subscribed; PATTERN_STATE before the host
+     * serves.) */
     /* --- added in 1.3 --- */
     /* Ends the WebSocket connections (every route's) whose upgrade principal has this user id
      * and, when `session_id` is not empty, this session id: each is closed with
@@ -780,8 +892,11 @@ typedef struct pattern_config_api {
     /* This plugin's config section ([name] in the TOML file) as a JSON object, "{}" when
      * absent. Valid for the life of the process. */
     pattern_str (*plugin_config)(pattern_plugin *self);
-    /* A host setting by dotted key ("server.port", "auth.jwt_secret") as JSON, after
-     * environment overrides. PATTERN_NOT_FOUND when unset. Valid for the process's life. */
+    /* A shared host setting by dotted key ("server.port", "limits.max_json_depth") as JSON,
+     * after environment overrides: the host's sections [server] [database] [plugins] [cors]
+     * [limits] [outbound] [log] only. PATTERN_OK with *json valid for the process's life;
+     * PATTERN_NOT_FOUND when unset or unknown, and for every plugin section ("auth.jwt_secret"
+     * included): a plugin reads its own through plugin_config, and no other plugin's. */
     pattern_status (*setting)(pattern_str key, pattern_str *json);
     /* The data directory (absolute path), for files a plugin must keep (e.g. secrets). */
     pattern_str (*data_dir)(void);
@@ -861,7 +976,177 @@ typedef struct pattern_secrets_api {
     pattern_status (*on_rotate)(pattern_plugin *self, pattern_rotate_fn fn, void *userdata);
 } pattern_secrets_api;
 
+/* ===== Host table: JSON bodies and responses (1.6) ===================================== */
+/* What PluginKit gives Swift plugins, for plugins in C: the request's JSON body read by the
+ * host, with the host's own answers to bad input, and a JSON writer bound to the response,
+ * so a plugin needs no JSON parser or writer of its own. Like the http request functions,
+ * call them during a route's handler (or a middleware that then returns PATTERN_STOP), on its
+ * thread; they work on the request they are given.
+ *
+ * Reading. body() parses the request's body once and, when it cannot, answers the client
+ * itself (the response is then set: return body()'s status from the handler):
+ *   415 unsupported_media_type  Content-Type absent, or not application/json nor
+ *                               application/<anything>+json (parameters such as charset are
+ *                               ignored)
+ *   400 json_error              not one JSON value ("The body is not valid JSON."), or nested
+ *                               deeper than [limits] max_json_depth (default 64)
+ * A pattern_json_node names one value of that body; 0 is never a node. The typed readers
+ * read the member `field` of an object node, or, when `field` is empty, the node itself (an
+ * array element). Each checks the type and the bounds it is given; instead of answering, it
+ * records a problem naming the field by its path from the body ("title", "author.name",
+ * "tags[2]") and why. After reading, check() answers them all at once:
+ *   400 validation_error  {"error":{"type":"validation_error","message":"<field>: <why>",
+ *                         "fields":[{"field":"<field>","message":"<why>"}, ...]},"timestamp"}
+ *                         (the message names the first problem; `fields` lists all of them).
+ * The reasons, as in every first-party plugin: "is required", "must not be null",
+ * "must be a string" (an integer, a number, a boolean, an object, an array),
+ * "must be at least N characters", "must be at most N characters", "must be at least N",
+ * "must be at most N", and what a plugin records itself with problem().
+ *
+ * Every reader returns:
+ *   PATTERN_OK         present, of the type, within bounds: *out is set.
+ *   PATTERN_NOT_FOUND  absent or null, and `flags` lacks PATTERN_JSON_REQUIRED: nothing is
+ *                      recorded and *out is left as it was (so initialise it to the default).
+ *                      json->type tells absent from null when that matters (PATCH).
+ *   PATTERN_INVALID    a problem was recorded: absent or null while REQUIRED, wrong type, out
+ *                      of bounds, or `field` is not empty and `node` is not an object (that
+ *                      problem names the node, "body" for the whole body: "must be an
+ *                      object", recorded once). *out is left as it was. Also, with nothing
+ *                      recorded, when `node` is not a node of this request's body.
+ *   PATTERN_STATE      body() has not succeeded on this request (nothing recorded).
+ * Strings come back unescaped, as UTF-8, borrowed until the callback returns; so do nodes.
+ * Lengths count characters (Unicode scalar values), not bytes.
+ *
+ * Writing. Each write appends one value to the response body (as http->write_body does):
+ * inside an object it takes the member's name as `key`, elsewhere `key` must be empty.
+ * Strings and keys are escaped by the host (malformed UTF-8 becomes U+FFFD). The first write
+ * of a response adds "Content-Type: application/json" unless a Content-Type was added; the
+ * status is the plugin's (http->set_status; 200 when none is set). Each returns:
+ *   PATTERN_OK         appended.
+ *   PATTERN_INVALID    nothing appended: `key` empty inside an object or given outside one,
+ *                      a second value at the top, a number that is not finite.
+ *   PATTERN_STATE      end_object/end_array without the matching begin.
+ * A document left open when the handler returns is sent as it is: end what you begin. The
+ * writer appends to what http->write_body wrote and respond_error replaced, so use one of
+ * them per response. */
+
+typedef uint32_t pattern_json_node;
+
+/* The type of a value, from json->type. */
+#define PATTERN_JSON_ABSENT (-1)
+#define PATTERN_JSON_NULL 0
+#define PATTERN_JSON_BOOL 1
+#define PATTERN_JSON_INTEGER 2 /* a number without fraction or exponent that fits int64_t */
+#define PATTERN_JSON_NUMBER 3  /* any other number */
+#define PATTERN_JSON_STRING 4
+#define PATTERN_JSON_ARRAY 5
+#define PATTERN_JSON_OBJECT 6
+
+/* Reader flags. */
+#define PATTERN_JSON_REQUIRED 0x1u /* absent or null is a problem ("is required", "must not be null") */
+
+typedef struct pattern_json_api {
+    uint32_t struct_size;
+    /* --- added in 1.6 --- */
+    /* Parses the body (once; later calls give the same root) into *root. PATTERN_OK;
+     * PATTERN_INVALID: the client was answered 415 or 400 as above (return it from the
+     * handler), or root is NULL (nothing answered). */
+    pattern_status (*body)(pattern_request *request, pattern_json_node *root);
+    /* The type of member `field` of `node` (of `node` itself when `field` is empty):
+     * PATTERN_JSON_*, PATTERN_JSON_ABSENT when there is no such member, `node` is not a node
+     * of this body, or `field` is not empty and `node` is not an object. */
+    int32_t (*type)(const pattern_request *request, pattern_json_node node, pattern_str field);
+    /* A string of `min_chars` to `max_chars` characters (max 0: no limit). */
+    pattern_status (*string)(pattern_request *request, pattern_json_node node, pattern_str field,
+                             uint32_t flags, size_t min_chars, size_t max_chars, pattern_str *out);
+    /* An integer (no fraction, fits int64_t) from `min` to `max`. */
+    pattern_status (*integer)(pattern_request *request, pattern_json_node node, pattern_str field,
+                              uint32_t flags, int64_t min, int64_t max, int64_t *out);
+    /* Any number (an integer too). */
+    pattern_status (*number)(pattern_request *request, pattern_json_node node, pattern_str field,
+                             uint32_t flags, double *out);
+    /* true or false, as 1 or 0. */
+    pattern_status (*boolean)(pattern_request *request, pattern_json_node node, pattern_str field,
+                              uint32_t flags, int32_t *out);
+    /* An object: *out names it, for reading its members (their paths start with its own). */
+    pattern_status (*object)(pattern_request *request, pattern_json_node node, pattern_str field,
+                             uint32_t flags, pattern_json_node *out);
+    /* An array: *out names it and *count is its length; read its elements with element. */
+    pattern_status (*array)(pattern_request *request, pattern_json_node node, pattern_str field,
+                            uint32_t flags, pattern_json_node *out, size_t *count);
+    /* Element `index` of an array node, for the readers with an empty `field`.
+     * PATTERN_NOT_FOUND past the end; PATTERN_INVALID when `array` is not an array node. */
+    pattern_status (*element)(pattern_request *request, pattern_json_node array, size_t index,
+                              pattern_json_node *out);
+    /* Records a problem of the plugin's own about member `field` of `node` (`node` itself
+     * when `field` is empty; the member need not be present), e.g. "must be one of draft,
+     * published". PATTERN_OK; PATTERN_INVALID (nothing recorded) when `node` is not a node of
+     * this body or `message` is empty; PATTERN_STATE before body() succeeded. */
+    pattern_status (*problem)(pattern_request *request, pattern_json_node node, pattern_str field,
+                              pattern_str message);
+    /* PATTERN_OK when no problem was recorded; otherwise answers 400 validation_error as
+     * above and returns PATTERN_INVALID (return it from the handler). */
+    pattern_status (*check)(pattern_request *request);
+
+    /* --- writing the response --- */
+    pattern_status (*begin_object)(pattern_request *request, pattern_str key);
+    pattern_status (*end_object)(pattern_request *request);
+    pattern_status (*begin_array)(pattern_request *request, pattern_str key);
+    pattern_status (*end_array)(pattern_request *request);
+    pattern_status (*write_string)(pattern_request *request, pattern_str key, pattern_str value);
+    pattern_status (*write_integer)(pattern_request *request, pattern_str key, int64_t value);
+    pattern_status (*write_number)(pattern_request *request, pattern_str key, double value);
+    pattern_status (*write_bool)(pattern_request *request, pattern_str key, int32_t value);
+    pattern_status (*write_null)(pattern_request *request, pattern_str key);
+    /* A value that already is JSON text (e.g. a column holding JSON), checked and copied as
+     * it is: PATTERN_INVALID when it is not one JSON value or nests deeper than
+     * [limits] max_json_depth. */
+    pattern_status (*write_raw)(pattern_request *request, pattern_str key, pattern_str json);
+} pattern_json_api;
+
+/* ===== Host table: command-line commands (1.6) ========================================== */
+/* A plugin adds subcommands to the server's command line, `pattern-server <plugin> <command>
+ * [arguments...]` (the auth plugin's `pattern-server auth create-admin --username root`),
+ * by registering them in init.
+ * Running one: the host reads the configuration, boots every plugin as for serving (database
+ * open and migrations applied, secrets and services available) but opens no socket, calls the
+ * command's `run` once on the main thread, shuts the plugins down and exits with the code
+ * `run` returned (by convention 0 done, 1 failed, 2 bad arguments). The command prints its
+ * result to stdout and its errors to stderr itself; the host logs at level error only.
+ * Arguments: the words after the command name, in order, less the host's own options
+ * (--config FILE, --plugin-dir DIR, --data-dir DIR) wherever they stand.
+ * Errors the host answers itself: the plugin is not loaded → exit 1; the plugin has no such
+ * command → exit 2; each with one line on stderr naming what there is.
+ * `pattern-server help` lists every loaded plugin's commands with their usage and summary
+ * (it boots the plugins to learn them). */
+/* Runs the command; `arguments` (count of them) are borrowed for the call. Returns the
+ * process's exit code. */
+typedef int32_t (*pattern_command_fn)(const pattern_str *arguments, size_t count, void *userdata);
+
+typedef struct pattern_command {
+    uint32_t struct_size;
+    pattern_str name;       /* 1-32 of [a-z0-9-], starting with a letter; unique in the plugin */
+    pattern_str usage;      /* its arguments for help, e.g. "--username NAME"; may be empty */
+    pattern_str summary;    /* one line for help */
+    pattern_command_fn run;
+    void *userdata;         /* passed back to run untouched */
+} pattern_command;
+
+typedef struct pattern_cli_api {
+    uint32_t struct_size;
+    /* Registers a command of this plugin (init only). The strings are copied.
+     *   PATTERN_OK
+     *   PATTERN_INVALID   no plugin, no command or no `run`, a struct_size below this
+     *                     version's, a name that breaks the rule, or a summary that is empty
+     *   PATTERN_CONFLICT  this plugin already registered a command by that name
+     *   PATTERN_STATE     after init */
+    pattern_status (*add_command)(pattern_plugin *self, const pattern_command *command);
+} pattern_cli_api;
+
 /* ===== The host table handed to init =================================================== */
+/* The table and every sub-table it points to are filled once and live, unchanged, as long as
+ * the process: keep the pointers init receives (no copy of a slot is needed). No pointer and
+ * no slot up to a table's struct_size is NULL. */
 typedef struct pattern_host_v1 {
     uint32_t struct_size;
     uint16_t abi_major;
@@ -881,6 +1166,9 @@ typedef struct pattern_host_v1 {
     const pattern_client_api *client;
     const pattern_process_api *process;
     const pattern_secrets_api *secrets;
+    /* --- added in 1.6 --- */
+    const pattern_json_api *json;
+    const pattern_cli_api *cli; /* command-line commands */
     /* New sub-tables are added here, at the end, in later minors. */
 } pattern_host_v1;
 

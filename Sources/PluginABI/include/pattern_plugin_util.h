@@ -139,7 +139,7 @@ static inline void pattern_buffer_json_escape(pattern_buffer *b, pattern_str tex
             escape[1] = 'r';
         } else if (c == '\t') {
             escape[1] = 't';
-        } else if (c < 0x20 || c == 0x7F) {
+        } else if (c < 0x20) { /* what RFC 8259 requires, as PatternText.JSONString does */
             memcpy(escape + 1, "u00", 3);
             escape[4] = hex[c >> 4];
             escape[5] = hex[c & 0xF];

@@ -49,7 +49,7 @@
  *    "usage": {"input_tokens", "output_tokens"} | null,
  *    "model": "...", "provider_id": "prov_..."}
  *
- * Error (on_complete with any other status), API.md's error types:
+ * Error (on_complete with any other status), the API's error types (docs/api/README.md):
  *   {"type": "provider_error" | "service_unavailable" | "provider_timeout" | "conflict",
  *    "message": "..."}
  *   provider_error      the provider refused the credentials or the request (4xx but 429)
@@ -67,6 +67,9 @@
  * exactly what the provider asked (`retry-after-ms`, `Retry-After` in seconds or an HTTP date),
  * never past timeout_ms; once a delta has gone to on_delta a failure is final. A stream that
  * ends without its end marker ([DONE], message_stop) is a failure.
+ *
+ * No slot of the vtable is NULL up to its struct_size (the provider fills every one); a slot
+ * past struct_size is one the provider's version lacks: check PATTERN_HAS_FIELD first.
  */
 #ifndef PATTERN_PROVIDERS_SERVICE_H
 #define PATTERN_PROVIDERS_SERVICE_H

@@ -1,3 +1,5 @@
+import PatternText
+
 /// A JSON object type declared once: its members, their Swift properties and constraints.
 /// From `fields` come its schema (checks and OpenAPI) and its decoding.
 ///

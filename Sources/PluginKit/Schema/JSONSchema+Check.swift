@@ -1,3 +1,5 @@
+import PatternText
+
 /// Checking a value against the schema: the first problem found is a `validation_error`
 /// naming the field by its full path (`operation.content`, `tools[2]`; `body` for the root).
 extension JSONSchema {

@@ -1,3 +1,5 @@
+import PatternText
+
 /// The schema as JSON Schema 2020-12 (OpenAPI 3.1's dialect). A named schema renders as a
 /// `$ref` and lands once in `components`, which the host hoists into the document's
 /// `components.schemas`.

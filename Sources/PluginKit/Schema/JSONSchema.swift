@@ -1,3 +1,5 @@
+import PatternText
+
 /// A JSON Schema (the subset routes need) that both checks a `JSONValue` and renders itself
 /// into an OpenAPI 3.1 document, so the two can never disagree.
 ///

@@ -1,3 +1,5 @@
+import PatternText
+
 /// A string enumeration is a schema value of its raw values:
 /// `enum Kind: String, CaseIterable, SchemaValue { case a, b }`.
 extension SchemaValue where Self: RawRepresentable & CaseIterable, RawValue == String {

@@ -1,3 +1,5 @@
+import PatternText
+
 /// A type whose JSON form a `JSONSchema` describes (a response body, a component).
 public protocol SchemaDescribed {
     static var schema: JSONSchema { get }

@@ -1,3 +1,5 @@
+import PatternText
+
 /// What a route publishes in the OpenAPI document, derived from its declaration. The host
 /// completes it: operationId, tags, `security`, path parameters, and the error responses
 /// every route shares (401, 403, 404, 400/413/415 for a body, 429).

@@ -164,7 +164,8 @@ final class EventSocket: Sendable {
 
     /// RFC 3339 of a credential's expiry, null when it never expires.
     private static func expiry(_ unixSeconds: Int64) -> Any {
-        unixSeconds == 0 ? NSNull() : Timestamp.rfc3339(timespec(tv_sec: Int(unixSeconds), tv_nsec: 0))
+        let (milliseconds, overflow) = unixSeconds.multipliedReportingOverflow(by: 1000)
+        return unixSeconds == 0 || overflow ? NSNull() : Timestamp.rfc3339(milliseconds: milliseconds)
     }
 
     /// The permission a credential needs to follow each kind of topic: an API key follows only

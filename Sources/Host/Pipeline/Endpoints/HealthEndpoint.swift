@@ -1,4 +1,5 @@
 import Foundation
+import PatternText
 import PluginABI
 import Synchronization
 
@@ -59,7 +60,7 @@ final class HealthEndpoint: Sendable {
         var body: [UInt8] = []
         body.reserveCapacity(current.beforeUptime.count + 20 + current.afterUptime.count)
         body += current.beforeUptime
-        ResponseSerializer.appendDecimal(Int((MonotonicClock.nanoseconds() - startedAt) / 1_000_000_000), to: &body)
+        DecimalText.append(Int((MonotonicClock.nanoseconds() - startedAt) / 1_000_000_000), to: &body)
         body += current.afterUptime
         context.respondJSON(current.status, body)
     }
@@ -71,19 +72,19 @@ final class HealthEndpoint: Sendable {
         let status = !databaseOK ? "\"unhealthy\"" : worst == PATTERN_HEALTH_OK ? "\"healthy\"" : "\"degraded\""
         before += status.utf8
         before += #","version":"#.utf8
-        JSONText.appendQuoted(version, to: &before)
+        JSONString.append(version, to: &before)
         before += #","uptime_seconds":"#.utf8
         var after = Array(#","database_status":"#.utf8)
         after += (databaseOK ? "\"ok\"" : "\"error\"").utf8
         after += #","services":["#.utf8
         for (index, (plugin, health)) in zip(plugins, healths).enumerated() {
             after += (index == 0 ? #"{"name":"# : #",{"name":"#).utf8
-            JSONText.appendQuoted(plugin.name, to: &after)
+            JSONString.append(plugin.name, to: &after)
             after += #","status":"#.utf8
             after += Self.levelName(health.level).utf8
             after += #","message":"#.utf8
             if let message = health.message {
-                JSONText.appendQuoted(message, to: &after)
+                JSONString.append(message, to: &after)
             } else {
                 after += "null".utf8
             }

@@ -1,5 +1,6 @@
 import CShims
 import Foundation
+import PatternText
 import Synchronization
 
 /// Severity of a log line; the numbering matches PATTERN_LOG_* of the ABI.
@@ -99,13 +100,13 @@ struct LogLine {
             if value.utf8.allSatisfy(Self.isBareLogfmtByte), !value.isEmpty {
                 bytes.append(contentsOf: value.utf8)
             } else {
-                JSONText.appendQuoted(value, to: &bytes)
+                JSONString.append(value, to: &bytes)
             }
         case .json:
             if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
-            JSONText.appendQuoted(key, to: &bytes)
+            JSONString.append(key, to: &bytes)
             bytes.append(UInt8(ascii: ":"))
-            JSONText.appendQuoted(value, to: &bytes)
+            JSONString.append(value, to: &bytes)
         }
     }
 

@@ -1,0 +1,80 @@
+"""schemathesis, an outside judge, fuzzes every route of every first-party plugin from the served
+`/api/v1/openapi.json` with all its checks (server errors, response schemas, undocumented status
+codes and content types, schema-valid requests rejected, invalid ones accepted, missing auth
+accepted, unsupported methods …), once as an administrator's JWT and once as an admin API key
+holding every permission. A fixed seed and example budget keep the run reproducible and bounded;
+`[outbound] deny_all` keeps fuzzed provider and MCP URLs from ever being contacted."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agents_support import start_world
+from auth_support import ALL_PERMISSIONS
+from conftest import ALL_FIRST_PARTY
+SEED = 14
+EXAMPLES_PER_OPERATION = 25
+# Fuzzing sends a few thousand requests from one address: the rate limits and the login
+# throttle would answer most of them 429 and leave the routes' own logic untested.
+CONFIG = """
+[auth]
+bcrypt_cost = 4
+[outbound]
+deny_all = true
+[ratelimit.default]
+requests = 1000000
+burst = 100000
+[ratelimit.policies.auth]
+requests = 1000000
+burst = 100000
+[ratelimit.login]
+max_failures = 1000
+max_failures_per_username = 100000
+"""
+# Logging out ends the very login the JWT run authenticates with (every later request 401).
+SESSION_ENDING = ["/api/v1/auth/logout"]
+# The `st` command installed beside the interpreter that runs the tests (the venv's).
+ST = Path(sys.executable).parent / "st"
+
+
+@pytest.fixture(scope="module")
+def world(start_server_module):
+    return start_world(start_server_module, plugins=ALL_FIRST_PARTY, config=CONFIG)
+
+
+def run_schemathesis(world, credential: str, report_dir: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(ST), "run", world.server.url("/api/v1/openapi.json"),
+         "--checks", "all", "--seed", str(SEED), "--max-examples", str(EXAMPLES_PER_OPERATION),
+         "--workers", "2", "--request-timeout", "10", "--no-color",
+         "--header", f"Authorization: Bearer {credential}",
+         *[argument for path in SESSION_ENDING for argument in ("--exclude-path", path)],
+         "--report", "junit", "--report-dir", str(report_dir)],
+        capture_output=True, text=True, timeout=240, cwd=report_dir)
+
+
+def assert_no_failures(result: subprocess.CompletedProcess):
+    """The whole schemathesis summary on failure: each failing operation with its check, the
+    request that reproduces it (a curl line) and the response."""
+    assert result.returncode == 0, (f"schemathesis reported failures (exit {result.returncode}):\n"
+                                    f"{result.stdout}\n{result.stderr}")
+
+
+# Until the typed routes derive every plugin's schema (issue 14 section 1), the served document
+# still disagrees with the routes; the findings are listed for that work. Strict once it lands.
+PENDING_TYPED_ROUTES = pytest.mark.xfail(strict=False, reason="hand-written OpenAPI text disagrees with the routes "
+                                                               "until typed routes land (issue 14)")
+
+
+@PENDING_TYPED_ROUTES
+@pytest.mark.timeout(300)
+def test_every_route_conforms_to_the_served_schema_with_a_jwt(world, tmp_path):
+    assert_no_failures(run_schemathesis(world, world.admin.token, tmp_path))
+
+
+@PENDING_TYPED_ROUTES
+@pytest.mark.timeout(300)
+def test_every_route_conforms_to_the_served_schema_with_an_api_key(world, tmp_path):
+    key = world.admin.api_key(ALL_PERMISSIONS)
+    assert_no_failures(run_schemathesis(world, key.token, tmp_path))
