@@ -65,7 +65,8 @@ struct LoginRoutes {
 
     func register(on host: PluginHost) throws {
         let pair = Reply.json(TokenPairResponse.self, "A new access and refresh token")
-        let throttled = [429: "Too many failed logins; Retry-After says when to try again"]
+        let throttled = [401: "Invalid username, password or API key",
+                         429: "Too many failed logins; Retry-After says when to try again"]
         for (path, summary) in [(Self.loginPath, "Log in with a password or an API key"),
                                 (Self.aliasPath, "Log in (alias of POST /api/v1/auth/login)")] {
             try host.route(.post, path, options: [.public], summary: summary, body: LoginBody.self, responds: [200: pair],
@@ -73,7 +74,8 @@ struct LoginRoutes {
         }
         // The token comes as Bearer or in the body, so the handler reads the body itself.
         let refresh = RouteDocumentation(summary: "Rotate a refresh token (sent as Bearer, or in the body) for a new pair",
-                                         requestBody: RefreshBody.schema, responses: [200: pair])
+                                         requestBody: RefreshBody.schema, responses: [200: pair],
+                                         errors: [401: "The refresh token is invalid, expired or revoked"])
         try host.route(.post, Self.refreshPath, options: [.public], openAPI: refresh.jsonText) { try self.refresh($0) }
         try host.route(.post, Self.logoutPath, summary: "End the caller's login (revokes its refresh family)",
                        responds: [204: .empty("Logged out")]) { try self.logout($0) }

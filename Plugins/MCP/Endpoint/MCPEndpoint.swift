@@ -54,11 +54,18 @@ struct MCPEndpoint: Sendable {
                 + "list application/json and text/event-stream.",
             requestBody: Self.message, headers: Self.sessionHeaders,
             responses: [200: Reply.json(Self.message, "The JSON-RPC response").orEventStream(),
-                        202: .empty("Accepted (a notification or response)")],
-            errors: [503: "service_unavailable"])
+                        202: .empty("Accepted (a notification or response)"),
+                        400: .json(Self.message, "A JSON-RPC error: the message is malformed"),
+                        404: .json(Self.message, "A JSON-RPC error: the session is unknown or ended"),
+                        406: .json(Self.message, "A JSON-RPC error: Accept lacks application/json or text/event-stream"),
+                        415: .json(Self.message, "A JSON-RPC error: the body is not JSON"),
+                        503: .json(Self.message, "A JSON-RPC error: the server holds its maximum of sessions")])
         try host.route(.post, Self.path, openAPI: post.jsonText) { try self.post($0) }
         try host.route(.delete, Self.path, summary: "End an MCP session", headers: Self.sessionHeaders,
-                       responds: [204: .empty("Ended")]) { try delete($0) }
+                       responds: [204: .empty("Ended"), 400: .json(Self.message, "A JSON-RPC error: Mcp-Session-Id is missing"),
+                                  404: .json(Self.message, "A JSON-RPC error: the session is unknown or ended")]) {
+            try delete($0)
+        }
     }
 
     func post(_ request: Request) throws -> Response {
