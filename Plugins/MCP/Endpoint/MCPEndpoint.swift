@@ -33,7 +33,8 @@ struct MCPEndpoint: Sendable {
     /// One JSON-RPC 2.0 message (the MCP messages themselves are the MCP specification's to describe).
     private static let message = JSONSchema.object([
         .property("jsonrpc", JSONSchema.string.oneOf(["2.0"])),
-        .property("id", .oneOf([.string, .integer]), required: false), .property("method", .string, required: false),
+        .property("id", JSONSchema.oneOf([.string, .integer]).orNull(), required: false),
+        .property("method", .string, required: false),
         .property("params", .object, required: false), .property("result", .object, required: false),
         .property("error", .object, required: false),
     ]).describe("One JSON-RPC 2.0 message (MCP, Streamable HTTP)")
