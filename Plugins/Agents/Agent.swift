@@ -1,38 +1,40 @@
 import PluginKit
 
-/// An agent as API.md's AgentResponse shows it.
-struct Agent: Sendable {
-    var id: String
-    var name: String
-    var agentType: String
+/// An agent as API.md's AgentResponse shows it: every key always present, absent values `null`.
+struct Agent: JSONObject {
+    var id = ""
+    var name = ""
+    var agentType = "generic"
     var description: String?
     var systemPrompt: String?
-    var state: AgentState
+    var state = AgentState.ready
     var modelProvider: String?
     var modelID: String?
-    var tools: [String]
-    var ownerID: String
-    var createdAt: String
-    var updatedAt: String
+    var tools: [String] = []
+    var ownerID = ""
+    var createdAt = ""
+    var updatedAt = ""
     /// Null until the chat plugin records messages.
     var lastActiveAt: String?
-    var messageCount: Int64
-    var metadata: JSONValue
+    var messageCount: Int64 = 0
+    var metadata: JSONValue = [:]
 
-    /// The response object: every key always present, absent values `null`.
-    var json: JSONValue {
-        [
-            "id": .string(id), "name": .string(name), "agent_type": .string(agentType),
-            "description": .text(description), "system_prompt": .text(systemPrompt), "state": state.json,
-            "model_provider": .text(modelProvider), "model_id": .text(modelID),
-            "tools": .array(tools.map { .string($0) }), "owner_id": .string(ownerID), "created_at": .string(createdAt),
-            "updated_at": .string(updatedAt), "last_active_at": .text(lastActiveAt),
-            "message_count": .integer(messageCount), "metadata": metadata,
-        ]
-    }
-}
-
-extension JSONValue {
-    /// A string, or `null` for nil.
-    static func text(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
+    static let schemaName: String? = "Agent"
+    static let fields: [JSONField<Self>] = [
+        JSONField("id", \.id, required: true) { $0.describe("agent_…") },
+        JSONField("name", \.name, required: true),
+        JSONField("agent_type", \.agentType, required: true),
+        JSONField("description", \.description, required: true) { $0.orNull() },
+        JSONField("system_prompt", \.systemPrompt, required: true) { $0.orNull() },
+        JSONField("state", \.state, required: true),
+        JSONField("model_provider", \.modelProvider, required: true) { $0.orNull() },
+        JSONField("model_id", \.modelID, required: true) { $0.orNull() },
+        JSONField("tools", \.tools, required: true),
+        JSONField("owner_id", \.ownerID, required: true),
+        JSONField("created_at", \.createdAt, required: true) { _ in .timestamp },
+        JSONField("updated_at", \.updatedAt, required: true) { _ in .timestamp },
+        JSONField("last_active_at", \.lastActiveAt, required: true) { _ in JSONSchema.timestamp.orNull() },
+        JSONField("message_count", \.messageCount, required: true) { $0.minimum(0) },
+        JSONField("metadata", \.metadata, required: true) { _ in .object },
+    ]
 }

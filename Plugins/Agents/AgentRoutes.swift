@@ -7,34 +7,39 @@ struct AgentRoutes: Sendable {
     let events: AgentEvents
 
     func register(_ host: PluginHost) throws {
-        try host.route(.post, "/api/v1/agents", permission: "write_agents", openAPI: AgentsOpenAPI.create) {
-            try create($0)
+        try host.route(.post, "/api/v1/agents", permission: "write_agents", summary: "Create an agent",
+                       description: "Names are unique per owner (409 otherwise). The agent starts ready.",
+                       body: AgentCreate.self, responds: [201: .json(Agent.self, "The new agent")],
+                       errors: [409: "You already have an agent with this name"]) { request, body in
+            .jsonValue(try create(ownerID: request.callerID(), input: body.input).json, status: 201)
         }
-        try host.route(.get, "/api/v1/agents", permission: "read_agents", openAPI: AgentsOpenAPI.list) {
-            try list($0)
+        try host.route(.get, "/api/v1/agents", permission: "read_agents", summary: "List the caller's agents",
+                       description: "Administrators may pass owner_id to list another user's agents. "
+                           + "is_active is false for suspended agents.",
+                       query: AgentListQuery.self, responds: [200: .page(of: Agent.self, "One page of agents")]) {
+            try list($0, $1)
         }
-        try host.route(.get, "/api/v1/agents/{id}", permission: "read_agents", openAPI: AgentsOpenAPI.get) {
-            try get($0)
-        }
-        try host.route(.patch, "/api/v1/agents/{id}", permission: "write_agents", openAPI: AgentsOpenAPI.update) {
-            try update($0)
-        }
-        try host.route(.delete, "/api/v1/agents/{id}", permission: "write_agents", openAPI: AgentsOpenAPI.delete) {
-            try delete($0)
-        }
+        try host.route(.get, "/api/v1/agents/{id}", permission: "read_agents", summary: "Get an agent",
+                       responds: [200: .json(Agent.self, "The agent")]) { try get($0) }
+        try host.route(.patch, "/api/v1/agents/{id}", permission: "write_agents", summary: "Update an agent",
+                       description: "Any field of create, plus state; null clears an optional text field.",
+                       body: AgentInput.self, responds: [200: .json(Agent.self, "The updated agent")],
+                       errors: [409: "You already have an agent with this name"]) { try update($0, $1) }
+        try host.route(.delete, "/api/v1/agents/{id}", permission: "write_agents", summary: "Delete an agent",
+                       description: "Its memory goes with it, and it leaves every group.",
+                       responds: [204: .empty("Deleted")]) { try delete($0) }
     }
 
     private static func nameTaken(_ name: String) -> HTTPError {
         .conflict("You already have an agent named \"\(name)\".")
     }
 
-    func create(_ request: Request) throws -> Response {
-        .jsonValue(try create(ownerID: request.callerID(), body: request.jsonBody()).json, status: 201)
+    /// Creates `ownerID`'s agent from a `POST /agents` body (the agents.v1 service runs this).
+    func create(ownerID owner: String, body: JSONValue) throws(HTTPError) -> Agent {
+        try create(ownerID: owner, input: AgentCreate(json: body).input)
     }
 
-    /// Creates `ownerID`'s agent from a `POST /agents` body (the agents.v1 service runs this too).
-    func create(ownerID owner: String, body: JSONValue) throws(HTTPError) -> Agent {
-        let input = try AgentInput.create(body)
+    private func create(ownerID owner: String, input: AgentInput) throws(HTTPError) -> Agent {
         let now = Timestamp.rfc3339(Date())
         let agent = Agent(
             id: ResourceID.make("agent"), name: input.name ?? "", agentType: input.agentType ?? "generic",
@@ -48,27 +53,30 @@ struct AgentRoutes: Sendable {
         return agent
     }
 
-    func list(_ request: Request) throws -> Response {
+    private func list(_ request: Request, _ query: AgentListQuery) throws -> Response {
         let caller = try request.callerID()
         var owner = caller
-        if let requested = try request.query("owner_id"), requested != caller {
+        if let requested = query.ownerID, requested != caller {
             guard request.principal?.isAdmin == true else {
                 throw HTTPError.forbidden("Only administrators may list another user's agents.")
             }
             owner = requested
         }
-        return .jsonValue(try page(ownerID: owner, query: request.query))
+        return .jsonValue(try page(ownerID: owner, query.page))
     }
 
     /// One page of `ownerID`'s agents, the paging parameters read through `query` (the
-    /// agents.v1 service runs this too).
+    /// agents.v1 service runs this).
     func page(ownerID owner: String, query: (String) throws(HTTPError) -> String?) throws(HTTPError) -> JSONValue {
-        let page = try PageRequest(query: query, sortFields: AgentStore.sortFields, defaultSort: "created_at")
+        try page(ownerID: owner, AgentListQuery(query: query).page)
+    }
+
+    private func page(ownerID owner: String, _ page: PageRequest) throws(HTTPError) -> JSONValue {
         let (agents, total) = try HTTPError.mapping { try store.list(ownerID: owner, page: page) }
         return page.envelope(agents.map(\.json), total: total)
     }
 
-    func get(_ request: Request) throws -> Response {
+    private func get(_ request: Request) throws -> Response {
         let owner = try request.callerID()
         let id = try request.agentID()
         guard let agent = try HTTPError.mapping({ try store.find(id: id, ownerID: owner, in: store.database) }) else {
@@ -77,10 +85,9 @@ struct AgentRoutes: Sendable {
         return .jsonValue(agent.json)
     }
 
-    func update(_ request: Request) throws -> Response {
+    private func update(_ request: Request, _ input: AgentInput) throws -> Response {
         let owner = try request.callerID()
         let id = try request.agentID()
-        let input = try AgentInput.update(request.jsonBody())
         let (before, after) = try HTTPError.mapping(conflict: Self.nameTaken(input.name ?? "")) {
             try store.database.transaction { transaction -> (Agent, Agent) in
                 guard let current = try store.find(id: id, ownerID: owner, in: transaction) else {
@@ -107,7 +114,7 @@ struct AgentRoutes: Sendable {
         return .jsonValue(after.json)
     }
 
-    func delete(_ request: Request) throws -> Response {
+    private func delete(_ request: Request) throws -> Response {
         let owner = try request.callerID()
         let id = try request.agentID()
         let deleted = try HTTPError.mapping {
@@ -117,4 +124,14 @@ struct AgentRoutes: Sendable {
         events.deleted(agentID: id, ownerID: owner)
         return .noContent
     }
+}
+
+/// The query of `GET /agents`: a page, and whose agents (administrators only).
+struct AgentListQuery: JSONObject {
+    var page = PageRequest(sortBy: "created_at")
+    var ownerID: String?
+
+    static let fields: [JSONField<Self>] = PageRequest.fields(\.page, sortFields: AgentStore.sortFields) + [
+        JSONField("owner_id", \.ownerID) { $0.describe("Administrators only: whose agents to list") },
+    ]
 }

@@ -2,7 +2,7 @@ import PluginKit
 
 /// An agent's state in Pattern's shape: `"ready"`, `"suspended"`, `"processing"`,
 /// `{"cooldown": {"until": <time>}}` or `{"error": {"kind": "...", "message": "..."}}`.
-enum AgentState: Sendable, Equatable {
+enum AgentState: SchemaValue, Equatable {
     case ready
     case suspended
     case processing
@@ -29,11 +29,11 @@ enum AgentState: Sendable, Equatable {
                 let fields = try JSONFields(body, path: "\(field).error")
                 let kind = try fields.requiredString("kind")
                 let message = try fields.requiredString("message")
-                guard !kind.isEmpty, kind.count <= 128 else {
+                guard !kind.isEmpty, kind.unicodeScalars.count <= 128 else {
                     throw .validation(fields.field("kind"), "must be 1 to 128 characters")
                 }
-                guard message.utf8.count <= 4096 else {
-                    throw .validation(fields.field("message"), "must be at most 4096 bytes")
+                guard message.unicodeScalars.count <= 4096 else {
+                    throw .validation(fields.field("message"), "must be at most 4096 characters")
                 }
                 self = .error(kind: kind, message: message)
             default:
@@ -46,6 +46,21 @@ enum AgentState: Sendable, Equatable {
 
     private static func invalid(_ field: String) -> HTTPError {
         .validation(field, #"must be "ready", "suspended", "processing", {"cooldown": {"until": …}} or {"error": {"kind": …, "message": …}}"#)
+    }
+
+    /// Its schema; the check is the parser, which names the nested field at fault.
+    static let schema = JSONSchema.oneOf([
+        JSONSchema.string.oneOf(["ready", "suspended", "processing"]),
+        .object([.property("cooldown", .object([.property("until", .timestamp)]))], additionalProperties: false),
+        .object([.property("error", .object([
+            .property("kind", JSONSchema.string.length(1...128)), .property("message", JSONSchema.string.maxLength(4096)),
+        ]))], additionalProperties: false),
+    ]).named("AgentState").describe("Pattern's agent state").checked { value, path throws(HTTPError) in
+        _ = try AgentState(value, field: path)
+    }
+
+    init(checked json: JSONValue) {
+        self = (try? AgentState(json, field: "state")) ?? .error(kind: "invalid_state", message: "Unreadable.")
     }
 
     var json: JSONValue {

@@ -3,36 +3,43 @@ import PluginKit
 /// One entry of `GET /agents/{id}/memory` and the answer of `POST /agents/{id}/memory`:
 /// API.md's `{agent_id, memory_type, content, updated_at, version}`, plus the block's
 /// `memory_key` (which tells blocks apart) and `created_at`.
-struct MemoryBlock: Sendable, Equatable {
-    var agentID: String
-    var memoryKey: String
-    var memoryType: String
-    var content: String
-    var version: Int64
-    var createdAt: String
-    var updatedAt: String
+struct MemoryBlock: JSONObject, Equatable {
+    static let memoryTypes = ["core", "recall", "archival"]
 
-    var json: JSONValue {
-        [
-            "agent_id": .string(agentID), "memory_key": .string(memoryKey), "memory_type": .string(memoryType),
-            "content": .string(content), "version": .integer(version), "created_at": .string(createdAt),
-            "updated_at": .string(updatedAt),
-        ]
-    }
+    var agentID = ""
+    var memoryKey = ""
+    var memoryType = "core"
+    var content = ""
+    var version: Int64 = 1
+    var createdAt = ""
+    var updatedAt = ""
+
+    static let schemaName: String? = "MemoryBlock"
+    static let fields: [JSONField<Self>] = [
+        JSONField("agent_id", \.agentID, required: true),
+        JSONField("memory_key", \.memoryKey, required: true),
+        JSONField("memory_type", \.memoryType, required: true) { $0.oneOf(memoryTypes) },
+        JSONField("content", \.content, required: true),
+        JSONField("version", \.version, required: true) { $0.minimum(1).describe("Increases by exactly one on every change") },
+        JSONField("created_at", \.createdAt, required: true) { _ in .timestamp },
+        JSONField("updated_at", \.updatedAt, required: true) { _ in .timestamp },
+    ]
 }
 
 /// An archival memory item: `{id, label, content, created_at, metadata}`.
-struct ArchivalItem: Sendable {
-    var id: String
+struct ArchivalItem: JSONObject {
+    var id = ""
     var label: String?
-    var content: String
-    var createdAt: String
-    var metadata: JSONValue
+    var content = ""
+    var createdAt = ""
+    var metadata: JSONValue = [:]
 
-    var json: JSONValue {
-        [
-            "id": .string(id), "label": .text(label), "content": .string(content), "created_at": .string(createdAt),
-            "metadata": metadata,
-        ]
-    }
+    static let schemaName: String? = "ArchivalItem"
+    static let fields: [JSONField<Self>] = [
+        JSONField("id", \.id, required: true) { $0.describe("arch_…") },
+        JSONField("label", \.label, required: true) { $0.orNull() },
+        JSONField("content", \.content, required: true),
+        JSONField("created_at", \.createdAt, required: true) { _ in .timestamp },
+        JSONField("metadata", \.metadata, required: true) { _ in .object },
+    ]
 }

@@ -11,7 +11,7 @@ import PluginKit
 ///   block, replacing its content;
 /// - `swap {archive_key, load_label}`: archives block `archive_key`, then loads `load_label`
 ///   into `memory_key` (usually the same block), in one transaction.
-enum MemoryOperation: Sendable, Equatable {
+enum MemoryOperation: SchemaValue, Equatable {
     case append(content: String)
     case replace(old: String, new: String)
     case archive(label: String?)
@@ -19,59 +19,48 @@ enum MemoryOperation: Sendable, Equatable {
     case swap(archiveKey: String, loadLabel: String)
 
     static let maxKeyCharacters = 128
+    static let key = JSONSchema.string.length(1...maxKeyCharacters)
 
-    /// The body's `{memory_key, operation}`. Text that could never fit a block of
-    /// `maxBlockBytes` is refused here, before the block is even read.
-    static func parse(_ body: JSONValue, maxBlockBytes: Int) throws(HTTPError) -> (key: String, operation: MemoryOperation) {
-        let fields = try JSONFields(body)
-        let key = try memoryKey(fields, "memory_key")
-        let operation = try fields.requiredObject("operation")
-        let type = try operation.requiredString("type")
-        switch type {
-        case "append":
-            let content = try operation.requiredString("content")
-            guard !content.isEmpty else { throw .validation(operation.field("content"), "must not be empty") }
-            try fitting(content, operation, "content", maxBlockBytes)
-            return (key, .append(content: content))
-        case "replace":
-            let old = try operation.requiredString("old_content")
-            guard !old.isEmpty else { throw .validation(operation.field("old_content"), "must not be empty") }
-            let new = try operation.requiredString("new_content")
-            try fitting(new, operation, "new_content", maxBlockBytes)
-            return (key, .replace(old: old, new: new))
-        case "archive":
-            return (key, .archive(label: try label(operation, "label", required: false)))
-        case "load_from_archival":
-            return (key, .loadFromArchival(label: try label(operation, "label", required: true) ?? ""))
-        case "swap":
-            return (key, .swap(archiveKey: try memoryKey(operation, "archive_key"),
-                               loadLabel: try label(operation, "load_label", required: true) ?? ""))
-        default:
-            throw .validation(operation.field("type"),
-                              "must be one of append, replace, archive, load_from_archival, swap")
+    static let schema = JSONSchema.oneOf([
+        .tagged("type", "append", [.property("content", JSONSchema.string.nonEmpty())]),
+        .tagged("type", "replace", [.property("old_content", JSONSchema.string.nonEmpty()),
+                                    .property("new_content", .string)]),
+        .tagged("type", "archive", [.property("label", key, required: false)]),
+        .tagged("type", "load_from_archival", [.property("label", key)]),
+        .tagged("type", "swap", [.property("archive_key", key), .property("load_label", key)]),
+    ])
+
+    init(checked json: JSONValue) {
+        let members = json.objectValue ?? [:]
+        let text = { (key: String) in members[key]?.stringValue ?? "" }
+        switch text("type") {
+        case "append": self = .append(content: text("content"))
+        case "replace": self = .replace(old: text("old_content"), new: text("new_content"))
+        case "load_from_archival": self = .loadFromArchival(label: text("label"))
+        case "swap": self = .swap(archiveKey: text("archive_key"), loadLabel: text("load_label"))
+        default: self = .archive(label: members["label"]?.stringValue)
         }
     }
 
-    private static func memoryKey(_ fields: JSONFields, _ key: String) throws(HTTPError) -> String {
-        let text = try fields.requiredString(key)
-        guard !text.isEmpty, text.count <= maxKeyCharacters else {
-            throw .validation(fields.field(key), "must be 1 to \(maxKeyCharacters) characters")
-        }
-        return text
-    }
-
-    private static func fitting(_ text: String, _ fields: JSONFields, _ key: String, _ maxBlockBytes: Int) throws(HTTPError) {
-        guard text.utf8.count <= maxBlockBytes else {
-            throw .validation(fields.field(key), "must be at most \(maxBlockBytes) bytes, the size limit of a block")
+    var json: JSONValue {
+        switch self {
+        case .append(let content): ["type": "append", "content": .string(content)]
+        case .replace(let old, let new): ["type": "replace", "old_content": .string(old), "new_content": .string(new)]
+        case .archive(let label): ["type": "archive", "label": label.map { .string($0) } ?? .null]
+        case .loadFromArchival(let label): ["type": "load_from_archival", "label": .string(label)]
+        case .swap(let key, let label): ["type": "swap", "archive_key": .string(key), "load_label": .string(label)]
         }
     }
 
-    private static func label(_ fields: JSONFields, _ key: String, required: Bool) throws(HTTPError) -> String? {
-        let text = required ? try fields.requiredString(key) : try fields.string(key)
-        if let text, text.isEmpty || text.count > maxKeyCharacters {
-            throw .validation(fields.field(key), "must be 1 to \(maxKeyCharacters) characters")
+    /// Refuses text that could never fit a block of `maxBlockBytes`, before the block is even read.
+    func fits(maxBlockBytes: Int) throws(HTTPError) {
+        switch self {
+        case .append(let text), .replace(_, let text):
+            guard text.utf8.count <= maxBlockBytes else {
+                throw .validation(contentField, "must be at most \(maxBlockBytes) bytes, the size limit of a block")
+            }
+        default: break
         }
-        return text
     }
 
     /// The field a too-large result is blamed on.
@@ -84,6 +73,17 @@ enum MemoryOperation: Sendable, Equatable {
         case .swap: "operation.load_label"
         }
     }
+}
+
+/// The body of `POST /agents/{id}/memory`.
+struct MemoryChange: JSONObject {
+    var memoryKey = ""
+    var operation = MemoryOperation.archive(label: nil)
+
+    static let fields: [JSONField<Self>] = [
+        JSONField("memory_key", \.memoryKey, required: true) { _ in MemoryOperation.key },
+        JSONField("operation", \.operation, required: true),
+    ]
 }
 
 /// `If-Match` for a memory block: `3`, `"3"`, `W/"3"` or `*` (any existing block).

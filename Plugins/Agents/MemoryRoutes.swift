@@ -13,15 +13,38 @@ struct MemoryRoutes: Sendable {
     static let archivalPreviewLimit = 100
 
     func register(_ host: PluginHost) throws {
-        try host.route(.get, "/api/v1/agents/{id}/memory", permission: "read_memory",
-                       openAPI: AgentsOpenAPI.memoryList) { try list($0) }
+        try host.route(.get, "/api/v1/agents/{id}/memory", permission: "read_memory", summary: "List an agent's memory",
+                       description: "core (default): the blocks; archival: the newest 100 items (page them at "
+                           + "/memory/archival); recall: the conversation, empty until the chat plugin records messages.",
+                       query: MemoryListQuery.self, responds: [200: .json([MemoryBlock].self, "Memory entries")]) {
+            try list($0, $1)
+        }
         try host.route(.post, "/api/v1/agents/{id}/memory", permission: "update_memory",
-                       openAPI: AgentsOpenAPI.memoryUpdate) { try update($0) }
+                       summary: "Change a core memory block", description: Self.updateDescription,
+                       body: MemoryChange.self, headers: [Self.ifMatch],
+                       responds: [200: .json(MemoryBlock.self, "The updated block (ETag: its version)")],
+                       errors: [409: "If-Match names another version"]) { try update($0, $1) }
         try host.route(.get, "/api/v1/agents/{id}/memory/archival", permission: "read_memory",
-                       openAPI: AgentsOpenAPI.archivalList) { try archival($0) }
+                       summary: "Page through or search an agent's archival memory",
+                       description: "With query: full-text search (every word must match, the last also as a prefix), "
+                           + "best match first.",
+                       query: ArchivalQuery.self, responds: [200: .page(of: ArchivalItem.self, "One page of archival items")]) {
+            try archival($0, $1)
+        }
         try host.route(.post, "/api/v1/agents/{id}/memory/archival", permission: "update_memory",
-                       openAPI: AgentsOpenAPI.archivalCreate) { try insertArchival($0) }
+                       summary: "Add an archival memory item", body: ArchivalInsert.self,
+                       responds: [201: .json(ArchivalItem.self, "The new item")]) { try insertArchival($0, $1) }
     }
+
+    private static let updateDescription = "append adds a line; replace replaces every occurrence, matched byte for "
+        + "byte (no Unicode normalisation); archive moves the block's content to archival memory and empties it; "
+        + "load_from_archival moves the newest item with that label into the block; swap does both. Blocks are "
+        + "limited to [agents] max_memory_block_bytes (default 65536): a change whose result would be larger is "
+        + "refused with 400, judged from the sizes before the result is built."
+
+    private static let ifMatch = JSONSchema.Property.property(
+        "If-Match", JSONSchema.string.describe("The version the change applies to (0: a new block); 409 otherwise"),
+        required: false)
 
     private func ownedAgent(_ request: Request) throws(HTTPError) -> String {
         let owner = try request.callerID()
@@ -32,13 +55,9 @@ struct MemoryRoutes: Sendable {
         return id
     }
 
-    func list(_ request: Request) throws -> Response {
-        let type = try request.query("memory_type") ?? "core"
-        guard ["core", "recall", "archival"].contains(type) else {
-            throw HTTPError.validation("memory_type", "must be core, recall or archival")
-        }
+    private func list(_ request: Request, _ query: MemoryListQuery) throws -> Response {
         let id = try ownedAgent(request)
-        return .jsonValue(.array(try blocks(agentID: id, type: type).map(\.json)))
+        return .jsonValue(.array(try blocks(agentID: id, type: query.memoryType).map(\.json)))
     }
 
     /// Agent `id`'s core blocks, `ownerID`'s agent or not found (the agents.v1 service's read).
@@ -66,10 +85,9 @@ struct MemoryRoutes: Sendable {
         }
     }
 
-    func update(_ request: Request) throws -> Response {
-        let body = try request.jsonBody()
+    private func update(_ request: Request, _ change: MemoryChange) throws -> Response {
         let precondition = try MemoryPrecondition.parse(request.header("if-match"))
-        let block = try update(agentID: request.agentID(), ownerID: request.callerID(), body: body,
+        let block = try update(agentID: request.agentID(), ownerID: request.callerID(), change: change,
                                precondition: precondition)
         var response = Response.jsonValue(block.json)
         response.headers.append(("ETag", "\"\(block.version)\""))
@@ -80,40 +98,35 @@ struct MemoryRoutes: Sendable {
     /// publishes memory_updated (the agents.v1 service runs this too).
     func update(agentID id: String, ownerID owner: String, body: JSONValue,
                 precondition: MemoryPrecondition?) throws(HTTPError) -> MemoryBlock {
-        let (key, operation) = try MemoryOperation.parse(body, maxBlockBytes: editor.maxBlockBytes)
-        let outcome = try editor.apply(agentID: id, ownerID: owner, key: key, operation: operation,
+        try update(agentID: id, ownerID: owner, change: MemoryChange(json: body), precondition: precondition)
+    }
+
+    private func update(agentID id: String, ownerID owner: String, change: MemoryChange,
+                        precondition: MemoryPrecondition?) throws(HTTPError) -> MemoryBlock {
+        try change.operation.fits(maxBlockBytes: editor.maxBlockBytes)
+        let outcome = try editor.apply(agentID: id, ownerID: owner, key: change.memoryKey, operation: change.operation,
                                        precondition: precondition)
         events.memoryUpdated(agentID: id, memoryType: "core")
         if outcome.archivalChanged { events.memoryUpdated(agentID: id, memoryType: "archival") }
         return outcome.block
     }
 
-    func archival(_ request: Request) throws -> Response {
-        let page = try PageRequest(request, sortFields: ["created_at"], defaultSort: "created_at")
-        let query = try request.query("query")
-        if let query, query.utf8.count > 1024 { throw HTTPError.validation("query", "must be at most 1024 bytes") }
+    private func archival(_ request: Request, _ query: ArchivalQuery) throws -> Response {
         let id = try ownedAgent(request)
-        let (items, total) = try HTTPError.mapping { try memory.archival(agentID: id, query: query, page: page) }
-        return .jsonValue(page.envelope(items.map(\.json), total: total))
+        let (items, total) = try HTTPError.mapping {
+            try memory.archival(agentID: id, query: query.text, page: query.page)
+        }
+        return .jsonValue(query.page.envelope(items.map(\.json), total: total))
     }
 
-    func insertArchival(_ request: Request) throws -> Response {
-        let fields = try JSONFields(request.jsonBody())
-        let content = try fields.requiredString("content")
-        guard !content.isEmpty else { throw HTTPError.validation("content", "must not be empty") }
-        guard content.utf8.count <= editor.maxBlockBytes else {
+    private func insertArchival(_ request: Request, _ insert: ArchivalInsert) throws -> Response {
+        guard insert.content.utf8.count <= editor.maxBlockBytes else {
             throw HTTPError.validation("content", "must be at most \(editor.maxBlockBytes) bytes")
         }
-        let label = try fields.string("label")
-        if let label, label.isEmpty || label.count > MemoryOperation.maxKeyCharacters {
-            throw HTTPError.validation("label", "must be 1 to \(MemoryOperation.maxKeyCharacters) characters")
-        }
-        let metadata = fields.value("metadata") ?? [:]
-        guard case .object = metadata else { throw HTTPError.validation("metadata", "must be an object") }
         let owner = try request.callerID()
         let id = try request.agentID()
-        let item = ArchivalItem(id: ResourceID.make("arch"), label: label, content: content,
-                                createdAt: Timestamp.rfc3339(Date()), metadata: metadata)
+        let item = ArchivalItem(id: ResourceID.make("arch"), label: insert.label, content: insert.content,
+                                createdAt: Timestamp.rfc3339(Date()), metadata: insert.metadata)
         try HTTPError.mapping {
             try memory.database.transaction { transaction in
                 guard try agents.exists(id: id, ownerID: owner, in: transaction) else {
@@ -125,4 +138,36 @@ struct MemoryRoutes: Sendable {
         events.memoryUpdated(agentID: id, memoryType: "archival")
         return .jsonValue(item.json, status: 201)
     }
+}
+
+/// The query of `GET …/memory`.
+struct MemoryListQuery: JSONObject {
+    var memoryType = "core"
+
+    static let fields: [JSONField<Self>] = [
+        JSONField("memory_type", \.memoryType) { $0.oneOf(MemoryBlock.memoryTypes).defaultsTo("core").describe("Which memory") },
+    ]
+}
+
+/// The query of `GET …/memory/archival`: a page, and the words to search for.
+struct ArchivalQuery: JSONObject {
+    var page = PageRequest(sortBy: "created_at")
+    var text: String?
+
+    static let fields: [JSONField<Self>] = PageRequest.fields(\.page, sortFields: ["created_at"], activeFilter: false) + [
+        JSONField("query", \.text) { $0.maxLength(1024).describe("Words to search for") },
+    ]
+}
+
+/// The body of `POST …/memory/archival`.
+struct ArchivalInsert: JSONObject {
+    var content = ""
+    var label: String?
+    var metadata: JSONValue = [:]
+
+    static let fields: [JSONField<Self>] = [
+        JSONField("content", \.content, required: true) { $0.nonEmpty() },
+        JSONField("label", \.label) { _ in MemoryOperation.key.orNull() },
+        JSONField("metadata", \.metadata) { _ in .object },
+    ]
 }

@@ -110,7 +110,7 @@ struct MemoryTools: Sendable {
         let page = PageRequest(limit: limit, sortBy: "created_at")
         let items = try memory.archival(agentID: agentID, query: query, page: page).items
         let found: [JSONValue] = items.map {
-            ["id": .string($0.id), "label": .text($0.label), "content": .string($0.content),
+            ["id": .string($0.id), "label": $0.label.json, "content": .string($0.content),
              "created_at": .string($0.createdAt)]
         }
         return Answer(result: JSONValue.array(found).jsonText, isError: false)

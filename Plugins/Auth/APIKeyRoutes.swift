@@ -9,38 +9,59 @@ struct APIKeyRoutes {
 
     let services: AuthServices
 
-    struct CreateBody: Decodable {
-        let name: String
-        let permissions: [String]
-        let expires_at: String?
-        let rate_limit: Int64?
+    struct CreateBody: JSONObject {
+        var name = ""
+        var permissions: [String] = []
+        var expiresAt: String?
+        var rateLimit: Int64?
+
+        static let fields: [JSONField<Self>] = [
+            JSONField("name", \.name, required: true) { _ in AuthFields.keyName },
+            JSONField("permissions", \.permissions, required: true) { _ in AuthFields.permissions },
+            JSONField("expires_at", \.expiresAt) { _ in JSONSchema.timestamp.orNull() },
+            JSONField("rate_limit", \.rateLimit) { _ in AuthFields.rateLimit.orNull() },
+        ]
     }
 
-    struct UpdateBody: Decodable {
-        let name: String?
-        let permissions: [String]?
-        let expiresAt: Patch<String>
-        let rateLimit: Patch<Int64>
-        let enabled: Bool?
+    /// PATCH semantics: absent leaves a field alone; `null` clears `expires_at` and `rate_limit`.
+    struct UpdateBody: JSONObject {
+        var name: String?
+        var permissions: [String]?
+        var expiresAt: String??
+        var rateLimit: Int64??
+        var enabled: Bool?
 
-        enum Keys: String, CodingKey { case name, permissions, expires_at, rate_limit, enabled }
+        static let fields: [JSONField<Self>] = [
+            JSONField("name", \.name) { _ in AuthFields.keyName },
+            JSONField("permissions", \.permissions) { _ in AuthFields.permissions },
+            JSONField("expires_at", \.expiresAt) { _ in JSONSchema.timestamp.orNull() },
+            JSONField("rate_limit", \.rateLimit) { _ in AuthFields.rateLimit.orNull() },
+            JSONField("enabled", \.enabled),
+        ]
+    }
 
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: Keys.self)
-            name = try c.decodeIfPresent(String.self, forKey: .name)
-            permissions = try c.decodeIfPresent([String].self, forKey: .permissions)
-            expiresAt = try c.decodePatch(String.self, forKey: .expires_at)
-            rateLimit = try c.decodePatch(Int64.self, forKey: .rate_limit)
-            enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled)
-        }
+    /// The query of `GET /api-keys`.
+    struct ListQuery: JSONObject {
+        var page = PageRequest(sortBy: "created_at")
+        static let fields: [JSONField<Self>] = PageRequest.fields(\.page, sortFields: APIKeyStore.sortColumns.keys.sorted())
     }
 
     func register(on host: PluginHost) throws {
-        try host.route(.post, Self.collection, permission: Self.permission, openAPI: OpenAPI.createKey) { try self.create($0) }
-        try host.route(.get, Self.collection, permission: Self.permission, openAPI: OpenAPI.listKeys) { try self.list($0) }
-        try host.route(.get, Self.item, permission: Self.permission, openAPI: OpenAPI.getKey) { try self.read($0) }
-        try host.route(.patch, Self.item, permission: Self.permission, openAPI: OpenAPI.updateKey) { try self.update($0) }
-        try host.route(.delete, Self.item, permission: Self.permission, openAPI: OpenAPI.deleteKey) { try self.delete($0) }
+        let key = Reply.json(APIKeyResponse.self, "The key")
+        try host.route(.post, Self.collection, permission: Self.permission,
+                       summary: "Create an API key (the key is shown only in this response)", body: CreateBody.self,
+                       responds: [201: .json(CreatedAPIKeyResponse.self, "The new key")]) { try self.create($0, $1) }
+        try host.route(.get, Self.collection, permission: Self.permission, summary: "The caller's API keys",
+                       query: ListQuery.self, responds: [200: .page(of: APIKeyResponse.self, "One page of keys")]) {
+            try self.list($0, $1)
+        }
+        try host.route(.get, Self.item, permission: Self.permission, summary: "One of the caller's API keys",
+                       responds: [200: key]) { try self.read($0) }
+        try host.route(.patch, Self.item, permission: Self.permission,
+                       summary: "Update an API key; narrowing or disabling it ends logins made with it",
+                       body: UpdateBody.self, responds: [200: key]) { try self.update($0, $1) }
+        try host.route(.delete, Self.item, permission: Self.permission, summary: "Delete an API key",
+                       responds: [204: .empty("Deleted")]) { try self.delete($0) }
     }
 
     private func caller(_ request: Request) throws(HTTPError) -> Principal {
@@ -50,7 +71,6 @@ struct APIKeyRoutes {
 
     /// A key may only hand out what it holds itself; a full login holds everything.
     private func checkGrantable(_ permissions: [String], by principal: Principal) throws(HTTPError) {
-        try Validation.permissions(permissions)
         guard principal.apiKeyID != nil else { return }
         if let missing = permissions.first(where: { !principal.permissions.contains($0) }) {
             throw HTTPError.forbidden("Missing permission: \(missing).")
@@ -66,30 +86,24 @@ struct APIKeyRoutes {
         return time
     }
 
-    func create(_ request: Request) throws -> Response {
+    private func create(_ request: Request, _ body: CreateBody) throws -> Response {
         let principal = try caller(request)
-        let body = try request.decodeJSON(CreateBody.self)
-        try Validation.name(body.name)
         try checkGrantable(body.permissions, by: principal)
-        try Validation.rateLimit(body.rate_limit)
         let now = Clock.milliseconds()
-        let expiresAt = try body.expires_at.map { text throws(HTTPError) in try expiry(text, now: now) }
+        let expiresAt = try body.expiresAt.map { text throws(HTTPError) in try expiry(text, now: now) }
         let secret = APIKeySecret.generate()
         let key = APIKey(id: ResourceID.make("key"), userID: principal.userID, name: body.name,
                          keyPrefix: APIKeySecret.shownPrefix(secret), permissions: Permissions.normalized(body.permissions),
-                         rateLimit: body.rate_limit, rateLimitGrantedByAdmin: body.rate_limit != nil && principal.isAdmin,
+                         rateLimit: body.rateLimit, rateLimitGrantedByAdmin: body.rateLimit != nil && principal.isAdmin,
                          enabled: true, createdAt: now, updatedAt: now, expiresAt: expiresAt, lastUsedAt: nil)
         try wrapped { try services.apiKeys.insert(key, hash: APIKeySecret.hash(secret)) }
-        return try .json(CreatedAPIKeyResponse(key: key, secret: secret), status: 201)
+        return .jsonValue(CreatedAPIKeyResponse(key: key, secret: secret).json, status: 201)
     }
 
-    func list(_ request: Request) throws -> Response {
+    private func list(_ request: Request, _ query: ListQuery) throws -> Response {
         let principal = try caller(request)
-        let pagination = try Pagination(request, sortColumns: [
-            "created_at": "created_at", "updated_at": "updated_at", "name": "name", "last_used_at": "last_used_at",
-        ])
-        let (keys, total) = try wrapped { try services.apiKeys.list(userID: principal.userID, pagination) }
-        return try .json(pagination.page(keys.map(APIKeyResponse.init(key:)), total: total))
+        let (keys, total) = try wrapped { try services.apiKeys.list(userID: principal.userID, query.page) }
+        return .jsonValue(query.page.envelope(keys.map { APIKeyResponse(key: $0).json }, total: total))
     }
 
     private func ownKey(_ request: Request) throws -> (APIKey, Principal) {
@@ -101,37 +115,32 @@ struct APIKeyRoutes {
         return (key, principal)
     }
 
-    func read(_ request: Request) throws -> Response {
-        try .json(APIKeyResponse(key: ownKey(request).0))
+    private func read(_ request: Request) throws -> Response {
+        .jsonValue(APIKeyResponse(key: try ownKey(request).0).json)
     }
 
-    func update(_ request: Request) throws -> Response {
+    private func update(_ request: Request, _ body: UpdateBody) throws -> Response {
         let (current, principal) = try ownKey(request)
-        let body = try request.decodeJSON(UpdateBody.self)
         let now = Clock.milliseconds()
         var key = current
-        if let name = body.name {
-            try Validation.name(name)
-            key.name = name
-        }
+        if let name = body.name { key.name = name }
         if let permissions = body.permissions {
             try checkGrantable(permissions, by: principal)
             key.permissions = Permissions.normalized(permissions)
         }
         switch body.expiresAt {
-        case .value(let text): key.expiresAt = try expiry(text, now: now)
-        case .null: key.expiresAt = nil
-        case .absent: break
+        case .some(.some(let text)): key.expiresAt = try expiry(text, now: now)
+        case .some(nil): key.expiresAt = nil
+        case nil: break
         }
         switch body.rateLimit {
-        case .value(let limit):
-            try Validation.rateLimit(limit)
+        case .some(.some(let limit)):
             key.rateLimit = limit
             key.rateLimitGrantedByAdmin = principal.isAdmin
-        case .null:
+        case .some(nil):
             key.rateLimit = nil
             key.rateLimitGrantedByAdmin = false
-        case .absent: break
+        case nil: break
         }
         if let enabled = body.enabled { key.enabled = enabled }
         key.updatedAt = now
@@ -150,10 +159,10 @@ struct APIKeyRoutes {
             }
         }
         if endsSessions || expiresSooner { services.sockets.close(logins + [key.id], of: key.userID) }
-        return try .json(APIKeyResponse(key: key))
+        return .jsonValue(APIKeyResponse(key: key).json)
     }
 
-    func delete(_ request: Request) throws -> Response {
+    private func delete(_ request: Request) throws -> Response {
         let (key, principal) = try ownKey(request)
         let logins: [String]? = try wrapped {
             try services.changingSessions { transaction -> [String]? in

@@ -130,7 +130,11 @@ struct APIKeyStore: Sendable {
                              [.text(id), .text(userID)]).rows.first.map(APIKey.init(row:))
     }
 
-    func list(userID: String, _ pagination: Pagination) throws(DatabaseFailure) -> (keys: [APIKey], total: Int) {
+    /// `sort_by` values and the columns they sort by.
+    static let sortColumns = ["created_at": "created_at", "updated_at": "updated_at", "name": "name",
+                              "last_used_at": "last_used_at"]
+
+    func list(userID: String, _ pagination: PageRequest) throws(DatabaseFailure) -> (keys: [APIKey], total: Int) {
         var filter = " WHERE user_id = ?"
         var parameters: [SQLValue] = [.text(userID)]
         if let active = pagination.isActive {
@@ -139,7 +143,7 @@ struct APIKeyStore: Sendable {
         }
         let total = Int(try database.execute("SELECT COUNT(*) FROM auth_api_keys" + filter, parameters).rows.first?.first?.integer ?? 0)
         let rows = try database.execute(
-            "SELECT \(APIKey.columns()) FROM auth_api_keys\(filter) \(pagination.orderClause) LIMIT ? OFFSET ?",
+            "SELECT \(APIKey.columns()) FROM auth_api_keys\(filter) \(pagination.orderClause(Self.sortColumns)) LIMIT ? OFFSET ?",
             parameters + [.integer(Int64(pagination.limit)), .integer(Int64(pagination.offset))])
         return (rows.rows.map(APIKey.init(row:)), total)
     }
@@ -163,44 +167,58 @@ struct APIKeyStore: Sendable {
 }
 
 /// API.md's key listing item (no secret).
-struct APIKeyResponse: Encodable {
-    let key: APIKey
+struct APIKeyResponse: JSONObject {
+    var id = ""
+    var name = ""
+    var keyPrefix = ""
+    var permissions: [String] = []
+    var createdAt = ""
+    var expiresAt: String?
+    var lastUsedAt: String?
+    var rateLimit: Int64?
+    var enabled = true
 
-    enum Keys: String, CodingKey {
-        case id, name, key_prefix, permissions, created_at, expires_at, last_used_at, rate_limit, enabled
+    init() {}
+
+    init(key: APIKey) {
+        id = key.id
+        name = key.name
+        keyPrefix = key.keyPrefix
+        permissions = key.permissions
+        createdAt = Timestamp.rfc3339(milliseconds: key.createdAt)
+        expiresAt = key.expiresAt.map { Timestamp.rfc3339(milliseconds: $0) }
+        lastUsedAt = key.lastUsedAt.map { Timestamp.rfc3339(milliseconds: $0) }
+        rateLimit = key.rateLimit
+        enabled = key.enabled
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(key.id, forKey: .id)
-        try c.encode(key.name, forKey: .name)
-        try c.encode(key.keyPrefix, forKey: .key_prefix)
-        try c.encode(key.permissions, forKey: .permissions)
-        try c.encode(Timestamp.rfc3339(milliseconds: key.createdAt), forKey: .created_at)
-        try c.encode(key.expiresAt.map { Timestamp.rfc3339(milliseconds: $0) }, forKey: .expires_at)
-        try c.encode(key.lastUsedAt.map { Timestamp.rfc3339(milliseconds: $0) }, forKey: .last_used_at)
-        try c.encode(key.rateLimit, forKey: .rate_limit)
-        try c.encode(key.enabled, forKey: .enabled)
-    }
+    static let schemaName: String? = "APIKey"
+    static let fields: [JSONField<Self>] = [
+        JSONField("id", \.id, required: true),
+        JSONField("name", \.name, required: true),
+        JSONField("key_prefix", \.keyPrefix, required: true),
+        JSONField("permissions", \.permissions, required: true) { _ in AuthFields.permissions },
+        JSONField("created_at", \.createdAt, required: true) { _ in .timestamp },
+        JSONField("expires_at", \.expiresAt, required: true) { _ in JSONSchema.timestamp.orNull() },
+        JSONField("last_used_at", \.lastUsedAt, required: true) { _ in JSONSchema.timestamp.orNull() },
+        JSONField("rate_limit", \.rateLimit, required: true) { $0.orNull() },
+        JSONField("enabled", \.enabled, required: true),
+    ]
 }
 
-/// The answer to creating a key: the only time `key` is shown.
-struct CreatedAPIKeyResponse: Encodable {
-    let key: APIKey
-    let secret: String
+/// The answer to creating a key: the only time `key` (the secret) is shown.
+struct CreatedAPIKeyResponse: JSONObject {
+    var listed = APIKeyResponse()
+    var secret = ""
 
-    enum Keys: String, CodingKey { case id, name, key, key_prefix, permissions, created_at, expires_at, rate_limit, enabled }
+    init() {}
 
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(key.id, forKey: .id)
-        try c.encode(key.name, forKey: .name)
-        try c.encode(secret, forKey: .key)
-        try c.encode(key.keyPrefix, forKey: .key_prefix)
-        try c.encode(key.permissions, forKey: .permissions)
-        try c.encode(Timestamp.rfc3339(milliseconds: key.createdAt), forKey: .created_at)
-        try c.encode(key.expiresAt.map { Timestamp.rfc3339(milliseconds: $0) }, forKey: .expires_at)
-        try c.encode(key.rateLimit, forKey: .rate_limit)
-        try c.encode(key.enabled, forKey: .enabled)
+    init(key: APIKey, secret: String) {
+        listed = APIKeyResponse(key: key)
+        self.secret = secret
     }
+
+    static let schemaName: String? = "CreatedAPIKey"
+    static let fields: [JSONField<Self>] = APIKeyResponse.fields.filter { $0.property.key != "last_used_at" }
+        .map { $0.lifted(\.listed) } + [JSONField("key", \.secret, required: true) { $0.describe("The key, shown only here") }]
 }

@@ -46,10 +46,10 @@ final class AuthServices: Sendable {
         throws(CreateUserFailure) -> User
     {
         do {
-            try Validation.username(username)
-            try Validation.password(password)
-            try Validation.email(email)
-            try Validation.displayName(displayName)
+            try AuthFields.check(username, AuthFields.username, "username")
+            try AuthFields.check(password, AuthFields.password, "password")
+            try AuthFields.check(email, AuthFields.email, "email")
+            try AuthFields.check(displayName, AuthFields.displayName, "display_name")
         } catch {
             throw .invalid(error)
         }
@@ -87,10 +87,10 @@ final class AuthServices: Sendable {
               refreshExpiresAt: Int64) -> TokenPairResponse {
         let seconds = now / 1000
         return TokenPairResponse(
-            access_token: tokens.accessToken(userID: user.id, session: familyID, permissions: permissions, now: seconds),
-            refresh_token: tokens.refreshToken(userID: user.id, family: familyID, jti: refreshJTI, now: seconds,
+            accessToken: tokens.accessToken(userID: user.id, session: familyID, permissions: permissions, now: seconds),
+            refreshToken: tokens.refreshToken(userID: user.id, family: familyID, jti: refreshJTI, now: seconds,
                                                expiresAt: refreshExpiresAt / 1000),
-            expires_in: settings.accessTokenTTL, user: user.response)
+            expiresIn: settings.accessTokenTTL, user: user.response)
     }
 
     /// The login behind an access token's `sid`, through the cache.

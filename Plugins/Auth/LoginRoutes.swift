@@ -16,52 +16,77 @@ struct LoginRoutes {
     static let badRefreshToken = HTTPError.unauthorized("The refresh token is invalid, expired or revoked.",
                                                         challenge: #"Bearer error="invalid_token""#)
 
-    struct LoginBody: Decodable {
-        enum Kind: String { case password, apiKey }
-        let kind: Kind
-        let username: String?
-        let password: String?
-        let apiKey: String?
+    /// `{type?: "password", username, password}` or `{type: "api_key", api_key}` (the older
+    /// spellings "Password" and "ApiKey" too).
+    enum LoginBody: SchemaValue {
+        case password(username: String, password: String)
+        case apiKey(String)
 
-        enum Keys: String, CodingKey { case type, username, password, api_key }
+        private static let passwordTypes = ["password", "Password"]
+        private static let keyTypes = ["api_key", "ApiKey"]
 
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: Keys.self)
-            switch try c.decodeIfPresent(String.self, forKey: .type) {
-            case nil, "password", "Password": kind = .password
-            case "api_key", "ApiKey": kind = .apiKey
+        static let schema = JSONSchema.oneOf([
+            .object([
+                .property("type", JSONSchema.string.oneOf(passwordTypes), required: false),
+                .property("username", .string), .property("password", JSONSchema.string.format("password")),
+            ]),
+            .object([.property("type", JSONSchema.string.oneOf(keyTypes)), .property("api_key", .string)]),
+        ]).checked { value, path throws(HTTPError) in
+            let fields = try JSONFields(value, path: path)
+            switch try fields.string("type") {
+            case nil, "password", "Password":
+                _ = try fields.requiredString("username")
+                _ = try fields.requiredString("password")
+            case "api_key", "ApiKey":
+                _ = try fields.requiredString("api_key")
             default:
-                throw DecodingError.dataCorruptedError(forKey: .type, in: c,
-                                                       debugDescription: "must be \"password\" or \"api_key\"")
+                throw .validation(fields.field("type"), #"must be "password" or "api_key""#)
             }
-            if kind == .password {
-                username = try c.decode(String.self, forKey: .username)
-                password = try c.decode(String.self, forKey: .password)
-                apiKey = nil
-            } else {
-                apiKey = try c.decode(String.self, forKey: .api_key)
-                username = nil
-                password = nil
+        }
+
+        init(checked json: JSONValue) {
+            let text = { (key: String) in json[key]?.stringValue ?? "" }
+            self = Self.keyTypes.contains(text("type"))
+                ? .apiKey(text("api_key")) : .password(username: text("username"), password: text("password"))
+        }
+
+        var json: JSONValue {
+            switch self {
+            case .password(let username, let password): ["username": .string(username), "password": .string(password)]
+            case .apiKey(let key): ["type": "api_key", "api_key": .string(key)]
             }
         }
     }
 
-    struct RefreshBody: Decodable { let refresh_token: String }
-
-    func register(on host: PluginHost) throws {
-        let login: @Sendable (Request) throws -> Response = { try self.login($0) }
-        try host.route(.post, Self.loginPath, options: [.public], openAPI: OpenAPI.login, login)
-        try host.route(.post, Self.aliasPath, options: [.public], openAPI: OpenAPI.loginAlias, login)
-        try host.route(.post, Self.refreshPath, options: [.public], openAPI: OpenAPI.refresh) { try self.refresh($0) }
-        try host.route(.post, Self.logoutPath, openAPI: OpenAPI.logout) { try self.logout($0) }
-        try host.route(.get, Self.mePath, options: .inlineUnlessBlocking, openAPI: OpenAPI.me) { try self.me($0) }
+    struct RefreshBody: JSONObject {
+        var refreshToken = ""
+        static let fields: [JSONField<Self>] = [JSONField("refresh_token", \.refreshToken, required: true)]
     }
 
-    func login(_ request: Request) throws -> Response {
-        let body = try request.decodeJSON(LoginBody.self)
-        switch body.kind {
-        case .password: return try passwordLogin(body.username ?? "", body.password ?? "", request)
-        case .apiKey: return try keyLogin(body.apiKey ?? "", request)
+    func register(on host: PluginHost) throws {
+        let pair = Reply.json(TokenPairResponse.self, "A new access and refresh token")
+        let throttled = [401: "Invalid username, password or API key",
+                         429: "Too many failed logins; Retry-After says when to try again"]
+        for (path, summary) in [(Self.loginPath, "Log in with a password or an API key"),
+                                (Self.aliasPath, "Log in (alias of POST /api/v1/auth/login)")] {
+            try host.route(.post, path, options: [.public], summary: summary, body: LoginBody.self, responds: [200: pair],
+                           errors: throttled) { try self.login($0, $1) }
+        }
+        // The token comes as Bearer or in the body, so the handler reads the body itself.
+        let refresh = RouteDocumentation(summary: "Rotate a refresh token (sent as Bearer, or in the body) for a new pair",
+                                         requestBody: RefreshBody.schema, responses: [200: pair],
+                                         errors: [401: "The refresh token is invalid, expired or revoked"])
+        try host.route(.post, Self.refreshPath, options: [.public], openAPI: refresh.jsonText) { try self.refresh($0) }
+        try host.route(.post, Self.logoutPath, summary: "End the caller's login (revokes its refresh family)",
+                       responds: [204: .empty("Logged out")]) { try self.logout($0) }
+        try host.route(.get, Self.mePath, options: .inlineUnlessBlocking, summary: "The calling user",
+                       responds: [200: .json(UserResponse.self, "The user")]) { try self.me($0) }
+    }
+
+    private func login(_ request: Request, _ body: LoginBody) throws -> Response {
+        switch body {
+        case .password(let username, let password): return try passwordLogin(username, password, request)
+        case .apiKey(let key): return try keyLogin(key, request)
         }
     }
 
@@ -89,7 +114,7 @@ struct LoginRoutes {
         }
         let pair = try wrapped { try services.startSession(user: user, apiKey: nil) }
         services.events.login(success: true, method: .password, userID: user.id, username: user.username, request: request)
-        return try .json(pair)
+        return .jsonValue(pair.json)
     }
 
     private func keyLogin(_ secret: String, _ request: Request) throws -> Response {
@@ -105,16 +130,16 @@ struct LoginRoutes {
         let pair = try wrapped { try services.startSession(user: user, apiKey: key) }
         services.events.login(success: true, method: .apiKey, userID: user.id, username: user.username, apiKeyID: key.id,
                               request: request)
-        return try .json(pair)
+        return .jsonValue(pair.json)
     }
 
-    func refresh(_ request: Request) throws -> Response {
+    private func refresh(_ request: Request) throws -> Response {
         let token: String
         if let credential = AuthenticationMiddleware.credential(request) {
             guard !credential.isEmpty else { throw Self.badRefreshToken }
             token = credential
         } else {
-            token = try request.decodeJSON(RefreshBody.self).refresh_token
+            token = try RefreshBody(json: request.jsonBody()).refreshToken
         }
         let now = Clock.milliseconds()
         guard let claims = try? services.tokens.verify(token, kind: .refresh, now: now / 1000), let family = claims.family else {
@@ -131,8 +156,8 @@ struct LoginRoutes {
         case .rotated(let session, let expiresAt):
             services.events.login(success: true, method: .refresh, userID: session.user.id, username: session.user.username,
                                   apiKeyID: session.apiKey?.id, request: request)
-            return try .json(services.pair(user: session.user, familyID: family, permissions: session.permissions,
-                                           refreshJTI: newJTI, now: now, refreshExpiresAt: expiresAt))
+            return .jsonValue(services.pair(user: session.user, familyID: family, permissions: session.permissions,
+                                            refreshJTI: newJTI, now: now, refreshExpiresAt: expiresAt).json)
         case .reused(let session):
             services.sessionCache.invalidate()
             services.sockets.close([family], of: session.user.id)
@@ -147,7 +172,7 @@ struct LoginRoutes {
         }
     }
 
-    func logout(_ request: Request) throws -> Response {
+    private func logout(_ request: Request) throws -> Response {
         if let family = request.attribute(AuthenticationMiddleware.sessionAttribute), let principal = request.principal {
             try wrapped {
                 try services.sessions.revoke(familyID: family, reason: "logout", now: Clock.milliseconds())
@@ -160,7 +185,7 @@ struct LoginRoutes {
 
     /// Inline unless blocking: a login in the cache answers on the network thread; an API
     /// key's caller (no login) or a cache miss is read on a worker.
-    func me(_ request: Request) throws -> Response {
+    private func me(_ request: Request) throws -> Response {
         guard let principal = request.principal else { throw AuthenticationMiddleware.invalid }
         let mayBlock = request.mayBlock
         if let family = request.attribute(AuthenticationMiddleware.sessionAttribute),
@@ -171,7 +196,7 @@ struct LoginRoutes {
         if !mayBlock { throw WouldBlock() }
         let user = try wrapped { try services.users.find(id: principal.userID) }
         guard let user else { throw HTTPError.notFound("No such user.") }
-        return try .json(user.response)
+        return .jsonValue(user.response.json)
     }
 }
 

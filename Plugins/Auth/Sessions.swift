@@ -88,7 +88,7 @@ struct SessionStore: Sendable {
         let key = wantsKey && keyRow[0] != .null ? APIKey(row: keyRow) : nil
         return Session(familyID: row[0].string ?? "", user: user, apiKey: key, permissions: decode(row[1].string),
                        expiresAt: row[2].integer ?? 0, revoked: row[3] != .null || (wantsKey && key == nil),
-                       userJSON: (try? JSONEncoder().encode(user.response)).map { Array($0) } ?? [])
+                       userJSON: user.response.json.jsonBytes)
     }
 
     /// The login behind `familyID`, or nil when there is none.

@@ -35,10 +35,19 @@ struct TokenIssuer: Sendable {
 }
 
 /// The answer to a login or refresh.
-struct TokenPairResponse: Encodable {
-    let access_token: String
-    let refresh_token: String
-    let token_type = "Bearer"
-    let expires_in: Int64
-    let user: UserResponse
+struct TokenPairResponse: JSONObject {
+    var accessToken = ""
+    var refreshToken = ""
+    var tokenType = "Bearer"
+    var expiresIn: Int64 = 0
+    var user = UserResponse()
+
+    static let schemaName: String? = "TokenPair"
+    static let fields: [JSONField<Self>] = [
+        JSONField("access_token", \.accessToken, required: true),
+        JSONField("refresh_token", \.refreshToken, required: true),
+        JSONField("token_type", \.tokenType, required: true) { $0.oneOf(["Bearer"]) },
+        JSONField("expires_in", \.expiresIn, required: true) { $0.minimum(0).describe("Seconds the access token lives") },
+        JSONField("user", \.user, required: true),
+    ]
 }

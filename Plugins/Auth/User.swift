@@ -45,22 +45,38 @@ struct User: Sendable, Equatable {
 
 /// API.md's UserResponse: `{id, username, display_name, email, created_at, updated_at,
 /// is_active, is_admin}`; absent values are `null`, never omitted.
-struct UserResponse: Encodable {
-    let user: User
+struct UserResponse: JSONObject {
+    var id = ""
+    var username = ""
+    var displayName: String?
+    var email: String?
+    var createdAt = ""
+    var updatedAt = ""
+    var isActive = true
+    var isAdmin = false
 
-    init(_ user: User) { self.user = user }
+    init() {}
 
-    enum Keys: String, CodingKey { case id, username, display_name, email, created_at, updated_at, is_active, is_admin }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(user.id, forKey: .id)
-        try c.encode(user.username, forKey: .username)
-        try c.encode(user.displayName, forKey: .display_name)
-        try c.encode(user.email, forKey: .email)
-        try c.encode(Timestamp.rfc3339(milliseconds: user.createdAt), forKey: .created_at)
-        try c.encode(Timestamp.rfc3339(milliseconds: user.updatedAt), forKey: .updated_at)
-        try c.encode(user.isActive, forKey: .is_active)
-        try c.encode(user.isAdmin, forKey: .is_admin)
+    init(_ user: User) {
+        id = user.id
+        username = user.username
+        displayName = user.displayName
+        email = user.email
+        createdAt = Timestamp.rfc3339(milliseconds: user.createdAt)
+        updatedAt = Timestamp.rfc3339(milliseconds: user.updatedAt)
+        isActive = user.isActive
+        isAdmin = user.isAdmin
     }
+
+    static let schemaName: String? = "User"
+    static let fields: [JSONField<Self>] = [
+        JSONField("id", \.id, required: true) { $0.describe("user_…") },
+        JSONField("username", \.username, required: true),
+        JSONField("display_name", \.displayName, required: true) { $0.orNull() },
+        JSONField("email", \.email, required: true) { $0.orNull() },
+        JSONField("created_at", \.createdAt, required: true) { _ in .timestamp },
+        JSONField("updated_at", \.updatedAt, required: true) { _ in .timestamp },
+        JSONField("is_active", \.isActive, required: true),
+        JSONField("is_admin", \.isAdmin, required: true),
+    ]
 }

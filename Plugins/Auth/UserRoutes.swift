@@ -8,56 +8,81 @@ struct UserRoutes {
 
     let services: AuthServices
 
-    struct CreateBody: Decodable {
-        let username: String
-        let password: String
-        let email: String?
-        let display_name: String?
-        let is_admin: Bool?
+    struct CreateBody: JSONObject {
+        var username = ""
+        var password = ""
+        var email: String?
+        var displayName: String?
+        var isAdmin = false
+
+        static let fields: [JSONField<Self>] = [
+            JSONField("username", \.username, required: true) { _ in AuthFields.username },
+            JSONField("password", \.password, required: true) { _ in AuthFields.password },
+            JSONField("email", \.email) { _ in AuthFields.email.orNull() },
+            JSONField("display_name", \.displayName) { _ in AuthFields.displayName.orNull() },
+            JSONField("is_admin", \.isAdmin),
+        ]
     }
 
-    struct UpdateBody: Decodable {
-        let email: Patch<String>
-        let displayName: Patch<String>
-        let password: String?
-        let isActive: Bool?
-        let isAdmin: Bool?
+    /// PATCH semantics: absent leaves a field alone; `null` clears `email` and `display_name`.
+    struct UpdateBody: JSONObject {
+        var email: String??
+        var displayName: String??
+        var password: String?
+        var isActive: Bool?
+        var isAdmin: Bool?
 
-        enum Keys: String, CodingKey { case email, display_name, password, is_active, is_admin }
+        static let fields: [JSONField<Self>] = [
+            JSONField("email", \.email) { _ in AuthFields.email.orNull() },
+            JSONField("display_name", \.displayName) { _ in AuthFields.displayName.orNull() },
+            JSONField("password", \.password) { _ in AuthFields.password },
+            JSONField("is_active", \.isActive),
+            JSONField("is_admin", \.isAdmin),
+        ]
+    }
 
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: Keys.self)
-            email = try c.decodePatch(String.self, forKey: .email)
-            displayName = try c.decodePatch(String.self, forKey: .display_name)
-            password = try c.decodeIfPresent(String.self, forKey: .password)
-            isActive = try c.decodeIfPresent(Bool.self, forKey: .is_active)
-            isAdmin = try c.decodeIfPresent(Bool.self, forKey: .is_admin)
-        }
+    /// The query of `GET /users`.
+    struct ListQuery: JSONObject {
+        var page = PageRequest(sortBy: "created_at")
+        static let fields: [JSONField<Self>] = PageRequest.fields(\.page, sortFields: UserStore.sortColumns.keys.sorted())
     }
 
     func register(on host: PluginHost) throws {
         // With open registration anyone may sign up; otherwise only administrators create users.
         let createOptions: PluginHost.RouteOptions = services.settings.openRegistration ? [.public] : [.admin]
-        try host.route(.post, Self.collection, options: createOptions, openAPI: OpenAPI.createUser) { try self.create($0) }
-        try host.route(.get, Self.collection, options: [.admin], openAPI: OpenAPI.listUsers) { try self.list($0) }
-        try host.route(.get, Self.item, openAPI: OpenAPI.getUser) { try self.read($0) }
-        // A password login holds every permission, so it edits its own profile as before.
-        try host.route(.patch, Self.item, permission: Permissions.manageUsers, openAPI: OpenAPI.updateUser) {
-            try self.update($0)
+        let user = Reply.json(UserResponse.self, "The user")
+        try host.route(.post, Self.collection, options: createOptions,
+                       summary: "Create a user (open registration, or administrators)", body: CreateBody.self,
+                       responds: [201: user], errors: [403: "Only administrators create administrators",
+                                                       409: "The username is taken"]) { try self.create($0, $1) }
+        try host.route(.get, Self.collection, options: [.admin], summary: "List users (administrators)",
+                       query: ListQuery.self, responds: [200: .page(of: UserResponse.self, "One page of users")]) {
+            try self.list($0, $1)
         }
-        try host.route(.delete, Self.item, options: [.admin], openAPI: OpenAPI.deleteUser) { try self.delete($0) }
+        try host.route(.get, Self.item, summary: "A user (self or administrators)", responds: [200: user]) {
+            try self.read($0)
+        }
+        // A password login holds every permission, so it edits its own profile as before.
+        try host.route(.patch, Self.item, permission: Permissions.manageUsers,
+                       summary: "Update a user (self or administrators; with an API key only if it holds manage_users)",
+                       description: "A new password ends the user's logins.", body: UpdateBody.self,
+                       responds: [200: user], errors: [409: "The last active administrator cannot be demoted"]) {
+            try self.update($0, $1)
+        }
+        try host.route(.delete, Self.item, options: [.admin], summary: "Delete a user (administrators)",
+                       responds: [204: .empty("Deleted")],
+                       errors: [409: "The last active administrator cannot be deleted"]) { try self.delete($0) }
     }
 
-    func create(_ request: Request) throws -> Response {
-        let body = try request.decodeJSON(CreateBody.self)
+    private func create(_ request: Request, _ body: CreateBody) throws -> Response {
         let caller = request.principal
-        if body.is_admin == true, caller?.isAdmin != true {
+        if body.isAdmin, caller?.isAdmin != true {
             throw HTTPError.forbidden("Only administrators can create administrators.")
         }
         let user: User
         do {
             user = try services.createUser(username: body.username, password: body.password, email: body.email,
-                                           displayName: body.display_name, isAdmin: body.is_admin ?? false)
+                                           displayName: body.displayName, isAdmin: body.isAdmin)
         } catch .invalid(let error) {
             throw error
         } catch .usernameTaken {
@@ -66,15 +91,12 @@ struct UserRoutes {
             throw HTTPError.storage(error)
         }
         services.events.userCreated(user, by: caller?.userID)
-        return try .json(user.response, status: 201)
+        return .jsonValue(user.response.json, status: 201)
     }
 
-    func list(_ request: Request) throws -> Response {
-        let pagination = try Pagination(request, sortColumns: [
-            "created_at": "created_at", "updated_at": "updated_at", "username": "username_key", "name": "username_key",
-        ])
-        let (users, total) = try wrapped { try services.users.list(pagination) }
-        return try .json(pagination.page(users.map(\.response), total: total))
+    private func list(_ request: Request, _ query: ListQuery) throws -> Response {
+        let (users, total) = try wrapped { try services.users.list(query.page) }
+        return .jsonValue(query.page.envelope(users.map(\.response.json), total: total))
     }
 
     /// The user `{id}` if the caller may see it (self or admin), else 404.
@@ -86,34 +108,22 @@ struct UserRoutes {
         return (user, principal)
     }
 
-    func read(_ request: Request) throws -> Response {
-        try .json(visibleUser(request).0.response)
+    private func read(_ request: Request) throws -> Response {
+        .jsonValue(try visibleUser(request).0.response.json)
     }
 
-    func update(_ request: Request) throws -> Response {
+    private func update(_ request: Request, _ body: UpdateBody) throws -> Response {
         let (current, principal) = try visibleUser(request)
-        let body = try request.decodeJSON(UpdateBody.self)
         if (body.isActive != nil || body.isAdmin != nil), !principal.isAdmin {
             throw HTTPError.forbidden("Only administrators can change is_active or is_admin.")
         }
         var user = current
-        if case .value(let email) = body.email {
-            try Validation.email(email)
-            user.email = email
-        } else if case .null = body.email {
-            user.email = nil
-        }
-        if case .value(let name) = body.displayName {
-            try Validation.displayName(name)
-            user.displayName = name
-        } else if case .null = body.displayName {
-            user.displayName = nil
-        }
+        if let email = body.email { user.email = email }
+        if let name = body.displayName { user.displayName = name }
         if let password = body.password {
             guard principal.apiKeyID == nil else {
                 throw HTTPError.forbidden("A password cannot be changed with an API key; log in with the password.")
             }
-            try Validation.password(password)
             guard let hash = services.hasher.hash(password) else {
                 throw HTTPError(status: 500, type: "internal_error", message: "The server failed to handle this request.")
             }
@@ -140,10 +150,10 @@ struct UserRoutes {
             throw HTTPError.conflict("The last active administrator cannot be demoted or deactivated.")
         }
         if endsAllSockets { services.sockets.closeAll(of: user.id) } else { services.sockets.close(revoked, of: user.id) }
-        return try .json(user.response)
+        return .jsonValue(user.response.json)
     }
 
-    func delete(_ request: Request) throws -> Response {
+    private func delete(_ request: Request) throws -> Response {
         let (user, principal) = try visibleUser(request)
         let deleted: Bool? = try wrapped {
             try services.changingSessions { transaction -> Bool? in

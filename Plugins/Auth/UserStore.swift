@@ -13,7 +13,7 @@ struct UserStore: Sendable {
 
     func find(username: String) throws(DatabaseFailure) -> User? {
         let rows = try database.execute("SELECT \(User.columns) FROM auth_users WHERE username_key = ?",
-                                        [.text(Validation.usernameKey(username))])
+                                        [.text(AuthFields.usernameKey(username))])
         return rows.rows.first.map(User.init(row:))
     }
 
@@ -26,7 +26,7 @@ struct UserStore: Sendable {
             _ = try database.execute(
                 "INSERT INTO auth_users (id, username, username_key, password_hash, email, display_name, is_admin, "
                     + "is_active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [.text(user.id), .text(user.username), .text(Validation.usernameKey(user.username)),
+                [.text(user.id), .text(user.username), .text(AuthFields.usernameKey(user.username)),
                  .text(user.passwordHash), user.email.map(SQLValue.text) ?? .null,
                  user.displayName.map(SQLValue.text) ?? .null, .integer(user.isAdmin ? 1 : 0),
                  .integer(user.isActive ? 1 : 0), .integer(user.createdAt), .integer(user.updatedAt)])
@@ -66,7 +66,11 @@ struct UserStore: Sendable {
         return try transaction.execute("DELETE FROM auth_users WHERE id = ?", [.text(id)]).changes == 1
     }
 
-    func list(_ pagination: Pagination) throws(DatabaseFailure) -> (users: [User], total: Int) {
+    /// `sort_by` values and the columns they sort by.
+    static let sortColumns = ["created_at": "created_at", "updated_at": "updated_at", "username": "username_key",
+                              "name": "username_key"]
+
+    func list(_ pagination: PageRequest) throws(DatabaseFailure) -> (users: [User], total: Int) {
         var filter = ""
         var parameters: [SQLValue] = []
         if let active = pagination.isActive {
@@ -75,7 +79,7 @@ struct UserStore: Sendable {
         }
         let total = Int(try database.execute("SELECT COUNT(*) FROM auth_users" + filter, parameters).rows.first?.first?.integer ?? 0)
         let rows = try database.execute(
-            "SELECT \(User.columns) FROM auth_users\(filter) \(pagination.orderClause) LIMIT ? OFFSET ?",
+            "SELECT \(User.columns) FROM auth_users\(filter) \(pagination.orderClause(Self.sortColumns)) LIMIT ? OFFSET ?",
             parameters + [.integer(Int64(pagination.limit)), .integer(Int64(pagination.offset))])
         return (rows.rows.map(User.init(row:)), total)
     }

@@ -1,8 +1,8 @@
 import PluginKit
 
 /// A stored message, answered as API.md's MessageResponse.
-struct ChatMessage: Sendable {
-    enum Role: String, Sendable, CaseIterable {
+struct ChatMessage: Sendable, SchemaDescribed {
+    enum Role: String, CaseIterable, SchemaValue {
         case system, user, assistant, tool
     }
 
@@ -17,6 +17,20 @@ struct ChatMessage: Sendable {
     /// At least `{group_id?, usage?: {input_tokens, output_tokens, model}}`.
     var metadata: JSONValue
     var createdAt: String
+
+    /// The schema of `json`.
+    static let schema = JSONSchema.object([
+        .property("id", JSONSchema.string.describe("msg_…")), .property("agent_id", JSONSchema.string.orNull()),
+        .property("role", Role.schema), .property("content", MessageContent.schema),
+        .property("created_at", .timestamp),
+        .property("tool_calls", JSONSchema.array(.object([
+            .property("id", .string), .property("name", .string), .property("arguments", .any),
+        ])).orNull()),
+        .property("tool_results", JSONSchema.array(.object([
+            .property("tool_call_id", .string), .property("result", .string), .property("is_error", .boolean),
+        ])).orNull()),
+        .property("metadata", .object),
+    ]).named("Message")
 
     var json: JSONValue {
         [

@@ -64,7 +64,7 @@ enum ChatService {
             guard let json = JSONValue(parsing: request) else { throw .validation("body", "must be JSON") }
             let fields = try JSONFields(json)
             let owner = try fields.requiredString("owner_id")
-            try parts.delivery.send(MessageDelivery.Message(fields), ownerID: owner, stream: nil) { outcome in
+            try parts.delivery.send(MessageDelivery.Message(json: json), ownerID: owner, stream: nil) { outcome in
                 if let error = outcome.error {
                     reply(error.serviceStatus, error.serviceJSON)
                 } else {

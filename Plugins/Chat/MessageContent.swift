@@ -131,3 +131,14 @@ struct MessageContent: Sendable, Equatable {
         _ = try source.requiredString(kind)
     }
 }
+
+/// Checked by `parse`, which names the field at fault.
+extension MessageContent: SchemaValue {
+    static let schema = JSONSchema.oneOf([.string, .object]).describe(
+        #"A plain string, or Pattern's tagged form: {"Text"}, {"Parts"}, {"ToolCalls"} or {"ToolResponses"} (answers are always tagged)"#
+    ).checked { value, path throws(HTTPError) in _ = try parse(value, field: path) }
+
+    init(checked json: JSONValue) { self = (try? Self.parse(json)) ?? .text("") }
+
+    var json: JSONValue { tagged }
+}

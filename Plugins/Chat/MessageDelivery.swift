@@ -12,18 +12,19 @@ struct MessageDelivery: Sendable {
     /// Seconds a refused sender is told to wait.
     static let retryAfterSeconds = 5
 
-    /// `{target, content}` of a send body, validated (each problem names its field).
-    struct Message: Sendable {
-        var target: String
-        var content: MessageContent
+    /// `{target, content, stream?}` of a send body (`stream` asks for Server-Sent Events).
+    struct Message: JSONObject {
+        var target = ""
+        var content = MessageContent.text("")
+        var stream = false
 
-        init(_ fields: JSONFields) throws(HTTPError) {
-            target = try fields.requiredString("target")
-            guard let raw = fields.value("content") else {
-                throw HTTPError.validation("content", fields.has("content") ? "must not be null" : "is required")
-            }
-            content = try MessageContent.parse(raw)
-        }
+        static let fields: [JSONField<Self>] = [
+            JSONField("target", \.target, required: true) {
+                $0.describe("An agent id, a group id or the name of one of your agents")
+            },
+            JSONField("content", \.content, required: true),
+            JSONField("stream", \.stream),
+        ]
     }
 
     /// Starts the turn(s) answering `message`. Throws, having stored and started nothing, what

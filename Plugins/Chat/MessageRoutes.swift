@@ -8,14 +8,20 @@ struct MessageRoutes: Sendable {
     let groups: GroupDirectory
 
     static let defaultHistoryLimit = 50
-    static let maxQueryBytes = 1024
+    static let maxQueryLength = 1024
 
     func register(_ host: PluginHost) throws {
-        try host.route(.get, "/api/v1/messages", permission: "read_messages", openAPI: ChatOpenAPI.history) { request in
-            .jsonValue(try history(ownerID: request.callerID(), query: request.query))
+        try host.route(.get, "/api/v1/messages", permission: "read_messages",
+                       summary: "An agent's or a group's message history",
+                       description: "offset skips that many of the newest messages (page/limit may be used instead); "
+                           + "items are oldest first within the window.",
+                       query: HistoryQuery.self, responds: [200: .page(of: ChatMessage.self, "One window of messages")]) {
+            .jsonValue(try history(ownerID: $0.callerID(), $1))
         }
-        try host.route(.get, "/api/v1/messages/search", permission: "read_messages", openAPI: ChatOpenAPI.search) { request in
-            .jsonValue(try search(ownerID: request.callerID(), query: request.query))
+        try host.route(.get, "/api/v1/messages/search", permission: "read_messages", summary: "Search the caller's messages",
+                       description: "Full text (every word must match; the last also as a prefix), best match first.",
+                       query: SearchQuery.self, responds: [200: .page(of: ChatMessage.self, "One page of messages")]) {
+            .jsonValue(try search(ownerID: $0.callerID(), $1))
         }
     }
 
@@ -23,10 +29,12 @@ struct MessageRoutes: Sendable {
     /// service runs this too). `offset` skips that many of the newest messages (page n skips
     /// (n-1)·limit); the window is answered oldest first. `offset` wins when both are given.
     func history(ownerID owner: String, query: (String) throws(HTTPError) -> String?) throws(HTTPError) -> JSONValue {
-        guard let target = try query("target") else { throw HTTPError.validation("target", "is required") }
-        let limit = try Self.integer(query, "limit", 1...PageRequest.maximumLimit) ?? Self.defaultHistoryLimit
-        let page = try Self.integer(query, "page", 1...1_000_000)
-        let offset = try Self.integer(query, "offset", 0...100_000_000) ?? ((page ?? 1) - 1) * limit
+        try history(ownerID: owner, HistoryQuery(query: query))
+    }
+
+    private func history(ownerID owner: String, _ query: HistoryQuery) throws(HTTPError) -> JSONValue {
+        let (target, limit) = (query.target, query.limit)
+        let offset = query.offset ?? ((query.page ?? 1) - 1) * limit
         let scope: MessageStore.Scope
         switch try ChatTarget.resolve(target, ownerID: owner, agents: agents) {
         case .agent(let agent): scope = .agent(agent.id)
@@ -44,23 +52,17 @@ struct MessageRoutes: Sendable {
 
     /// `GET /messages/search`'s answer for `ownerID`, its parameters read through `query`.
     func search(ownerID owner: String, query: (String) throws(HTTPError) -> String?) throws(HTTPError) -> JSONValue {
-        let page = try PageRequest(query: query, sortFields: ["created_at"], defaultSort: "created_at")
+        try search(ownerID: owner, SearchQuery(query: query))
+    }
+
+    private func search(ownerID owner: String, _ query: SearchQuery) throws(HTTPError) -> JSONValue {
+        let page = query.page
         var filter = MessageStore.SearchFilter(ownerID: owner)
-        if let text = try query("query") {
-            guard text.utf8.count <= Self.maxQueryBytes else {
-                throw HTTPError.validation("query", "must be at most \(Self.maxQueryBytes) bytes")
-            }
-            filter.query = text
-        }
-        if let role = try query("role") {
-            guard let parsed = ChatMessage.Role(rawValue: role) else {
-                throw HTTPError.validation("role", "must be system, user, assistant or tool")
-            }
-            filter.role = parsed
-        }
-        filter.from = try Self.date(query, "from_date")
-        filter.to = try Self.date(query, "to_date")
-        if let agentID = try query("agent_id") {
+        filter.query = query.text
+        filter.role = query.role
+        filter.from = try Self.date(query.fromDate, "from_date")
+        filter.to = try Self.date(query.toDate, "to_date")
+        if let agentID = query.agentID {
             guard ResourceID.isValid(agentID, prefix: "agent") else {
                 throw HTTPError.validation("agent_id", "must be an agent id (agent_…)")
             }
@@ -73,23 +75,50 @@ struct MessageRoutes: Sendable {
         return page.envelope(messages.map(\.json), total: total)
     }
 
-    private static func integer(_ query: (String) throws(HTTPError) -> String?, _ name: String,
-                                _ range: ClosedRange<Int>) throws(HTTPError) -> Int? {
-        guard let text = try query(name) else { return nil }
-        guard let value = Int(text), range.contains(value) else {
-            throw .validation(name, "must be an integer from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return value
-    }
-
     /// An RFC 3339 date-time parameter, in the stored form (UTC, milliseconds) so that stored
     /// timestamps compare as text.
-    private static func date(_ query: (String) throws(HTTPError) -> String?, _ name: String) throws(HTTPError) -> String? {
-        guard let text = try query(name) else { return nil }
+    private static func date(_ text: String?, _ name: String) throws(HTTPError) -> String? {
+        guard let text else { return nil }
         guard let milliseconds = Timestamp.parse(text) else {
             throw HTTPError(status: 400, type: "datetime_error", message: "\(name): must be an RFC 3339 date-time",
                             fields: [HTTPError.FieldProblem(field: name, message: "must be an RFC 3339 date-time")])
         }
         return Timestamp.rfc3339(milliseconds: milliseconds)
     }
+}
+
+/// The query of `GET /messages`: whose history, and which window of it.
+struct HistoryQuery: JSONObject {
+    var target = ""
+    var limit = MessageRoutes.defaultHistoryLimit
+    var offset: Int?
+    var page: Int?
+
+    static let fields: [JSONField<Self>] = [
+        JSONField("target", \.target, required: true) { $0.describe("An agent id, a group id or the name of one of your agents") },
+        JSONField("limit", \.limit) {
+            $0.range(1...Int64(PageRequest.maximumLimit)).defaultsTo(.integer(Int64(MessageRoutes.defaultHistoryLimit)))
+                .describe("Messages per window")
+        },
+        JSONField("offset", \.offset) { $0.range(0...100_000_000).describe("Newest messages to skip") },
+        JSONField("page", \.page) { $0.range(1...1_000_000).describe("Instead of offset: page 1 is the latest") },
+    ]
+}
+
+/// The query of `GET /messages/search`.
+struct SearchQuery: JSONObject {
+    var page = PageRequest(sortBy: "created_at")
+    var text: String?
+    var agentID: String?
+    var role: ChatMessage.Role?
+    var fromDate: String?
+    var toDate: String?
+
+    static let fields: [JSONField<Self>] = PageRequest.fields(\.page, sortFields: ["created_at"], activeFilter: false) + [
+        JSONField("query", \.text) { $0.maxLength(MessageRoutes.maxQueryLength).describe("Words to look for") },
+        JSONField("agent_id", \.agentID) { $0.describe("Only this agent's messages") },
+        JSONField("role", \.role),
+        JSONField("from_date", \.fromDate) { _ in JSONSchema.timestamp.describe("Created at or after") },
+        JSONField("to_date", \.toDate) { _ in JSONSchema.timestamp.describe("Created at or before") },
+    ]
 }

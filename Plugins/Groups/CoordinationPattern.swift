@@ -29,6 +29,13 @@ struct CoordinationPattern: Sendable {
         quorum = parser.quorum
     }
 
+    /// A value that never passed the parser (`init(checked:)` after a check that failed).
+    init(unreadable json: JSONValue) {
+        value = json
+        agentReferences = []
+        quorum = nil
+    }
+
     /// A voting quorum lies between 1 and the member count.
     func checkQuorum(memberCount: Int) throws(HTTPError) {
         guard let quorum else { return }

@@ -1,46 +1,53 @@
 import PluginKit
 
 /// API.md's GroupResponse; `members` only in `GET /groups/{id}` (and create).
-struct Group: Sendable {
-    var id: String
-    var name: String
-    var description: String
-    var coordinationPattern: JSONValue
-    var ownerID: String
-    var memberCount: Int
-    var isActive: Bool
-    var createdAt: String
-    var updatedAt: String
+struct Group: JSONObject {
+    var id = ""
+    var name = ""
+    var description = ""
+    var coordinationPattern: JSONValue = [:]
+    var ownerID = ""
+    var memberCount = 0
+    var isActive = true
+    var createdAt = ""
+    var updatedAt = ""
     var lastActiveAt: String?
     var members: [GroupMember]?
 
-    var json: JSONValue {
-        var object: [String: JSONValue] = [
-            "id": .string(id), "name": .string(name), "description": .string(description),
-            "coordination_pattern": coordinationPattern, "owner_id": .string(ownerID),
-            "member_count": .integer(Int64(memberCount)), "is_active": .bool(isActive), "created_at": .string(createdAt),
-            "updated_at": .string(updatedAt), "last_active_at": lastActiveAt.map { .string($0) } ?? .null,
-        ]
-        if let members { object["members"] = .array(members.map(\.json)) }
-        return .object(object)
-    }
+    static let schemaName: String? = "Group"
+    static let fields: [JSONField<Self>] = [
+        JSONField("id", \.id, required: true) { $0.describe("group_…") },
+        JSONField("name", \.name, required: true),
+        JSONField("description", \.description, required: true),
+        JSONField("coordination_pattern", \.coordinationPattern, required: true) { _ in CoordinationPattern.schema },
+        JSONField("owner_id", \.ownerID, required: true),
+        JSONField("member_count", \.memberCount, required: true) { $0.minimum(0) },
+        JSONField("is_active", \.isActive, required: true),
+        JSONField("created_at", \.createdAt, required: true) { _ in .timestamp },
+        JSONField("updated_at", \.updatedAt, required: true) { _ in .timestamp },
+        JSONField("last_active_at", \.lastActiveAt, required: true) { _ in JSONSchema.timestamp.orNull() },
+        JSONField("members", \.members),
+    ]
 }
 
 /// `{agent_id, agent_name, role, capabilities, joined_at, is_active, metadata}`.
-struct GroupMember: Sendable {
-    var agentID: String
-    var agentName: String
-    var role: JSONValue
-    var capabilities: [String]
-    var joinedAt: String
-    var isActive: Bool
-    var metadata: JSONValue
+struct GroupMember: JSONObject {
+    var agentID = ""
+    var agentName = ""
+    var role: JSONValue = "regular"
+    var capabilities: [String] = []
+    var joinedAt = ""
+    var isActive = true
+    var metadata: JSONValue = [:]
 
-    var json: JSONValue {
-        [
-            "agent_id": .string(agentID), "agent_name": .string(agentName), "role": role,
-            "capabilities": .array(capabilities.map { .string($0) }), "joined_at": .string(joinedAt),
-            "is_active": .bool(isActive), "metadata": metadata,
-        ]
-    }
+    static let schemaName: String? = "GroupMember"
+    static let fields: [JSONField<Self>] = [
+        JSONField("agent_id", \.agentID, required: true),
+        JSONField("agent_name", \.agentName, required: true),
+        JSONField("role", \.role, required: true) { _ in MemberInput.role },
+        JSONField("capabilities", \.capabilities, required: true),
+        JSONField("joined_at", \.joinedAt, required: true) { _ in .timestamp },
+        JSONField("is_active", \.isActive, required: true),
+        JSONField("metadata", \.metadata, required: true) { _ in .object },
+    ]
 }

@@ -1,59 +1,36 @@
 import PluginKit
 
-/// `POST /groups` `{name, description, coordination_pattern, members?}` and
-/// `PATCH /groups/{id}` `{name?, description?, coordination_pattern?, is_active?}`, checked
-/// for shape. The coordination pattern is parsed next (`CoordinationPattern`); nothing is read yet.
-struct GroupInput: Sendable {
+/// `PATCH /groups/{id}` `{name?, description?, coordination_pattern?, is_active?}`. The
+/// pattern is parsed with its shape checked; the agents it names are not read yet.
+struct GroupInput: JSONObject {
     var name: String?
     var description: String?
-    var coordinationPattern: JSONValue?
+    var coordinationPattern: CoordinationPattern?
     var isActive: Bool?
+
+    static let fields: [JSONField<Self>] = [
+        JSONField("name", \.name) { $0.length(1...128).nonBlank() },
+        JSONField("description", \.description) { $0.maxLength(4096) },
+        JSONField("coordination_pattern", \.coordinationPattern),
+        JSONField("is_active", \.isActive),
+    ]
+}
+
+/// `POST /groups` `{name, description, coordination_pattern, members?}`: no `is_active` (a
+/// group starts active), and each member's agent listed once.
+struct GroupCreate: JSONObject {
+    var input = GroupInput()
     var members: [MemberInput] = []
 
-    static func create(_ body: JSONValue) throws(HTTPError) -> GroupInput {
-        let fields = try JSONFields(body)
-        var input = try read(fields)
-        if input.name == nil { _ = try fields.requiredString("name") }
-        if input.description == nil { _ = try fields.requiredString("description") }
-        if input.coordinationPattern == nil { _ = try fields.requiredObject("coordination_pattern") }
-        let members = try fields.array("members") ?? []
-        guard members.count <= GroupLimits.maxAgents else {
-            throw .validation("members", "must have at most \(GroupLimits.maxAgents) entries")
-        }
+    static let fields: [JSONField<Self>] = GroupInput.fields.filter { $0.property.key != "is_active" }.map {
+        $0.lifted(\.input, required: true)
+    } + [JSONField("members", \.members) { $0.maxItems(GroupLimits.maxAgents) }]
+
+    func normalized(at path: String) throws(HTTPError) -> GroupCreate {
         var listed: Set<String> = []
-        for (index, member) in members.enumerated() {
-            let parsed = try MemberInput(member, field: "members[\(index)]")
-            guard listed.insert(parsed.agentID).inserted else {
-                throw .validation("members[\(index)].agent_id", "names an agent already listed")
-            }
-            input.members.append(parsed)
+        for (index, member) in members.enumerated() where !listed.insert(member.agentID).inserted {
+            throw .validation("\(JSONSchema.member("members", of: path))[\(index)].agent_id", "names an agent already listed")
         }
-        input.isActive = nil
-        return input
-    }
-
-    static func update(_ body: JSONValue) throws(HTTPError) -> GroupInput {
-        let fields = try JSONFields(body)
-        for key in ["name", "description", "coordination_pattern", "is_active"] where fields.has(key) && !fields.hasValue(key) {
-            throw .validation(key, "must not be null")
-        }
-        return try read(fields)
-    }
-
-    private static func read(_ fields: JSONFields) throws(HTTPError) -> GroupInput {
-        var input = GroupInput()
-        if let name = try fields.string("name") {
-            guard !name.allSatisfy(\.isWhitespace), name.count <= 128 else {
-                throw .validation("name", "must be 1 to 128 characters, not only spaces")
-            }
-            input.name = name
-        }
-        if let description = try fields.string("description") {
-            guard description.utf8.count <= 4096 else { throw .validation("description", "must be at most 4096 bytes") }
-            input.description = description
-        }
-        if let pattern = try fields.object("coordination_pattern") { input.coordinationPattern = .object(pattern.members) }
-        input.isActive = try fields.bool("is_active")
-        return input
+        return self
     }
 }

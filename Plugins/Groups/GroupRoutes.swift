@@ -9,31 +9,39 @@ struct GroupRoutes: Sendable {
     let deletions: AgentDeletionListener
 
     func register(_ host: PluginHost) throws {
-        try host.route(.post, "/api/v1/groups", permission: "write_groups", openAPI: GroupsOpenAPI.create) { try create($0) }
-        try host.route(.get, "/api/v1/groups", permission: "read_groups", openAPI: GroupsOpenAPI.list) { try list($0) }
-        try host.route(.get, "/api/v1/groups/{id}", permission: "read_groups", openAPI: GroupsOpenAPI.get) { try get($0) }
-        try host.route(.patch, "/api/v1/groups/{id}", permission: "write_groups", openAPI: GroupsOpenAPI.update) {
-            try update($0)
+        let taken = [409: "You already have a group with this name"]
+        try host.route(.post, "/api/v1/groups", permission: "write_groups", summary: "Create a group",
+                       description: "Names are unique per owner (409 otherwise). A group has at most "
+                           + "\(GroupLimits.maxAgents) members.",
+                       body: GroupCreate.self, responds: [201: .json(Group.self, "The new group with its members")],
+                       errors: taken) { try create($0, $1) }
+        try host.route(.get, "/api/v1/groups", permission: "read_groups", summary: "List the caller's groups",
+                       query: GroupListQuery.self, responds: [200: .page(of: Group.self, "One page of groups")]) {
+            try list($0, $1)
         }
-        try host.route(.delete, "/api/v1/groups/{id}", permission: "write_groups", openAPI: GroupsOpenAPI.delete) {
-            try delete($0)
-        }
+        try host.route(.get, "/api/v1/groups/{id}", permission: "read_groups", summary: "Get a group with its members",
+                       responds: [200: .json(Group.self, "The group")]) { try get($0) }
+        try host.route(.patch, "/api/v1/groups/{id}", permission: "write_groups", summary: "Update a group",
+                       description: "A new coordination pattern is validated against the current members.",
+                       body: GroupInput.self, responds: [200: .json(Group.self, "The updated group")],
+                       errors: taken) { try update($0, $1) }
+        try host.route(.delete, "/api/v1/groups/{id}", permission: "write_groups", summary: "Delete a group",
+                       responds: [204: .empty("Deleted")]) { try delete($0) }
     }
 
     static func nameTaken(_ name: String) -> HTTPError { .conflict("You already have a group named \"\(name)\".") }
     static let notFound = HTTPError.notFound("No group with this id.")
 
-    func create(_ request: Request) throws -> Response {
+    private func create(_ request: Request, _ create: GroupCreate) throws -> Response {
         let owner = try request.callerID()
-        let input = try GroupInput.create(request.jsonBody())
-        let pattern = try CoordinationPattern(input.coordinationPattern ?? [:])
-        try pattern.checkQuorum(memberCount: input.members.count)
-        let memberReferences = input.members.enumerated().map { index, member in
+        let (input, pattern) = (create.input, create.input.coordinationPattern ?? CoordinationPattern(unreadable: [:]))
+        try pattern.checkQuorum(memberCount: create.members.count)
+        let memberReferences = create.members.enumerated().map { index, member in
             AgentReference(id: member.agentID, field: "members[\(index)].agent_id")
         }
         let names = try agents.names(of: memberReferences + pattern.agentReferences, ownedBy: owner)
         let now = Timestamp.rfc3339(Date())
-        let members = input.members.map { member in
+        let members = create.members.map { member in
             GroupMember(agentID: member.agentID, agentName: names[member.agentID] ?? "", role: member.role,
                         capabilities: member.capabilities, joinedAt: now, isActive: true, metadata: member.metadata)
         }
@@ -74,19 +82,22 @@ struct GroupRoutes: Sendable {
         }
     }
 
-    func list(_ request: Request) throws -> Response {
-        .jsonValue(try page(ownerID: request.callerID(), query: request.query))
+    private func list(_ request: Request, _ query: GroupListQuery) throws -> Response {
+        .jsonValue(try page(ownerID: request.callerID(), query.page))
     }
 
     /// One page of `ownerID`'s groups, the paging parameters read through `query` (the
     /// groups.v1 service runs this too).
     func page(ownerID owner: String, query: (String) throws(HTTPError) -> String?) throws(HTTPError) -> JSONValue {
-        let page = try PageRequest(query: query, sortFields: GroupStore.sortFields, defaultSort: "created_at")
+        try page(ownerID: owner, GroupListQuery(query: query).page)
+    }
+
+    private func page(ownerID owner: String, _ page: PageRequest) throws(HTTPError) -> JSONValue {
         let (groups, total) = try HTTPError.mapping { try store.list(ownerID: owner, page: page) }
         return page.envelope(groups.map(\.json), total: total)
     }
 
-    func get(_ request: Request) throws -> Response {
+    private func get(_ request: Request) throws -> Response {
         let owner = try request.callerID()
         let id = try request.groupID()
         let (found, rows) = try HTTPError.mapping {
@@ -107,11 +118,10 @@ struct GroupRoutes: Sendable {
         return .jsonValue(group.json)
     }
 
-    func update(_ request: Request) throws -> Response {
+    private func update(_ request: Request, _ input: GroupInput) throws -> Response {
         let owner = try request.callerID()
         let id = try request.groupID()
-        let input = try GroupInput.update(request.jsonBody())
-        let pattern = try input.coordinationPattern.map { (json) throws(HTTPError) in try CoordinationPattern(json) }
+        let pattern = input.coordinationPattern
         if let pattern { _ = try agents.names(of: pattern.agentReferences, ownedBy: owner) }
         let group = try HTTPError.mapping(conflict: Self.nameTaken(input.name ?? "")) {
             try store.database.transaction { transaction -> Group in
@@ -131,7 +141,7 @@ struct GroupRoutes: Sendable {
         return .jsonValue(group.json)
     }
 
-    func delete(_ request: Request) throws -> Response {
+    private func delete(_ request: Request) throws -> Response {
         let owner = try request.callerID()
         let id = try request.groupID()
         let deleted = try HTTPError.mapping {
@@ -147,4 +157,10 @@ extension GroupStore.MemberRow {
         self.init(agentID: member.agentID, role: member.role, capabilities: member.capabilities,
                   metadata: member.metadata, isActive: member.isActive, joinedAt: member.joinedAt)
     }
+}
+
+/// The query of `GET /groups`: a page.
+struct GroupListQuery: JSONObject {
+    var page = PageRequest(sortBy: "created_at")
+    static let fields: [JSONField<Self>] = PageRequest.fields(\.page, sortFields: GroupStore.sortFields)
 }

@@ -9,15 +9,17 @@ struct MemberRoutes: Sendable {
 
     func register(_ host: PluginHost) throws {
         try host.route(.post, "/api/v1/groups/{id}/members", permission: "write_groups",
-                       openAPI: GroupsOpenAPI.addMember) { try add($0) }
+                       summary: "Add one of the caller's agents to a group",
+                       description: "A group has at most \(GroupLimits.maxAgents) members: adding to a full group answers 409.",
+                       body: MemberInput.self, responds: [201: .json(GroupMember.self, "The new member")],
+                       errors: [409: "The agent is already a member, or the group is full"]) { try add($0, $1) }
         try host.route(.delete, "/api/v1/groups/{id}/members/{agent_id}", permission: "write_groups",
-                       openAPI: GroupsOpenAPI.removeMember) { try remove($0) }
+                       summary: "Remove an agent from a group", responds: [204: .empty("Removed")]) { try remove($0) }
     }
 
-    func add(_ request: Request) throws -> Response {
+    private func add(_ request: Request, _ input: MemberInput) throws -> Response {
         let owner = try request.callerID()
         let id = try request.groupID()
-        let input = try MemberInput(request.jsonBody())
         let now = Timestamp.rfc3339(Date())
         let alreadyMember = HTTPError.conflict("The agent is already a member of this group.")
         let member = try HTTPError.mapping(conflict: alreadyMember) {
@@ -42,7 +44,7 @@ struct MemberRoutes: Sendable {
         return .jsonValue(member.json, status: 201)
     }
 
-    func remove(_ request: Request) throws -> Response {
+    private func remove(_ request: Request) throws -> Response {
         let owner = try request.callerID()
         let id = try request.groupID()
         let agentID = request.pathParameter("agent_id") ?? ""

@@ -1,6 +1,8 @@
+import PluginKit
+
 /// The two wire formats a provider speaks: OpenAI-compatible Chat Completions (OpenAI,
 /// llama.cpp, vLLM, Ollama, OpenRouter, Groq …) and Anthropic Messages.
-enum ProviderKind: String, Sendable, CaseIterable {
+enum ProviderKind: String, CaseIterable, SchemaValue {
     case openai
     case anthropic
 

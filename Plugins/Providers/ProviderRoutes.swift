@@ -11,31 +11,45 @@ struct ProviderRoutes: Sendable {
     static let permission = "manage_model_providers"
     static let notFound = HTTPError.notFound("No model provider with this id.")
 
+    private static let validated = "The server lists the provider's models (GET {base_url}/models) before answering: "
+        + "status ok with available_models, or status error with last_error."
+
     func register(_ host: PluginHost) throws {
-        try host.route(.post, "/api/v1/providers", permission: Self.permission, openAPI: ProvidersOpenAPI.create) {
-            try create($0)
+        let provider = Reply.json(Provider.self, "The provider")
+        try host.route(.post, "/api/v1/providers", permission: Self.permission, summary: "Add a model provider",
+                       description: Self.validated + " The first provider of a kind becomes the default of that kind "
+                           + "unless set_as_default is false; set_as_default true makes it the only default. At most "
+                           + "\(ProviderStore.maxPerOwner) per user (409).",
+                       body: ProviderCreate.self, responds: [201: .json(Provider.self, "The new provider")],
+                       errors: [409: "You have the most providers a user may have"]) { try create($0, $1) }
+        try host.route(.get, "/api/v1/providers", summary: "List the caller's model providers",
+                       description: "is_active filters on enabled.", query: ProviderListQuery.self,
+                       responds: [200: .page(of: Provider.self, "One page of providers")]) { try list($0, $1) }
+        try host.route(.get, "/api/v1/providers/{id}", summary: "Get a model provider", responds: [200: provider]) {
+            try get($0)
         }
-        try host.route(.get, "/api/v1/providers", openAPI: ProvidersOpenAPI.list) { try list($0) }
-        try host.route(.get, "/api/v1/providers/{id}", openAPI: ProvidersOpenAPI.get) { try get($0) }
-        try host.route(.patch, "/api/v1/providers/{id}", permission: Self.permission, openAPI: ProvidersOpenAPI.update) {
-            try update($0)
-        }
-        try host.route(.delete, "/api/v1/providers/{id}", permission: Self.permission, openAPI: ProvidersOpenAPI.delete) {
-            try delete($0)
-        }
+        try host.route(.patch, "/api/v1/providers/{id}", permission: Self.permission, summary: "Update a model provider",
+                       description: "A config is merged into the stored one (a missing api_key keeps the stored key) "
+                           + "and validated again: " + Self.validated + " set_as_default true makes it the only default "
+                           + "of its kind; false leaves the kind without a default until another is set.",
+                       body: ProviderInput.self, responds: [200: provider],
+                       errors: [409: "The stored key cannot be opened; send config.api_key again"]) { try update($0, $1) }
+        try host.route(.delete, "/api/v1/providers/{id}", permission: Self.permission, summary: "Delete a model provider",
+                       description: "Deleting the default of a kind makes the oldest remaining provider of that kind the default.",
+                       responds: [204: .empty("Deleted")]) { try delete($0) }
     }
 
-    func create(_ request: Request) throws -> Response {
+    private func create(_ request: Request, _ create: ProviderCreate) throws -> Response {
         let owner = try request.callerID()
-        let input = try ProviderInput.create(request.jsonBody())
-        guard let kind = input.kind, let config = input.config, let apiKey = config.apiKey else {
-            throw HTTPError.validation("config", "is required")
+        let (kind, input) = (create.kind, create.input)
+        guard let config = input.config, let apiKey = config.apiKey else {
+            throw HTTPError.validation("config.api_key", "is required")
         }
         try checkRoom(owner: owner, in: store.database)
         let now = Timestamp.rfc3339(Date())
         let draft = Provider(
             id: ResourceID.make("prov"), ownerID: owner, kind: kind, name: input.name ?? kind.rawValue,
-            baseURL: (config.baseURL ?? nil) ?? kind.defaultBaseURL, orgID: config.orgID ?? nil, enabled: true,
+            baseURL: (config.baseURL ?? nil) ?? kind.defaultBaseURL, orgID: config.organization ?? nil, enabled: true,
             isDefault: false, validation: .init(status: "error", lastError: nil, availableModels: [], lastValidated: nil),
             createdAt: now, updatedAt: now)
         let sealed = try sealed(apiKey, id: draft.id)
@@ -61,14 +75,13 @@ struct ProviderRoutes: Sendable {
         return .deferred
     }
 
-    func list(_ request: Request) throws -> Response {
+    private func list(_ request: Request, _ query: ProviderListQuery) throws -> Response {
         let owner = try request.callerID()
-        let page = try PageRequest(request, sortFields: ProviderStore.sortFields, defaultSort: "created_at")
-        let (providers, total) = try HTTPError.mapping { try store.list(ownerID: owner, page: page) }
-        return .jsonValue(page.envelope(providers.map(\.json), total: total))
+        let (providers, total) = try HTTPError.mapping { try store.list(ownerID: owner, page: query.page) }
+        return .jsonValue(query.page.envelope(providers.map(\.json), total: total))
     }
 
-    func get(_ request: Request) throws -> Response {
+    private func get(_ request: Request) throws -> Response {
         let owner = try request.callerID()
         let id = try request.providerID()
         guard let provider = try HTTPError.mapping({ try store.find(id: id, ownerID: owner, in: store.database) }) else {
@@ -77,10 +90,9 @@ struct ProviderRoutes: Sendable {
         return .jsonValue(provider.json)
     }
 
-    func update(_ request: Request) throws -> Response {
+    private func update(_ request: Request, _ input: ProviderInput) throws -> Response {
         let owner = try request.callerID()
         let id = try request.providerID()
-        let input = try ProviderInput.update(request.jsonBody())
         guard let existing = try HTTPError.mapping({ try store.find(id: id, ownerID: owner, in: store.database) }) else {
             throw Self.notFound
         }
@@ -101,7 +113,7 @@ struct ProviderRoutes: Sendable {
         let sealedKey = try config.apiKey.map { (key) throws(HTTPError) in try sealed(key, id: id) }
         let target = ModelCatalog.Target(
             kind: existing.kind, baseURL: config.baseURL.map { $0 ?? existing.kind.defaultBaseURL } ?? existing.baseURL,
-            apiKey: apiKey, orgID: config.orgID ?? existing.orgID)
+            apiKey: apiKey, orgID: config.organization ?? existing.orgID)
         let response = try request.deferResponse()
         catalog.list(target) { validation in
             Self.finish(response) {
@@ -140,7 +152,7 @@ struct ProviderRoutes: Sendable {
         }
     }
 
-    func delete(_ request: Request) throws -> Response {
+    private func delete(_ request: Request) throws -> Response {
         let owner = try request.callerID()
         let id = try request.providerID()
         try HTTPError.mapping {
@@ -184,4 +196,10 @@ extension Request {
     func providerID() throws(HTTPError) -> String {
         try resourceID(prefix: "prov", missing: "No model provider with this id.")
     }
+}
+
+/// The query of `GET /providers`: a page (`is_active` filters on enabled).
+struct ProviderListQuery: JSONObject {
+    var page = PageRequest(sortBy: "created_at")
+    static let fields: [JSONField<Self>] = PageRequest.fields(\.page, sortFields: ProviderStore.sortFields)
 }

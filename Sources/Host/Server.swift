@@ -162,7 +162,7 @@ public enum Server {
         let health = HealthEndpoint(plugins: plugins, version: HostInfo.version, database: booted.runtime.database)
         for route in health.routes() { try router.add(route) }
         try router.add(booted.runtime.eventSocket.route())
-        try router.add(OpenAPIDocument.route(serving: router.routes, version: HostInfo.version))
+        try router.add(OpenAPIDocument.route(serving: router.routes, version: HostInfo.version, logger: logger))
 
         let cors = CORSPolicy(origins: config.cors.allowedOrigins, allowCredentials: config.cors.allowCredentials,
                               methods: config.cors.allowedMethods, headers: config.cors.allowedHeaders,

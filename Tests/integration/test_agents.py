@@ -113,6 +113,18 @@ def test_create_validation_names_the_field(alice, body, field):
     assert field_of(response) == field
 
 
+def test_checks_beyond_the_schema_run_on_create_and_update(alice):
+    """Known types are stored in lower case and metadata is capped at 64 KiB of JSON, through the
+    typed route as through the service (a decoding path that skipped them once)."""
+    agent = alice.create_agent(agent_type="PATTERN")
+    assert agent["agent_type"] == "pattern"
+    big = {"blob": "x" * 70_000}
+    refused = alice.post("/agents", {"name": "big", "agent_type": "generic", "metadata": big})
+    assert_error(refused, 400, "validation_error")
+    assert field_of(refused) == "metadata"
+    assert field_of(alice.patch(f"/agents/{agent['id']}", {"metadata": big})) == "metadata"
+
+
 def test_name_of_exactly_128_characters_is_fine(alice):
     assert alice.create_agent(name="é" * 128)["name"] == "é" * 128
 

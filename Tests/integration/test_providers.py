@@ -324,5 +324,7 @@ def test_openapi_documents_the_routes(world):
     assert set(paths["/api/v1/providers"]) >= {"get", "post"}
     assert set(paths["/api/v1/providers/{id}"]) >= {"get", "patch", "delete"}
     created = paths["/api/v1/providers"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
-    assert set(created["properties"]) == PROVIDER_FIELDS
-    assert "api_key" not in created["properties"]["config"]["properties"]
+    assert created == {"$ref": "#/components/schemas/Provider"}  # one shared component
+    provider = document["components"]["schemas"]["Provider"]
+    assert set(provider["properties"]) == PROVIDER_FIELDS
+    assert "api_key" not in provider["properties"]["config"]["properties"]

@@ -1,21 +1,18 @@
 import Foundation
 import PluginKit
 
-/// `POST /mcp/servers` `{name, transport, description?, auto_reconnect?}` and `PATCH
-/// /mcp/servers/{id}` `{name?, description?, auto_reconnect?, enabled?}`, checked for shape and
-/// size, every problem naming its field. Who may register what (admins, the stdio allow-list)
-/// is the routes' to judge.
-struct MCPServerInput: Sendable {
+/// `PATCH /mcp/servers/{id}` `{name?, description?, auto_reconnect?, enabled?}`, checked for
+/// shape and size, every problem naming its field. Who may register what (admins, the stdio
+/// allow-list) is the routes' to judge.
+struct MCPServerInput: JSONObject {
     var name: String?
     /// nil: unchanged; .some(nil): cleared.
     var description: String??
-    var transport: MCPServerRegistration.Transport?
-    var secrets = MCPServerSecrets()
     var autoReconnect: Bool?
     var enabled: Bool?
 
     static let maxNameBytes = 64
-    static let maxDescriptionBytes = 2048
+    static let maxDescriptionLength = 2048
     static let maxArguments = 64
     static let maxArgumentBytes = 4096
     static let maxVariables = 64
@@ -23,73 +20,98 @@ struct MCPServerInput: Sendable {
     static let maxValueBytes = 8192
     static let maxURLBytes = 2048
 
-    static func create(_ body: JSONValue) throws(HTTPError) -> MCPServerInput {
-        let fields = try JSONFields(body)
-        var input = try read(fields)
-        guard input.name != nil else { throw .validation("name", "is required") }
-        let transport = try fields.requiredObject("transport")
-        switch try transport.requiredString("type") {
-        case "stdio":
-            let command = try transport.requiredString("command")
-            guard command.hasPrefix("/"), command.utf8.count <= maxArgumentBytes, !command.utf8.contains(0) else {
-                throw .validation("transport.command", "must be an absolute path")
-            }
-            let arguments = try transport.stringArray("args") ?? []
-            guard arguments.count <= maxArguments else {
-                throw .validation("transport.args", "must have at most \(maxArguments) entries")
-            }
-            for (index, argument) in arguments.enumerated()
-            where argument.utf8.count > maxArgumentBytes || argument.utf8.contains(0) {
-                throw .validation("transport.args[\(index)]", "must be at most \(maxArgumentBytes) bytes without NUL")
-            }
-            input.transport = .stdio(command: command, arguments: arguments)
-            input.secrets.environment = try environment(transport)
-        case "http", "http_sse":
-            input.transport = .http(url: try url(try transport.requiredString("url")))
-            input.secrets.headers = try headers(transport)
-        default:
-            throw .validation("transport.type", "must be \"stdio\" or \"http\"")
-        }
-        return input
-    }
-
-    static func update(_ body: JSONValue) throws(HTTPError) -> MCPServerInput {
-        let fields = try JSONFields(body)
-        for key in ["name", "auto_reconnect", "enabled"] where fields.has(key) && !fields.hasValue(key) {
-            throw .validation(key, "must not be null")
-        }
-        if fields.has("transport") { throw .validation("transport", "cannot be changed: register the server again") }
-        return try read(fields)
-    }
-
-    private static func read(_ fields: JSONFields) throws(HTTPError) -> MCPServerInput {
-        var input = MCPServerInput()
-        if let name = try fields.string("name") {
-            guard (1...maxNameBytes).contains(name.utf8.count), name.unicodeScalars.allSatisfy(isNameCharacter) else {
-                throw .validation("name", "must be 1 to \(maxNameBytes) characters of A-Z a-z 0-9 _ . -")
-            }
-            input.name = name
-        }
-        if fields.has("description") {
-            let description = try fields.string("description")
-            if let description, description.utf8.count > maxDescriptionBytes {
-                throw .validation("description", "must be at most \(maxDescriptionBytes) bytes")
-            }
-            input.description = .some(description)
-        }
-        input.autoReconnect = try fields.bool("auto_reconnect")
-        input.enabled = try fields.bool("enabled")
-        return input
-    }
+    static let fields: [JSONField<Self>] = [
+        JSONField("name", \.name) { _ in
+            JSONSchema.string.length(1...maxNameBytes).pattern("^[A-Za-z0-9_.-]+$") { $0.unicodeScalars.allSatisfy(isNameCharacter) }
+                .describe("Unique among the caller's servers; agents name its tools mcp:<name>/<tool>")
+        },
+        JSONField("description", \.description) { $0.maxLength(maxDescriptionLength) },
+        JSONField("auto_reconnect", \.autoReconnect),
+        JSONField("enabled", \.enabled),
+        JSONField("transport", schema: JSONSchema.any.describe("Cannot be changed: register the server again")
+            .checked { _, path throws(HTTPError) in throw .validation(path, "cannot be changed: register the server again") },
+                  get: { _ in JSONValue.null }, set: { (_: inout Self, _: JSONValue) in }),
+    ]
 
     private static func isNameCharacter(_ scalar: Unicode.Scalar) -> Bool {
         scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "_.-".unicodeScalars.contains(scalar))
     }
+}
+
+/// `POST /mcp/servers` `{name, transport, description?, auto_reconnect?}`.
+struct MCPServerCreate: JSONObject {
+    var input = MCPServerInput()
+    var transport = MCPTransportInput()
+
+    static let fields: [JSONField<Self>] = MCPServerInput.fields.filter { !["enabled", "transport"].contains($0.property.key) }
+        .map { $0.lifted(\.input, required: $0.property.key == "name") }
+        + [JSONField("transport", \.transport, required: true)]
+}
+
+/// How a new server is reached, with its secrets (env values, header values): the hand
+/// parser is the check, naming the field at fault.
+struct MCPTransportInput: SchemaValue {
+    var transport = MCPServerRegistration.Transport.http(url: "")
+    var secrets = MCPServerSecrets()
+
+    private typealias Input = MCPServerInput
+
+    private static func secretMap(_ what: String) -> JSONSchema {
+        JSONSchema.object.describe("\(what): string values of at most \(Input.maxValueBytes) bytes, stored sealed "
+                                   + "(AES-256-GCM), never returned or logged")
+    }
+
+    static let schema = JSONSchema.oneOf([
+        .tagged("type", "stdio", [
+            .property("command", JSONSchema.string.describe("An absolute path, exactly one of [mcp] stdio_commands (admins only)")),
+            .property("args", JSONSchema.array(.string).maxItems(Input.maxArguments), required: false),
+            .property("env", secretMap("The child's whole environment"), required: false),
+        ]),
+        .object([
+            .property("type", JSONSchema.string.oneOf(["http", "http_sse"]).describe("Streamable HTTP; http_sse is a synonym")),
+            .property("url", JSONSchema.string.maxLength(Input.maxURLBytes).describe(
+                "http(s) URL of the MCP endpoint. Loopback and private addresses are refused unless the operator allows "
+                    + "them ([outbound] allow)")),
+            .property("headers", secretMap("Extra request headers (e.g. Authorization)"), required: false),
+        ]),
+    ]).checked { value, path throws(HTTPError) in _ = try MCPTransportInput(parsing: value) }
+
+    init() {}
+
+    init(checked json: JSONValue) { self = (try? MCPTransportInput(parsing: json)) ?? MCPTransportInput() }
+
+    var json: JSONValue { transport.json }
+
+    private init(parsing value: JSONValue) throws(HTTPError) {
+        let transport = try JSONFields(value, path: "transport")
+        switch try transport.requiredString("type") {
+        case "stdio":
+            let command = try transport.requiredString("command")
+            guard command.hasPrefix("/"), command.utf8.count <= Input.maxArgumentBytes, !command.utf8.contains(0) else {
+                throw .validation("transport.command", "must be an absolute path")
+            }
+            let arguments = try transport.stringArray("args") ?? []
+            guard arguments.count <= Input.maxArguments else {
+                throw .validation("transport.args", "must have at most \(Input.maxArguments) entries")
+            }
+            for (index, argument) in arguments.enumerated()
+            where argument.utf8.count > Input.maxArgumentBytes || argument.utf8.contains(0) {
+                throw .validation("transport.args[\(index)]", "must be at most \(Input.maxArgumentBytes) bytes without NUL")
+            }
+            self.transport = .stdio(command: command, arguments: arguments)
+            secrets.environment = try Self.environment(transport)
+        case "http", "http_sse":
+            self.transport = .http(url: try Self.url(try transport.requiredString("url")))
+            secrets.headers = try Self.headers(transport)
+        default:
+            throw .validation("transport.type", "must be \"stdio\" or \"http\"")
+        }
+    }
 
     private static func environment(_ transport: JSONFields) throws(HTTPError) -> [String: String] {
         guard let env = try transport.object("env") else { return [:] }
-        guard env.members.count <= maxVariables else {
-            throw .validation("transport.env", "must have at most \(maxVariables) entries")
+        guard env.members.count <= Input.maxVariables else {
+            throw .validation("transport.env", "must have at most \(Input.maxVariables) entries")
         }
         var variables: [String: String] = [:]
         for (name, value) in env.members {
@@ -98,8 +120,8 @@ struct MCPServerInput: Sendable {
                   name.utf8.count <= 128,
                   name.unicodeScalars.allSatisfy({ $0 == "_" || ($0.isASCII && $0.properties.isAlphabetic) || ("0"..."9").contains($0) })
             else { throw .validation(field, "is not a variable name ([A-Za-z_][A-Za-z0-9_]*)") }
-            guard case .string(let text) = value, text.utf8.count <= maxValueBytes, !text.utf8.contains(0) else {
-                throw .validation(field, "must be a string of at most \(maxValueBytes) bytes without NUL")
+            guard case .string(let text) = value, text.utf8.count <= Input.maxValueBytes, !text.utf8.contains(0) else {
+                throw .validation(field, "must be a string of at most \(Input.maxValueBytes) bytes without NUL")
             }
             variables[name] = text
         }
@@ -108,8 +130,8 @@ struct MCPServerInput: Sendable {
 
     private static func headers(_ transport: JSONFields) throws(HTTPError) -> [(name: String, value: String)] {
         guard let headers = try transport.object("headers") else { return [] }
-        guard headers.members.count <= maxHeaders else {
-            throw .validation("transport.headers", "must have at most \(maxHeaders) entries")
+        guard headers.members.count <= Input.maxHeaders else {
+            throw .validation("transport.headers", "must have at most \(Input.maxHeaders) entries")
         }
         let tokenCharacters = Set("!#$%&'*+-.^_`|~".unicodeScalars)
         var list: [(name: String, value: String)] = []
@@ -120,9 +142,9 @@ struct MCPServerInput: Sendable {
             }) else { throw .validation(field, "is not a header name") }
             guard !hostHeaders.contains(name.lowercased()), !StreamableHTTPTransport.reservedHeaders.contains(name.lowercased())
             else { throw .validation(field, "is set by the server itself") }
-            guard case .string(let text) = value, text.utf8.count <= maxValueBytes,
+            guard case .string(let text) = value, text.utf8.count <= Input.maxValueBytes,
                   text.unicodeScalars.allSatisfy({ $0 == "\t" || ($0.value >= 0x20 && $0.value != 0x7F) })
-            else { throw .validation(field, "must be a string of at most \(maxValueBytes) bytes without control characters") }
+            else { throw .validation(field, "must be a string of at most \(Input.maxValueBytes) bytes without control characters") }
             list.append((name, text))
         }
         return list
@@ -134,7 +156,7 @@ struct MCPServerInput: Sendable {
 
     /// An absolute http(s) URL with a host and no credentials or fragment.
     private static func url(_ text: String) throws(HTTPError) -> String {
-        guard text.utf8.count <= maxURLBytes, let components = URLComponents(string: text),
+        guard text.utf8.count <= Input.maxURLBytes, let components = URLComponents(string: text),
               let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = components.host, !host.isEmpty, components.user == nil, components.password == nil,
               components.fragment == nil

@@ -49,6 +49,27 @@ struct MCPServerRegistration: Sendable, Equatable {
         }
     }
 
+    /// The schema of `json(_:)`.
+    static let schema = JSONSchema.object([
+        .property("id", JSONSchema.string.describe("mcp_…")), .property("name", .string),
+        .property("description", JSONSchema.string.orNull()), .property("owner_id", .string),
+        .property("transport_type", JSONSchema.string.oneOf(["stdio", "http"])),
+        .property("transport", JSONSchema.oneOf([
+            .tagged("type", "stdio", [.property("command", .string), .property("args", .array(.string))]),
+            .tagged("type", "http", [.property("url", .string)]),
+        ]).describe("How the server is reached, without env or header values (never returned)")),
+        .property("auto_reconnect", .boolean), .property("enabled", .boolean),
+        .property("status", JSONSchema.string.oneOf(["connected", "connecting", "disconnected", "error"])
+            .describe("The connection now")),
+        .property("connected_at", JSONSchema.timestamp.orNull()),
+        .property("last_error", JSONSchema.string.orNull().describe("Why the last attempt or call failed")),
+        .property("available_tools", .array(.object([
+            .property("name", .string), .property("description", JSONSchema.string.orNull()),
+            .property("input_schema", JSONSchema.object.describe("The tool's JSON Schema for its arguments")),
+        ]))),
+        .property("created_at", .timestamp), .property("updated_at", .timestamp),
+    ]).named("MCPServer")
+
     /// API.md's server response, with the connection's live `status`, `connected_at`,
     /// `last_error` and `available_tools`. Never a secret value.
     func json(_ live: MCPConnection.Snapshot) -> JSONValue {

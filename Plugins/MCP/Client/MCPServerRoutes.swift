@@ -15,25 +15,54 @@ struct MCPServerRoutes: Sendable {
     static let notFound = HTTPError.notFound("No MCP server with this id.")
 
     func register(_ host: PluginHost) throws {
-        try host.route(.post, "/api/v1/mcp/servers", permission: Self.permission, openAPI: MCPClientOpenAPI.create) {
-            try create($0)
+        let server = Reply.json(MCPServerRegistration.schema, "The server")
+        try host.route(.post, "/api/v1/mcp/servers", permission: Self.permission, summary: "Register an MCP server",
+                       description: "Answers once the first connection attempt has connected (status connected, "
+                           + "available_tools listed) or failed (status error, last_error). A stdio server runs a program "
+                           + "on this host: only administrators may register one, and only a command the operator allows. "
+                           + "At most [mcp] max_servers_per_user per user (409); names are unique per user (409).",
+                       body: MCPServerCreate.self,
+                       responds: [201: .json(MCPServerRegistration.schema, "The new server and its first connection's outcome")],
+                       errors: [403: "A stdio server needs an administrator", 409: "The name is taken, or you have the most servers"]) {
+            try create($0, $1)
         }
-        try host.route(.get, "/api/v1/mcp/servers", openAPI: MCPClientOpenAPI.list) { try list($0) }
-        try host.route(.get, "/api/v1/mcp/servers/{id}", openAPI: MCPClientOpenAPI.get) { try get($0) }
-        try host.route(.patch, "/api/v1/mcp/servers/{id}", permission: Self.permission, openAPI: MCPClientOpenAPI.update) {
-            try update($0)
+        try host.route(.get, "/api/v1/mcp/servers", summary: "List the caller's MCP servers",
+                       description: "is_active filters on enabled.", query: MCPServerListQuery.self,
+                       responds: [200: .json(PageRequest.envelopeSchema(of: MCPServerRegistration.schema), "One page of servers")]) {
+            try list($0, $1)
         }
-        try host.route(.delete, "/api/v1/mcp/servers/{id}", permission: Self.permission, openAPI: MCPClientOpenAPI.delete) {
+        try host.route(.get, "/api/v1/mcp/servers/{id}", summary: "Get an MCP server", responds: [200: server]) { try get($0) }
+        try host.route(.patch, "/api/v1/mcp/servers/{id}", permission: Self.permission, summary: "Update an MCP server",
+                       description: "enabled false disconnects it (a stdio child is stopped); true connects it again. "
+                           + "auto_reconnect true tries a server in error again at once.",
+                       body: MCPServerInput.self, responds: [200: server],
+                       errors: [409: "The name is taken, or the stored secrets cannot be opened"]) { try update($0, $1) }
+        try host.route(.delete, "/api/v1/mcp/servers/{id}", permission: Self.permission, summary: "Remove an MCP server",
+                       description: "Disconnects it (a stdio child is stopped).", responds: [204: .empty("Removed")]) {
             try delete($0)
         }
+        // The body is optional (no arguments), so the handler reads it itself.
+        let call = RouteDocumentation(
+            summary: "Call a tool of an MCP server",
+            description: "Answers the server's tools/call result. A tool's own failure is a result with isError true; "
+                + "502 when the server answers an error or more than [mcp] max_message_bytes, 503 when it is not "
+                + "connected, 504 when it does not answer within [mcp] call_timeout_seconds (the call is cancelled), "
+                + "429 when [mcp] max_concurrent_calls calls to it are in flight.",
+            requestBody: ToolCallBody.schema,
+            responses: [200: .json(JSONSchema.object([
+                .property("content", .array(.object)), .property("isError", .boolean, required: false),
+                .property("structuredContent", .object, required: false),
+            ]), "The tools/call result")],
+            errors: [502: "The server answered an error", 503: "The server is not connected",
+                     504: "The server did not answer in time"])
         try host.route(.post, "/api/v1/mcp/servers/{id}/tools/{name}/call", permission: Self.permission,
-                       openAPI: MCPClientOpenAPI.call) { try call($0) }
+                       openAPI: call.jsonText) { try self.call($0) }
     }
 
-    func create(_ request: Request) throws -> Response {
+    private func create(_ request: Request, _ create: MCPServerCreate) throws -> Response {
         let owner = try request.callerID()
-        let input = try MCPServerInput.create(request.jsonBody())
-        guard let name = input.name, let transport = input.transport else { throw HTTPError.validation("transport", "is required") }
+        let (input, transport) = (create.input, create.transport.transport)
+        let name = input.name ?? ""
         if case .stdio(let command, _) = transport {
             // A stdio server runs a program on this host: an operator's decision, per command.
             guard request.principal?.isAdmin == true else {
@@ -49,7 +78,7 @@ struct MCPServerRoutes: Sendable {
             transport: transport, autoReconnect: input.autoReconnect ?? true, enabled: true, createdAt: now, updatedAt: now)
         let sealed: String
         do {
-            sealed = try vault.seal(input.secrets, id: server.id)
+            sealed = try vault.seal(create.transport.secrets, id: server.id)
         } catch {
             throw HTTPError(status: 500, type: "internal_error", message: "The server's secrets could not be stored.")
         }
@@ -63,28 +92,27 @@ struct MCPServerRoutes: Sendable {
             }
         }
         let response = try request.deferResponse()
-        connections.start(server, secrets: input.secrets).whenSettled { live in
+        connections.start(server, secrets: create.transport.secrets).whenSettled { live in
             response.finish(.jsonValue(server.json(live), status: 201))
         }
         return .deferred
     }
 
-    func list(_ request: Request) throws -> Response {
+    private func list(_ request: Request, _ query: MCPServerListQuery) throws -> Response {
         let owner = try request.callerID()
-        let page = try PageRequest(request, sortFields: MCPServerStore.sortFields, defaultSort: "created_at")
+        let page = query.page
         let (servers, total) = try HTTPError.mapping { try store.list(ownerID: owner, page: page) }
         return .jsonValue(page.envelope(servers.map { $0.json(connections.snapshot($0.id)) }, total: total))
     }
 
-    func get(_ request: Request) throws -> Response {
+    private func get(_ request: Request) throws -> Response {
         let server = try find(request)
         return .jsonValue(server.json(connections.snapshot(server.id)))
     }
 
-    func update(_ request: Request) throws -> Response {
+    private func update(_ request: Request, _ input: MCPServerInput) throws -> Response {
         let owner = try request.callerID()
         let id = try request.mcpServerID()
-        let input = try MCPServerInput.update(request.jsonBody())
         let (before, after) = try HTTPError.mapping(conflict: input.name.map(Self.nameTaken)) {
             try store.database.transaction { transaction -> (MCPServerRegistration, MCPServerRegistration) in
                 guard let before = try store.find(id: id, ownerID: owner, in: transaction) else { throw Self.notFound }
@@ -108,7 +136,7 @@ struct MCPServerRoutes: Sendable {
         return .jsonValue(after.json(connections.snapshot(id)))
     }
 
-    func delete(_ request: Request) throws -> Response {
+    private func delete(_ request: Request) throws -> Response {
         let owner = try request.callerID()
         let id = try request.mcpServerID()
         guard try HTTPError.mapping({ try store.delete(id: id, ownerID: owner) }) else { throw Self.notFound }
@@ -116,12 +144,10 @@ struct MCPServerRoutes: Sendable {
         return .noContent
     }
 
-    func call(_ request: Request) throws -> Response {
+    private func call(_ request: Request) throws -> Response {
         let server = try find(request)
         let toolName = request.pathParameter("name").flatMap { $0.removingPercentEncoding } ?? ""
-        let body = request.body.isEmpty ? JSONValue.object([:]) : try request.jsonBody()
-        let fields = try JSONFields(body)
-        let arguments = try fields.object("arguments").map { JSONValue.object($0.members) } ?? [:]
+        let arguments = request.body.isEmpty ? [:] : try ToolCallBody(json: request.jsonBody()).arguments
         guard let connection = connections.connection(server.id) else {
             throw HTTPError(status: 503, type: "service_unavailable", message: "The MCP server is disabled.")
         }
@@ -186,4 +212,18 @@ extension Request {
     func mcpServerID() throws(HTTPError) -> String {
         try resourceID(prefix: "mcp", missing: "No MCP server with this id.")
     }
+}
+
+/// The query of `GET /mcp/servers`: a page (`is_active` filters on enabled).
+struct MCPServerListQuery: JSONObject {
+    var page = PageRequest(sortBy: "created_at")
+    static let fields: [JSONField<Self>] = PageRequest.fields(\.page, sortFields: MCPServerStore.sortFields)
+}
+
+/// The body of a tool call: `{arguments?}`.
+struct ToolCallBody: JSONObject {
+    var arguments: JSONValue = [:]
+    static let fields: [JSONField<Self>] = [
+        JSONField("arguments", \.arguments) { _ in JSONSchema.object.describe("The tool's arguments") },
+    ]
 }

@@ -15,12 +15,12 @@ struct EndpointTool: Sendable {
     let title: String
     let description: String
     let permission: String
-    let inputSchema: JSONValue
-    let outputSchema: JSONValue
+    let inputSchema: JSONSchema
+    let outputSchema: JSONSchema
 
     var json: JSONValue {
         ["name": .string(name.rawValue), "title": .string(title), "description": .string(description),
-         "inputSchema": inputSchema, "outputSchema": outputSchema]
+         "inputSchema": inputSchema.standalone, "outputSchema": outputSchema.standalone]
     }
 
     /// A result (`CallToolResult` JSON) the client can read both ways: `structuredContent`
@@ -37,20 +37,18 @@ struct EndpointTool: Sendable {
     }
 }
 
-/// Argument schemas several tools share (the rest are OpenAPIOperation's JSON Schema pieces).
+/// Argument schemas several tools share.
 enum ToolArguments {
-    static let page: [String: JSONValue] = [
-        "page": ["type": "integer", "description": "Page number, from 1.", "minimum": 1],
-        "limit": limit("Items per page (default 20)."),
+    static let page: [JSONSchema.Property] = [
+        .property("page", Int.schema.minimum(1).describe("Page number, from 1."), required: false),
+        .property("limit", limit("Items per page (default 20)."), required: false),
     ]
 
-    static func limit(_ description: String) -> JSONValue {
-        ["type": "integer", "description": .string(description), "minimum": 1, "maximum": .integer(Int64(PageRequest.maximumLimit))]
+    static func limit(_ description: String) -> JSONSchema {
+        Int.schema.range(1...Int64(PageRequest.maximumLimit)).describe(description)
     }
 
     /// A message's content: plain text, or Pattern's tagged form.
-    static let content: JSONValue = [
-        "description": "The message: text, or Pattern's tagged form ({\"Text\": …} or {\"Parts\": […]}).",
-        "anyOf": [["type": "string"], ["type": "object"]],
-    ]
+    static let content = JSONSchema.oneOf([.string, .object])
+        .describe("The message: text, or Pattern's tagged form ({\"Text\": …} or {\"Parts\": […]}).")
 }

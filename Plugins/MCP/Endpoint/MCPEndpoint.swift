@@ -30,9 +30,43 @@ struct MCPEndpoint: Sendable {
                         serverVersion: serverVersion).register(host)
     }
 
+    /// One JSON-RPC 2.0 message (the MCP messages themselves are the MCP specification's to describe).
+    private static let message = JSONSchema.object([
+        .property("jsonrpc", JSONSchema.string.oneOf(["2.0"])),
+        .property("id", JSONSchema.oneOf([.string, .integer]).orNull(), required: false),
+        .property("method", .string, required: false),
+        .property("params", .object, required: false), .property("result", .object, required: false),
+        .property("error", .object, required: false),
+    ]).describe("One JSON-RPC 2.0 message (MCP, Streamable HTTP)")
+
+    private static let sessionHeaders: [JSONSchema.Property] = [
+        .property("Mcp-Session-Id", JSONSchema.string.describe("The session initialize opened; required after it"),
+                  required: false),
+        .property("MCP-Protocol-Version", JSONSchema.string.oneOf(MCPProtocolVersion.supported)
+            .describe("The revision agreed at initialize (absent: 2025-03-26)"), required: false),
+    ]
+
     func register(_ host: PluginHost) throws {
-        try host.route(.post, Self.path, openAPI: EndpointOpenAPI.post) { try post($0) }
-        try host.route(.delete, Self.path, openAPI: EndpointOpenAPI.delete) { try delete($0) }
+        // The Origin and Accept checks come before the body, so the handler reads it itself.
+        let post = RouteDocumentation(
+            summary: "MCP message",
+            description: "Pattern Server as an MCP server (tools and memory resources under the caller's permissions). "
+                + "A request is answered with its JSON-RPC response; a notification or response with 202. Accept must "
+                + "list application/json and text/event-stream.",
+            requestBody: Self.message, headers: Self.sessionHeaders,
+            responses: [200: Reply.json(Self.message, "The JSON-RPC response").orEventStream(),
+                        202: .empty("Accepted (a notification or response)"),
+                        400: .json(Self.message, "A JSON-RPC error: the message is malformed"),
+                        404: .json(Self.message, "A JSON-RPC error: the session is unknown or ended"),
+                        406: .json(Self.message, "A JSON-RPC error: Accept lacks application/json or text/event-stream"),
+                        415: .json(Self.message, "A JSON-RPC error: the body is not JSON"),
+                        503: .json(Self.message, "A JSON-RPC error: the server holds its maximum of sessions")])
+        try host.route(.post, Self.path, openAPI: post.jsonText) { try self.post($0) }
+        try host.route(.delete, Self.path, summary: "End an MCP session", headers: Self.sessionHeaders,
+                       responds: [204: .empty("Ended"), 400: .json(Self.message, "A JSON-RPC error: Mcp-Session-Id is missing"),
+                                  404: .json(Self.message, "A JSON-RPC error: the session is unknown or ended")]) {
+            try delete($0)
+        }
     }
 
     func post(_ request: Request) throws -> Response {
