@@ -71,7 +71,10 @@ let package = Package(
         // Group routing planners (who answers a group message), side-effect free; the groups
         // plugin shares the round-robin rule with them.
         .target(name: "Coordination", dependencies: ["PluginKit"], swiftSettings: strict),
-        .target(name: "Providers", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Providers", swiftSettings: strict),
+        .target(name: "Providers", dependencies: ["PluginKit", "PluginABI", "ProvidersInFlight"], path: "Plugins/Providers",
+                exclude: ["InFlight"], swiftSettings: strict),
+        // Its bounded table of calls in flight, a module of its own so ProvidersTests can fill it.
+        .target(name: "ProvidersInFlight", path: "Plugins/Providers/InFlight", swiftSettings: strict),
         .target(name: "Chat", dependencies: ["PluginKit", "PluginABI", "Coordination"], path: "Plugins/Chat", swiftSettings: strict),
         .target(name: "MCP", dependencies: ["PluginKit", "PluginABI", "PatternCrypto"], path: "Plugins/MCP", swiftSettings: strict),
 
@@ -80,6 +83,7 @@ let package = Package(
         .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "PluginKit"], swiftSettings: strict),
         .testTarget(name: "ChatTests", dependencies: ["Chat"], swiftSettings: strict),
         .testTarget(name: "AuthTests", dependencies: ["AuthTokens", "AuthCaches", "PatternCrypto"], swiftSettings: strict),
+        .testTarget(name: "ProvidersTests", dependencies: ["ProvidersInFlight"], swiftSettings: strict),
         .testTarget(name: "RateLimitTests", dependencies: ["RateLimitBuckets"], swiftSettings: strict),
         .testTarget(name: "PatternTextTests", dependencies: ["PatternText"], swiftSettings: strict),
         // Every first-party plugin's routes through PluginKitTesting (the built libraries,
