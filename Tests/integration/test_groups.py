@@ -150,6 +150,13 @@ def bad_patterns(team, foreign):
         ({"type": "sleeptime", "check_interval": 10, "intervention_agent_id": foreign},
          "coordination_pattern.intervention_agent_id"),
         ({"type": "sleeptime", "check_interval": 10, "triggers": ["x"]}, "coordination_pattern.triggers[0]"),
+        # The bounds: 64 stages, 64 triggers, a week's timeout.
+        ({"type": "pipeline", "stages": [{**stage, "name": f"s{index}"} for index in range(65)]},
+         "coordination_pattern.stages"),
+        ({"type": "sleeptime", "check_interval": 10, "triggers": [{"name": f"t{index}"} for index in range(65)]},
+         "coordination_pattern.triggers"),
+        ({"type": "pipeline", "stages": [{**stage, "timeout": 7 * 24 * 3600 * 1000 + 1}]},
+         "coordination_pattern.stages[0].timeout"),
     ]
 
 
