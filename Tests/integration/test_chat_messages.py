@@ -95,6 +95,7 @@ def test_content_is_accepted_plain_or_tagged_and_answered_tagged(world, content,
 @pytest.mark.parametrize("body, field", [
     ({"content": "x"}, "target"),
     ({"target": 5, "content": "x"}, "target"),
+    ({"target": "a" * 129, "content": "x"}, "target"),
     ({"target": "AGENT"}, "content"),
     ({"target": "AGENT", "content": None}, "content"),
     ({"target": "AGENT", "content": 3}, "content"),
