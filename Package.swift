@@ -50,11 +50,15 @@ let package = Package(
 
         .target(name: "HelloSwift", dependencies: ["PluginKit"], path: "Examples/hello-swift",
                 swiftSettings: strict),
-        .target(name: "Auth", dependencies: ["PluginKit", "PluginABI", "PatternCrypto", "PatternSync", "AuthTokens"],
-                path: "Plugins/Auth", exclude: ["Tokens"], swiftSettings: strict),
+        .target(name: "Auth",
+                dependencies: ["PluginKit", "PluginABI", "PatternCrypto", "PatternSync", "AuthTokens", "AuthCaches"],
+                path: "Plugins/Auth", exclude: ["Tokens", "Caches"], swiftSettings: strict),
         // The auth plugin's JSON Web Tokens, a module of their own so AuthTests can test them
         // without linking a second plugin entry point into the test bundle.
         .target(name: "AuthTokens", dependencies: ["PatternCrypto"], path: "Plugins/Auth/Tokens", swiftSettings: strict),
+        // Its credential and verified-token caches, likewise, so AuthTests can fill their bounds.
+        .target(name: "AuthCaches", dependencies: ["AuthTokens", "PatternSync"], path: "Plugins/Auth/Caches",
+                swiftSettings: strict),
         .target(name: "Metrics", dependencies: ["PluginKit", "PluginABI", "PatternCrypto"], path: "Plugins/Metrics",
                 swiftSettings: strict),
         .target(name: "RateLimit", dependencies: ["PluginKit", "PluginABI", "RateLimitBuckets"], path: "Plugins/RateLimit",
@@ -67,7 +71,10 @@ let package = Package(
         // Group routing planners (who answers a group message), side-effect free; the groups
         // plugin shares the round-robin rule with them.
         .target(name: "Coordination", dependencies: ["PluginKit"], swiftSettings: strict),
-        .target(name: "Providers", dependencies: ["PluginKit", "PluginABI"], path: "Plugins/Providers", swiftSettings: strict),
+        .target(name: "Providers", dependencies: ["PluginKit", "PluginABI", "ProvidersInFlight"], path: "Plugins/Providers",
+                exclude: ["InFlight"], swiftSettings: strict),
+        // Its bounded table of calls in flight, a module of its own so ProvidersTests can fill it.
+        .target(name: "ProvidersInFlight", path: "Plugins/Providers/InFlight", swiftSettings: strict),
         .target(name: "Chat", dependencies: ["PluginKit", "PluginABI", "Coordination"], path: "Plugins/Chat", swiftSettings: strict),
         .target(name: "MCP", dependencies: ["PluginKit", "PluginABI", "PatternCrypto"], path: "Plugins/MCP", swiftSettings: strict),
 
@@ -75,7 +82,8 @@ let package = Package(
         .testTarget(name: "PluginKitTests", dependencies: ["PluginKit", "PatternText", "PluginABI"], swiftSettings: strict),
         .testTarget(name: "CoordinationTests", dependencies: ["Coordination", "PluginKit"], swiftSettings: strict),
         .testTarget(name: "ChatTests", dependencies: ["Chat"], swiftSettings: strict),
-        .testTarget(name: "AuthTests", dependencies: ["AuthTokens", "PatternCrypto"], swiftSettings: strict),
+        .testTarget(name: "AuthTests", dependencies: ["AuthTokens", "AuthCaches", "PatternCrypto"], swiftSettings: strict),
+        .testTarget(name: "ProvidersTests", dependencies: ["ProvidersInFlight"], swiftSettings: strict),
         .testTarget(name: "RateLimitTests", dependencies: ["RateLimitBuckets"], swiftSettings: strict),
         .testTarget(name: "PatternTextTests", dependencies: ["PatternText"], swiftSettings: strict),
         // Every first-party plugin's routes through PluginKitTesting (the built libraries,

@@ -1,3 +1,4 @@
+import AuthCaches
 import Foundation
 import PluginKit
 import Synchronization

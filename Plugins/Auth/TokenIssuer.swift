@@ -1,3 +1,4 @@
+import AuthCaches
 import AuthTokens
 import PluginKit
 

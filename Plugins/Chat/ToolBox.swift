@@ -66,11 +66,17 @@ struct ToolBox: Sendable {
     /// Runs one call for `agent` and answers its result.
     func run(_ call: ToolCall, agent: AgentRecord) async -> ToolResult {
         let (text, isError) = call.name.hasPrefix("mcp:") ? await mcp(call, agent) : outcome(call, agent)
-        var result = text
-        if result.utf8.count > Self.maxResultBytes {
-            result = String(decoding: Array(result.utf8.prefix(Self.maxResultBytes)), as: UTF8.self) + "\n[truncated]"
-        }
-        return ToolResult(callID: call.id, name: call.name, result: result, isError: isError)
+        return ToolResult(callID: call.id, name: call.name, result: Self.bounded(text), isError: isError)
+    }
+
+    /// `text` cut to at most `maxResultBytes` and marked "[truncated]", at a character's start so
+    /// that no character is broken in two.
+    static func bounded(_ text: String) -> String {
+        let bytes = text.utf8
+        guard bytes.count > maxResultBytes else { return text }
+        var end = bytes.index(bytes.startIndex, offsetBy: maxResultBytes)
+        while end > bytes.startIndex, bytes[end] & 0xC0 == 0x80 { bytes.formIndex(before: &end) }  // a continuation byte
+        return String(Substring(bytes[..<end])) + "\n[truncated]"
     }
 
     private func outcome(_ call: ToolCall, _ agent: AgentRecord) -> (String, Bool) {

@@ -1,5 +1,6 @@
 import PluginABI
 import PluginKit
+import ProvidersInFlight
 import Synchronization
 
 /// The work behind "providers.v1": finds the owner's provider, opens its key and runs the
@@ -9,11 +10,11 @@ final class CompletionService: Sendable {
     private let client: HTTPClient
     private let store: ProviderStore
     private let keys: ProviderKeys
-    private let calls = Mutex<[UInt64: CompletionCall]>([:])
     private let lastID = Atomic<UInt64>(0)
 
     /// The most completions in flight at once; beyond, a call ends at once as service_unavailable.
     static let maxInFlight = 10_000
+    private let calls = InFlightCalls<CompletionCall>(capacity: maxInFlight)
 
     init(host: PluginHost, client: HTTPClient, store: ProviderStore, keys: ProviderKeys) {
         self.host = host
@@ -31,11 +32,7 @@ final class CompletionService: Sendable {
         let call = CompletionCall(id: id, request: request, sink: sink, host: host, client: client, deadline: deadline) {
             [weak self] id in self?.forget(id)
         }
-        let admitted = calls.withLock { calls -> Bool in
-            guard calls.count < Self.maxInFlight else { return false }
-            calls[id] = call
-            return true
-        }
+        let admitted = calls.admit(call, id: id)
         let started = host.timer(afterMilliseconds: 0) { [self] _ in
             if admitted {
                 call.begin { provider(for: request) }
@@ -52,11 +49,11 @@ final class CompletionService: Sendable {
     }
 
     private func forget(_ id: UInt64) {
-        _ = calls.withLock { $0.removeValue(forKey: id) }
+        calls.remove(id)
     }
 
     func cancel(_ id: UInt64) -> pattern_status {
-        guard let call = calls.withLock({ $0[id] }) else { return PATTERN_NOT_FOUND }
+        guard let call = calls.call(id) else { return PATTERN_NOT_FOUND }
         return call.cancel() ? PATTERN_OK : PATTERN_NOT_FOUND
     }
 

@@ -44,6 +44,11 @@ public struct SleeptimePage: Sendable, Equatable {
     /// Pass back as `after_group_id` for the next page; nil on the last page.
     public var nextAfter: String?
 
+    public init(groups: [SleeptimeGroup], nextAfter: String?) {
+        self.groups = groups
+        self.nextAfter = nextAfter
+    }
+
     public init(jsonText: String) throws(CoordinationError) {
         guard let json = JSONValue(parsing: jsonText) else { throw .malformed(field: "body", problem: "is not JSON") }
         (groups, nextAfter) = try decoding { () throws(HTTPError) in

@@ -103,6 +103,7 @@ def test_cooldown_time_is_normalised_to_utc(alice):
     ({"name": "a", "agent_type": ["generic"]}, "agent_type"),
     ({"name": "a", "agent_type": "generic", "tools": "search"}, "tools"),
     ({"name": "a", "agent_type": "generic", "tools": ["ok", 3]}, "tools[1]"),
+    ({"name": "a", "agent_type": "generic", "tools": [f"tool{index}" for index in range(257)]}, "tools"),
     ({"name": "a", "agent_type": "generic", "metadata": [1]}, "metadata"),
     ({"name": "a", "agent_type": "generic", "description": 7}, "description"),
     ({"name": "a", "agent_type": "generic", "model_id": True}, "model_id"),

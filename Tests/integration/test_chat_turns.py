@@ -14,7 +14,7 @@ import requests
 from agents_support import AGENTS, EventSocket, start_world
 from chat_support import (CHAT, FAKE_KEY, PROVIDERS, add_provider, chat_config, history, model_agent, read_events,
                           send, start_chat, stream, texts, user_with_provider)
-from conftest import AUTH, RawConnection
+from conftest import AUTH, HTTPParseError, RawConnection
 from fake_providers import (FakeProvider, broken_stream_reply, error_reply, hang_reply, text_reply,
                             tool_call_reply)
 
@@ -453,6 +453,35 @@ def test_a_slow_reader_gets_every_event_in_order(start_server, fake):
     events = parse_events(answer.body.decode())
     assert "".join(d["text"] for n, d in events if n == "text_delta") == "".join(words)
     assert events[-1][0] == "done"
+
+
+def test_a_client_that_never_reads_is_dropped_past_the_buffer_bound_and_a_reader_is_not(start_server):
+    """A client that reads nothing while its turn streams more than the chat's 1 MiB buffer for
+    it: its stream is cut (no `done`, the connection closed) and the turn goes on and is stored;
+    another client streaming at the same time gets its whole stream."""
+    world = start_world(start_server, plugins=[AUTH, AGENTS, PROVIDERS, CHAT],
+                        config=chat_config() + "[limits]\nstream_queue_bytes = 1024\n")
+    with FakeProvider("openai") as silent_fake, FakeProvider("openai") as reader_fake:
+        silent, reader = user_with_provider(world, silent_fake), user_with_provider(world, reader_fake)
+        silent_agent, reader_agent = model_agent(silent, silent_fake), model_agent(reader, reader_fake)
+        pieces = [f"{index:04d}" + "x" * 4092 for index in range(400)]  # 1.6 MB of text_delta
+        silent_fake.enqueue(text_reply("".join(pieces), chunks=pieces))
+        words = [f"word{index} " for index in range(50)]
+        reader_fake.enqueue(text_reply("".join(words), chunks=words, delay=0.02))
+        body = json.dumps({"target": silent_agent["id"], "content": "talk", "stream": True}).encode()
+        with RawConnection(world.server.port, timeout=30, rcvbuf=4096) as connection:
+            connection.send(f"POST /api/v1/chat/messages HTTP/1.1\r\nHost: x\r\n"
+                            f"Authorization: Bearer {silent.token}\r\nContent-Type: application/json\r\n"
+                            f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            events = stream(reader, reader_agent["id"], "talk too")
+            deadline = time.monotonic() + 20
+            while texts(history(silent, silent_agent["id"])["items"])[-1:] != ["".join(pieces)]:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+            with pytest.raises((HTTPParseError, ConnectionResetError)):  # cut before the last chunk
+                connection.read_response("POST")
+        assert "".join(d["text"] for n, d in events if n == "text_delta") == "".join(words)
+        assert events[-1][0] == "done"
 
 
 def parse_events(text: str) -> list[tuple[str, dict]]:

@@ -150,6 +150,13 @@ def bad_patterns(team, foreign):
         ({"type": "sleeptime", "check_interval": 10, "intervention_agent_id": foreign},
          "coordination_pattern.intervention_agent_id"),
         ({"type": "sleeptime", "check_interval": 10, "triggers": ["x"]}, "coordination_pattern.triggers[0]"),
+        # The bounds: 64 stages, 64 triggers, a week's timeout.
+        ({"type": "pipeline", "stages": [{**stage, "name": f"s{index}"} for index in range(65)]},
+         "coordination_pattern.stages"),
+        ({"type": "sleeptime", "check_interval": 10, "triggers": [{"name": f"t{index}"} for index in range(65)]},
+         "coordination_pattern.triggers"),
+        ({"type": "pipeline", "stages": [{**stage, "timeout": 7 * 24 * 3600 * 1000 + 1}]},
+         "coordination_pattern.stages[0].timeout"),
     ]
 
 
@@ -336,6 +343,8 @@ def test_members_add_and_remove(alice, team):
     ({"agent_id": "AGENT", "role": "boss"}, "role"),
     ({"agent_id": "AGENT", "role": {"specialist": {}}}, "role.specialist.domain"),
     ({"agent_id": "AGENT", "role": "regular", "capabilities": "all"}, "capabilities"),
+    ({"agent_id": "AGENT", "role": "regular", "capabilities": [f"c{index}" for index in range(65)]}, "capabilities"),
+    ({"agent_id": "AGENT", "role": "regular", "capabilities": ["c" * 129]}, "capabilities"),
     ({"agent_id": "AGENT", "role": "regular", "metadata": 1}, "metadata"),
 ])
 def test_member_validation(alice, team, body, field):

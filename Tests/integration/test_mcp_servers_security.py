@@ -119,6 +119,23 @@ def test_names_are_unique_per_user_and_servers_are_counted(world):
     ({"name": "x", "transport": {"type": "stdio", "command": "/usr/bin/python3", "args": [1]}}, "transport.args[0]"),
     ({"name": "x", "transport": {"type": "http", "url": "http://example.com/"}, "auto_reconnect": "yes"},
      "auto_reconnect"),
+    # The bounds, one past each.
+    ({"name": "x" * 65, "transport": {"type": "http", "url": "http://example.com/"}}, "name"),
+    ({"name": "x", "description": "d" * 2049, "transport": {"type": "http", "url": "http://example.com/"}},
+     "description"),
+    ({"name": "x", "transport": {"type": "http", "url": "http://example.com/" + "a" * 2030}}, "transport.url"),
+    ({"name": "x", "transport": {"type": "http", "url": "http://example.com/",
+                                 "headers": {f"X-H{index}": "v" for index in range(33)}}}, "transport.headers"),
+    ({"name": "x", "transport": {"type": "http", "url": "http://example.com/", "headers": {"X-A": "v" * 8193}}},
+     "transport.headers.X-A"),
+    ({"name": "x", "transport": {"type": "stdio", "command": "/usr/bin/python3", "args": ["a"] * 65}},
+     "transport.args"),
+    ({"name": "x", "transport": {"type": "stdio", "command": "/usr/bin/python3", "args": ["a" * 4097]}},
+     "transport.args[0]"),
+    ({"name": "x", "transport": {"type": "stdio", "command": "/usr/bin/python3",
+                                 "env": {f"V{index}": "v" for index in range(65)}}}, "transport.env"),
+    ({"name": "x", "transport": {"type": "stdio", "command": "/usr/bin/python3", "env": {"A": "v" * 8193}}},
+     "transport.env.A"),
 ])
 def test_bad_input_names_the_field(world, body, field):
     response = world.admin.post("/mcp/servers", body)

@@ -206,6 +206,13 @@ def test_pricing_and_context_from_openrouter_and_llama_cpp_listings(alice):
     assert models["local.gguf"]["context_length"] == 2048
 
 
+def test_a_listing_of_more_than_1000_models_keeps_the_first_1000(alice):
+    with FakeProvider("openai", models=[{"id": f"model-{index:04d}"} for index in range(1001)]) as fake:
+        provider = add_provider(alice, fake)
+    assert provider["status"] == "ok"
+    assert [m["id"] for m in provider["available_models"]] == [f"model-{index:04d}" for index in range(1000)]
+
+
 def test_a_refused_key_gives_status_error_without_echoing_it(world, alice, fake):
     with FakeProvider(fake.kind, api_key="sk-the-right-one-00000000") as strict:
         provider = add_provider(alice, strict, api_key=KEY)

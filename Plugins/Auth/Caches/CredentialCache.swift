@@ -11,7 +11,7 @@ import Glibc
 /// immediately. Only credentials found are cached: an unknown one is read every time. Entries also expire after `ttl`, which
 /// bounds how stale another process's view can be (several hosts sharing one database).
 /// A generation counter keeps a read that raced with a clear from re-filling stale data.
-final class CredentialCache<Value: Sendable>: Sendable {
+public final class CredentialCache<Value: Sendable>: Sendable {
     private struct Entry: Sendable {
         let value: Value
         let loadedAt: UInt64
@@ -28,15 +28,17 @@ final class CredentialCache<Value: Sendable>: Sendable {
 
     private let state = ReadWriteLocked(State())
 
+    public init() {}
+
     /// The cached value if it is fresh; nil when only `load` can tell.
-    func cached(_ key: String) -> Value? {
+    public func cached(_ key: String) -> Value? {
         let now = Self.monotonicMilliseconds()
         guard let entry = state.read({ $0.entries[key] }), now &- entry.loadedAt < Self.ttlMilliseconds else { return nil }
         return entry.value
     }
 
     /// The cached value, or `load()`'s answer (cached when found).
-    func value(_ key: String, load: () throws -> Value?) rethrows -> Value? {
+    public func value(_ key: String, load: () throws -> Value?) rethrows -> Value? {
         let now = Self.monotonicMilliseconds()
         let (cached, generation) = state.read { state in (state.entries[key], state.generation) }
         if let cached, now &- cached.loadedAt < Self.ttlMilliseconds { return cached.value }
@@ -50,7 +52,7 @@ final class CredentialCache<Value: Sendable>: Sendable {
     }
 
     /// Forgets everything (after any write that may end or change a login).
-    func invalidate() {
+    public func invalidate() {
         state.write { state in
             state.entries.removeAll(keepingCapacity: true)
             state.generation &+= 1
