@@ -81,6 +81,16 @@ private struct Person: JSONObject, Equatable {
 
     @Test func lengthsCountUnicodeScalars() throws {
         #expect(try Pet(json: ["name": "éééééééé"]).name.unicodeScalars.count == 8)
+        #expect(problem(["name": "ééééééééé"])?.message == "must be 1 to 8 characters")
+        #expect(try Pet(json: ["name": "😀😀😀😀😀😀😀😀"]).name.unicodeScalars.count == 8)
+        #expect(problem(["name": "a", "nickname": "😀😀😀😀😀"])?.message == "must be at most 4 characters")
+    }
+
+    @Test func scalarCountSkipsStringsTheirByteCountAlreadyPlacesWithinTheBounds() {
+        #expect(JSONSchema.scalarCount("abcd", within: 1, 8) == nil)
+        #expect(JSONSchema.scalarCount("", within: 1, 8) == 0)
+        #expect(JSONSchema.scalarCount("😀😀😀", within: 1, 8) == 3)  // 12 bytes: over 8, so counted
+        #expect(JSONSchema.scalarCount("😀", within: 2, nil) == 1)    // 4 bytes may be one scalar
     }
 
     @Test func queryTextBecomesTheTypeTheSchemaWants() throws {

@@ -37,8 +37,7 @@ extension JSONSchema {
         if let enumeration, !enumeration.contains(text) {
             throw .validation(Self.name(path), "must be one of \(enumeration.joined(separator: ", "))")
         }
-        if minLength != nil || maxLength != nil {
-            let count = text.unicodeScalars.count
+        if minLength != nil || maxLength != nil, let count = Self.scalarCount(text, within: minLength, maxLength) {
             if let minLength, count < minLength {
                 throw .validation(Self.name(path), minLength == 1 ? "must not be empty" : lengthRule)
             }
@@ -46,9 +45,19 @@ extension JSONSchema {
         }
         if refusesBlank, text.allSatisfy(\.isWhitespace) { throw .validation(Self.name(path), "must not be empty") }
         if let matches, !matches(text) { throw .validation(Self.name(path), "must match \(pattern ?? "its pattern")") }
-        if refusesControlCharacters, text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+        // On UTF-8 bytes: every byte of a multi-byte scalar is >= 0x80, so none is mistaken for one.
+        if refusesControlCharacters, text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
             throw .validation(Self.name(path), "must not contain control characters")
         }
+    }
+
+    /// The Unicode scalars in `text` (what `minLength`/`maxLength` count), or nil when its UTF-8
+    /// size alone shows it within the bounds: a scalar takes 1 to 4 bytes, so most strings need
+    /// no count at all.
+    static func scalarCount(_ text: String, within minLength: Int?, _ maxLength: Int?) -> Int? {
+        let bytes = text.utf8.count
+        if bytes <= (maxLength ?? Int.max), (bytes + 3) / 4 >= (minLength ?? 0) { return nil }
+        return text.utf8.reduce(0) { count, byte in byte & 0xC0 == 0x80 ? count : count + 1 }
     }
 
     private var lengthRule: String {
