@@ -46,7 +46,9 @@ extension JSONSchema {
         }
         if refusesBlank, text.allSatisfy(\.isWhitespace) { throw .validation(Self.name(path), "must not be empty") }
         if let matches, !matches(text) { throw .validation(Self.name(path), "must match \(pattern ?? "its pattern")") }
-        if refusesControlCharacters, text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+        if refusesControlCharacters, text.unicodeScalars.contains(where: {
+            $0.value < 0x20 || $0.value == 0x7F || (refusesC1ControlCharacters && (0x80...0x9F).contains($0.value))
+        }) {
             throw .validation(Self.name(path), "must not contain control characters")
         }
     }
