@@ -36,6 +36,8 @@ max_failures_per_username = 100000
 SESSION_ENDING = ["/api/v1/auth/logout"]
 # The `st` command installed beside the interpreter that runs the tests (the venv's).
 ST = Path(sys.executable).parent / "st"
+# Per-operation settings: the semantic rules a schema cannot state, and the WebSocket route.
+ST_CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +47,7 @@ def world(start_server_module):
 
 def run_schemathesis(world, credential: str, report_dir: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(ST), "run", world.server.url("/api/v1/openapi.json"),
+        [str(ST), "--config-file", str(ST_CONFIG), "run", world.server.url("/api/v1/openapi.json"),
          "--checks", "all", "--seed", str(SEED), "--max-examples", str(EXAMPLES_PER_OPERATION),
          "--workers", "2", "--request-timeout", "10", "--no-color",
          "--header", f"Authorization: Bearer {credential}",
