@@ -139,4 +139,4 @@ def test_every_free_text_query_parameter_publishes_the_control_characters_it_ref
                 for control in ("\x00", "\x1f", "\x7f", "\x85", "\x9f"):
                     assert not re.search(schema["pattern"], f"a{control}b"), (where, repr(control))
                 checked += 1
-    assert checked > 3
+    assert checked >= 2  # owner_id of GET /agents, query of the archival search
