@@ -91,15 +91,19 @@ enum MemoryPrecondition: Sendable, Equatable {
     case version(Int64)
     case exists
 
+    /// The header as published; `parse` accepts exactly what it matches (18 digits always fit an Int64).
+    static let schema = JSONSchema.string.pattern(#"^(\*|[0-9]{1,18}|(W/)?"[0-9]{1,18}")$"#) { (try? parse($0)) != nil }
+        .describe("The version the change applies to (0: a new block), as 3, \"3\" or W/\"3\"; * for any existing "
+                  + "block; 409 otherwise")
+
     /// nil when the header is absent.
     static func parse(_ header: String?) throws(HTTPError) -> MemoryPrecondition? {
-        guard var text = header?.trimmingCharacters(in: .whitespaces) else { return nil }
+        guard var text = header else { return nil }
         if text == "*" { return .exists }
-        if text.hasPrefix("W/") { text.removeFirst(2) }
+        if text.hasPrefix("W/\"") { text.removeFirst(2) }
         if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") { text = String(text.dropFirst().dropLast()) }
-        guard let version = Int64(text), version >= 0 else {
-            throw .validation("If-Match", "must be the block's version, e.g. \"3\"")
-        }
+        guard (1...18).contains(text.utf8.count), text.utf8.allSatisfy({ (48...57).contains($0) }), let version = Int64(text)
+        else { throw .validation("If-Match", "must be the block's version, e.g. \"3\"") }
         return .version(version)
     }
 

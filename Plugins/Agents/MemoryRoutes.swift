@@ -42,9 +42,7 @@ struct MemoryRoutes: Sendable {
         + "limited to [agents] max_memory_block_bytes (default 65536): a change whose result would be larger is "
         + "refused with 400, judged from the sizes before the result is built."
 
-    private static let ifMatch = JSONSchema.Property.property(
-        "If-Match", JSONSchema.string.describe("The version the change applies to (0: a new block); 409 otherwise"),
-        required: false)
+    private static let ifMatch = JSONSchema.Property.property("If-Match", MemoryPrecondition.schema, required: false)
 
     private func ownedAgent(_ request: Request) throws(HTTPError) -> String {
         let owner = try request.callerID()

@@ -10,7 +10,10 @@ enum AuthFields {
         }
     }
 
-    static let password = JSONSchema.string.format("password")
+    /// The check is `PasswordHasher.problem` (the CLI shares it); the keywords publish its
+    /// character count and NUL rule (a byte limit has no keyword: the description says it).
+    static let password = JSONSchema.string.format("password").minLength(PasswordHasher.minimumCharacters)
+        .pattern(#"^[^\u0000]*$"#) { !$0.utf8.contains(0) }
         .describe("\(PasswordHasher.minimumCharacters) characters or more, at most \(PasswordHasher.maximumBytes) bytes, no NUL")
         .checked { value, path throws(HTTPError) in
             guard case .string(let text) = value else { throw .validation(path, "must be a string") }

@@ -58,6 +58,7 @@ private struct Parser {
         switch type {
         case "supervisor": return try supervisor(fields)
         case "round_robin":
+            try Self.refuseNull(fields, "current_index", "skip_unavailable")
             let index = try fields.integer("current_index") ?? 0
             guard index >= 0 else { throw .validation(fields.field("current_index"), "must be 0 or more") }
             return ["type": "round_robin", "current_index": .integer(index),
@@ -69,11 +70,13 @@ private struct Parser {
             guard !selector.isEmpty, selector.count <= 128 else {
                 throw .validation(fields.field("selector_name"), "must be 1 to 128 characters")
             }
+            try Self.refuseNull(fields, "selector_config")
             let config = fields.value("selector_config") ?? [:]
             guard case .object = config else { throw .validation(fields.field("selector_config"), "must be an object") }
             return ["type": "dynamic", "selector_name": .string(selector), "selector_config": config]
         case "sleeptime":
             let interval = try Self.duration(fields, "check_interval")
+            try Self.refuseNull(fields, "triggers")
             let triggers = try fields.array("triggers") ?? []
             guard triggers.count <= Pattern.maxTriggers else {
                 throw .validation(fields.field("triggers"), "must have at most \(Pattern.maxTriggers) entries")
@@ -113,6 +116,7 @@ private struct Parser {
         let count = try fields.requiredInteger("quorum")
         quorum = (count, fields.field("quorum"))
         let rules = try fields.requiredObject("voting_rules")
+        try Self.refuseNull(rules, "weight_by_expertise")
         let tieBreaker: JSONValue
         switch rules.value("tie_breaker") {
         case .object(let members)?:
@@ -131,6 +135,7 @@ private struct Parser {
 
     private mutating func pipeline(_ fields: JSONFields) throws(HTTPError) -> JSONValue {
         let stages = try fields.requiredArray("stages")
+        try Self.refuseNull(fields, "parallel_stages")
         guard (1...Pattern.maxStages).contains(stages.count) else {
             throw .validation(fields.field("stages"), "must have 1 to \(Pattern.maxStages) stages")
         }
@@ -158,6 +163,7 @@ private struct Parser {
     /// `"skip"`, `"abort"`, `{"retry": {"max_attempts": n}}` or `{"fallback": {"agent_id": "…"}}`.
     private mutating func failureAction(_ stage: JSONFields) throws(HTTPError) -> JSONValue {
         let field = stage.field("on_failure")
+        try Self.refuseNull(stage, "on_failure")
         switch stage.value("on_failure") {
         case nil: return "skip"
         case .string(let action)? where action == "skip" || action == "abort": return .string(action)
@@ -173,6 +179,13 @@ private struct Parser {
             return ["fallback": ["agent_id": .string(agent)]]
         default:
             throw .validation(field, #"must be "skip", "abort", {"retry": {"max_attempts": n}} or {"fallback": {"agent_id": "…"}}"#)
+        }
+    }
+
+    /// Optional members the schema does not let be `null` (the readers take `null` for absent).
+    private static func refuseNull(_ fields: JSONFields, _ keys: String...) throws(HTTPError) {
+        for key in keys where fields.has(key) && !fields.hasValue(key) {
+            throw .validation(fields.field(key), "must not be null")
         }
     }
 

@@ -47,6 +47,23 @@ private struct ToyQuery: JSONObject {
         #expect(operation[RouteDocumentation.componentsKey]?["Toy"]?["type"] == "object")
     }
 
+    @Test func freeTextQueryParametersPublishTheControlCharactersTheHostRefuses() {
+        let text = RouteDocumentation(summary: "Search", query: [
+            .property("q", JSONSchema.string.maxLength(50), required: false),
+            .property("id", JSONSchema.string.pattern("^t_[a-z]+$") { _ in true }, required: false),
+            .property("order", JSONSchema.string.oneOf(["asc", "desc"]), required: false),
+        ], headers: [.property("X-Note", .string, required: false)], responses: [200: .empty("Found")]).jsonText
+        guard case .array(let parameters)? = JSONValue(parsing: text)?["parameters"], parameters.count == 4 else {
+            Issue.record("four parameters expected in \(text)")
+            return
+        }
+        #expect(parameters[0]["schema"] == ["type": "string", "maxLength": 50,
+                                             "pattern": #"^[^\u0000-\u001F\u007F-\u009F]*$"#])
+        #expect(parameters[1]["schema"] == ["type": "string", "pattern": "^t_[a-z]+$"])
+        #expect(parameters[2]["schema"] == ["type": "string", "enum": ["asc", "desc"]])
+        #expect(parameters[3]["schema"] == ["type": "string"])  // a header is not query text
+    }
+
     @Test func pageParametersAreDocumentedAndRead() throws {
         let names = ToyQuery.fields.map(\.property.key)
         #expect(names == ["page", "limit", "sort_by", "sort_desc", "is_active"])

@@ -187,3 +187,20 @@ def test_first_admin_comes_only_from_the_environment_on_an_empty_table(start_aut
     auth_env.setenv("PATTERN_ADMIN_USERNAME", "second-admin")
     server.restart()
     assert server.login("second-admin", "late-admin-password").status_code == 401
+
+
+def test_the_published_password_schema_states_the_rules(auth_server):
+    """What test_password_rules refuses by count and NUL, the schema says, so clients agree with it."""
+    import re
+    document = auth_server.get("/api/v1/openapi.json").json()
+
+    def resolved(schema):
+        while "$ref" in schema:
+            schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+        return schema
+
+    for path, method in (("/api/v1/users", "post"), ("/api/v1/users/{id}", "patch")):
+        body = resolved(document["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"])
+        password = resolved(body["properties"]["password"])
+        assert password["minLength"] == 8, (path, password)
+        assert re.search(password["pattern"], "eight-ch") and not re.search(password["pattern"], "eight\x00ch")

@@ -150,6 +150,15 @@ def bad_patterns(team, foreign):
         ({"type": "sleeptime", "check_interval": 10, "intervention_agent_id": foreign},
          "coordination_pattern.intervention_agent_id"),
         ({"type": "sleeptime", "check_interval": 10, "triggers": ["x"]}, "coordination_pattern.triggers[0]"),
+        # null where the schema takes only a value (absent means the default; null is no value).
+        ({"type": "sleeptime", "check_interval": 10, "triggers": None}, "coordination_pattern.triggers"),
+        ({"type": "round_robin", "current_index": None}, "coordination_pattern.current_index"),
+        ({"type": "round_robin", "skip_unavailable": None}, "coordination_pattern.skip_unavailable"),
+        ({"type": "voting", "quorum": 1, "voting_rules": {**voting_rules, "weight_by_expertise": None}},
+         "coordination_pattern.voting_rules.weight_by_expertise"),
+        ({"type": "pipeline", "stages": [stage], "parallel_stages": None}, "coordination_pattern.parallel_stages"),
+        ({"type": "pipeline", "stages": [{**stage, "on_failure": None}]}, "coordination_pattern.stages[0].on_failure"),
+        ({"type": "dynamic", "selector_name": "x", "selector_config": None}, "coordination_pattern.selector_config"),
         # The bounds: 64 stages, 64 triggers, a week's timeout.
         ({"type": "pipeline", "stages": [{**stage, "name": f"s{index}"} for index in range(65)]},
          "coordination_pattern.stages"),

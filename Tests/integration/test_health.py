@@ -81,3 +81,11 @@ def test_openapi_carries_the_plugins_operations(openapi):
 def test_openapi_document_is_valid(openapi):
     from openapi_spec_validator import validate
     validate(openapi)
+
+
+def test_openapi_documents_the_health_alias_as_the_health_route(openapi):
+    """The alias answers 200 with the Health body too, so it must not publish only errors."""
+    v1 = openapi["paths"]["/api/v1/health"]["get"]["responses"]
+    alias = openapi["paths"]["/api/health"]["get"]["responses"]
+    assert alias["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Health"}
+    assert alias == v1

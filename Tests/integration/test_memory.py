@@ -152,9 +152,11 @@ def test_if_match(owner, agent):
     assert ok(change(owner, agent, "k", append, if_match="*"))["version"] == 4
     assert_error(change(owner, agent, "fresh", append, if_match="*"), 409, "conflict")
     assert_error(change(owner, agent, "k", append, if_match="7"), 409, "conflict")
-    bad = change(owner, agent, "k", append, if_match="seven")
-    assert_error(bad, 400, "validation_error")
-    assert field_of(bad) == "If-Match"
+    # Exactly what the published pattern allows: no sign, no lone quote, W/ only before a quoted version.
+    for malformed in ("seven", "", "+4", "-0", "W/4", '"4', "1" * 19):
+        bad = change(owner, agent, "k", append, if_match=malformed)
+        assert_error(bad, 400, "validation_error")
+        assert field_of(bad) == "If-Match", malformed
     assert owner.get(f"/agents/{agent['id']}/memory").json()[0]["version"] == 4
 
 

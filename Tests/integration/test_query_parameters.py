@@ -121,3 +121,22 @@ def test_no_path_parameter_answers_5xx(world, resources):
             elif method == "get" and value in NOT_TEXT:
                 assert_error(response, 404, "not_found")
     assert not failures, "\n".join(failures)
+
+
+def test_every_free_text_query_parameter_publishes_the_control_characters_it_refuses(world):
+    """The host hands out no query value holding a C0, DEL or C1 control character (the tests
+    above); every string parameter without its own pattern or enum publishes that rule."""
+    checked = 0
+    for path, item in world.server.get("/api/v1/openapi.json").json()["paths"].items():
+        for method, operation in item.items():
+            for parameter in operation.get("parameters", []):
+                schema = parameter["schema"]
+                if parameter["in"] != "query" or schema.get("type") != "string" or "enum" in schema:
+                    continue
+                where = f"{method} {path} ?{parameter['name']}"
+                assert "pattern" in schema, where
+                assert re.search(schema["pattern"], "plain text é"), where
+                for control in ("\x00", "\x1f", "\x7f", "\x85", "\x9f"):
+                    assert not re.search(schema["pattern"], f"a{control}b"), (where, repr(control))
+                checked += 1
+    assert checked >= 2  # owner_id of GET /agents, query of the archival search

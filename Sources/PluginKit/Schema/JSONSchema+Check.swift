@@ -45,8 +45,9 @@ extension JSONSchema {
         }
         if refusesBlank, text.allSatisfy(\.isWhitespace) { throw .validation(Self.name(path), "must not be empty") }
         if let matches, !matches(text) { throw .validation(Self.name(path), "must match \(pattern ?? "its pattern")") }
-        // On UTF-8 bytes: every byte of a multi-byte scalar is >= 0x80, so none is mistaken for one.
-        if refusesControlCharacters, text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+        // C0 and DEL on UTF-8 bytes (every byte of a multi-byte scalar is >= 0x80); C1 only where asked.
+        if refusesControlCharacters, text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
+            || (refusesC1ControlCharacters && text.unicodeScalars.contains(where: { (0x80...0x9F).contains($0.value) })) {
             throw .validation(Self.name(path), "must not contain control characters")
         }
     }

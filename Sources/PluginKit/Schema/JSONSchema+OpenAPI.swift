@@ -63,7 +63,7 @@ extension JSONSchema {
 
     /// `printable` and `notBlank` as the ECMA-262 pattern a client can check.
     private var textPattern: String? {
-        let control = #"\u0000-\u001F\u007F"#
+        let control = refusesC1ControlCharacters ? #"\u0000-\u001F\u007F-\u009F"# : #"\u0000-\u001F\u007F"#
         switch (refusesControlCharacters, refusesBlank) {
         case (true, true): return "^[^\(control)]*[^\\s\(control)][^\(control)]*$"
         case (true, false): return "^[^\(control)]*$"

@@ -38,6 +38,8 @@ public struct JSONSchema: Sendable {
     public var minLength: Int?
     public var maxLength: Int?
     public var refusesControlCharacters = false
+    /// With `refusesControlCharacters`, also U+0080–U+009F (what the host refuses in a query).
+    var refusesC1ControlCharacters = false
     public var refusesBlank = false
     /// An ECMA-262 pattern and the matcher that checks it (they are given together).
     public var pattern: String?
@@ -109,10 +111,17 @@ extension JSONSchema {
     public func length(_ range: ClosedRange<Int>) -> JSONSchema {
         with { $0.minLength = range.lowerBound; $0.maxLength = range.upperBound }
     }
+    public func minLength(_ count: Int) -> JSONSchema { with { $0.minLength = count } }
     public func maxLength(_ count: Int) -> JSONSchema { with { $0.maxLength = count } }
     public func nonEmpty() -> JSONSchema { with { $0.minLength = 1 } }
     /// No control characters (U+0000–U+001F, U+007F).
     public func printable() -> JSONSchema { with { $0.refusesControlCharacters = true } }
+    /// A query parameter's schema as published: the host hands out no query value holding a
+    /// C0, DEL or C1 control character, so free text says so (patterns and enums already do).
+    var asQueryParameter: JSONSchema {
+        guard kind == .string, name == nil, pattern == nil, enumeration == nil, constant == nil else { return self }
+        return with { $0.refusesControlCharacters = true; $0.refusesC1ControlCharacters = true }
+    }
     /// At least one character that is not white space.
     public func nonBlank() -> JSONSchema { with { $0.refusesBlank = true } }
     /// `pattern` as published, checked by `matches` (no regular-expression engine runs).

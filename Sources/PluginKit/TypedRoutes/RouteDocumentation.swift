@@ -67,9 +67,10 @@ public struct RouteDocumentation: Sendable {
 
     private static func parameter(_ property: JSONSchema.Property, in location: String,
                                   _ components: inout [String: JSONValue]) -> JSONValue {
+        let schema = location == "query" ? property.schema.asQueryParameter : property.schema
         var parameter: [String: JSONValue] = [
             "name": .string(property.key), "in": .string(location), "required": .bool(property.required),
-            "schema": property.schema.rendered(into: &components),
+            "schema": schema.rendered(into: &components),
         ]
         if let summary = property.schema.summary { parameter["description"] = .string(summary) }
         return .object(parameter)

@@ -39,11 +39,11 @@ final class HealthEndpoint: Sendable {
         probe.start()
     }
 
+    /// Both paths answer alike, so both publish the same operation.
     func routes() -> [Route] {
         ["/api/v1/health", "/api/health"].map { path in
             Route(method: "GET", template: path, plugin: "host", handler: .builtIn { [self] in respond($0) },
-                  flags: UInt32(PATTERN_PUBLIC | PATTERN_INLINE), permission: nil,
-                  openAPI: path == "/api/v1/health" ? Self.operation : nil)
+                  flags: UInt32(PATTERN_PUBLIC | PATTERN_INLINE), permission: nil, openAPI: Self.operation)
         }
     }
 
