@@ -134,7 +134,29 @@ struct MessageContent: Sendable, Equatable {
 
 /// Checked by `parse`, which names the field at fault.
 extension MessageContent: SchemaValue {
-    static let schema = JSONSchema.oneOf([.string, .object]).describe(
+    /// `{tag: body}` and nothing else.
+    private static func tagged(_ tag: String, _ body: JSONSchema) -> JSONSchema {
+        JSONSchema.object([.property(tag, body)]).closed()
+    }
+
+    private static func list(_ item: JSONSchema) -> JSONSchema { .array(item).itemCount(1...64) }
+
+    private static let image = JSONSchema.object([
+        .property("content_type", .string),
+        .property("source", .oneOf([tagged("Url", .string), tagged("Base64", .string)])),
+    ])
+
+    static let schema = JSONSchema.oneOf([
+        JSONSchema.string.nonEmpty(),
+        tagged("Text", JSONSchema.string.nonEmpty()),
+        tagged("Parts", list(.oneOf([tagged("Text", .string), tagged("Image", image)]))),
+        tagged("ToolCalls", list(.object([
+            .property("call_id", .string), .property("fn_name", .string), .property("fn_arguments", .any, required: false),
+        ]))),
+        tagged("ToolResponses", list(.object([
+            .property("call_id", .string), .property("content", .string), .property("is_error", JSONSchema.boolean.orNull(), required: false),
+        ]))),
+    ]).describe(
         #"A plain string, or Pattern's tagged form: {"Text"}, {"Parts"}, {"ToolCalls"} or {"ToolResponses"} (answers are always tagged)"#
     ).checked { value, path throws(HTTPError) in _ = try parse(value, field: path) }
 

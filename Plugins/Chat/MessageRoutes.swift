@@ -95,7 +95,7 @@ struct HistoryQuery: JSONObject {
     var page: Int?
 
     static let fields: [JSONField<Self>] = [
-        JSONField("target", \.target, required: true) { $0.describe("An agent id, a group id or the name of one of your agents") },
+        JSONField("target", \.target, required: true) { _ in ChatTarget.schema },
         JSONField("limit", \.limit) {
             $0.range(1...Int64(PageRequest.maximumLimit)).defaultsTo(.integer(Int64(MessageRoutes.defaultHistoryLimit)))
                 .describe("Messages per window")
@@ -116,7 +116,7 @@ struct SearchQuery: JSONObject {
 
     static let fields: [JSONField<Self>] = PageRequest.fields(\.page, sortFields: ["created_at"], activeFilter: false) + [
         JSONField("query", \.text) { $0.maxLength(MessageRoutes.maxQueryLength).describe("Words to look for") },
-        JSONField("agent_id", \.agentID) { $0.describe("Only this agent's messages") },
+        JSONField("agent_id", \.agentID) { _ in ResourceID.schema(prefix: "agent").describe("Only this agent's messages") },
         JSONField("role", \.role),
         JSONField("from_date", \.fromDate) { _ in JSONSchema.timestamp.describe("Created at or after") },
         JSONField("to_date", \.toDate) { _ in JSONSchema.timestamp.describe("Created at or before") },
