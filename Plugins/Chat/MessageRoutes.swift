@@ -15,12 +15,14 @@ struct MessageRoutes: Sendable {
                        summary: "An agent's or a group's message history",
                        description: "offset skips that many of the newest messages (page/limit may be used instead); "
                            + "items are oldest first within the window.",
-                       query: HistoryQuery.self, responds: [200: .page(of: ChatMessage.self, "One window of messages")]) {
+                       query: HistoryQuery.self, responds: [200: .page(of: ChatMessage.self, "One window of messages")],
+                       errors: [404: "No agent or group of yours has this id or name"]) {
             .jsonValue(try history(ownerID: $0.callerID(), $1))
         }
         try host.route(.get, "/api/v1/messages/search", permission: "read_messages", summary: "Search the caller's messages",
                        description: "Full text (every word must match; the last also as a prefix), best match first.",
-                       query: SearchQuery.self, responds: [200: .page(of: ChatMessage.self, "One page of messages")]) {
+                       query: SearchQuery.self, responds: [200: .page(of: ChatMessage.self, "One page of messages")],
+                       errors: [404: "No agent of yours has this id"]) {
             .jsonValue(try search(ownerID: $0.callerID(), $1))
         }
     }

@@ -56,14 +56,19 @@ struct MCPTransportInput: SchemaValue {
     private typealias Input = MCPServerInput
 
     private static func secretMap(_ what: String) -> JSONSchema {
-        JSONSchema.object.describe("\(what): string values of at most \(Input.maxValueBytes) bytes, stored sealed "
-                                   + "(AES-256-GCM), never returned or logged")
+        JSONSchema.object.orNull().describe("\(what): string values of at most \(Input.maxValueBytes) bytes, stored "
+                                            + "sealed (AES-256-GCM), never returned or logged")
     }
+
+    private static func isAbsolutePath(_ text: String) -> Bool { text.hasPrefix("/") && !text.utf8.contains(0) }
+
+    private static let withoutNUL = JSONSchema.string.pattern("^[^\\u0000]*$") { !$0.utf8.contains(0) }
 
     static let schema = JSONSchema.oneOf([
         .tagged("type", "stdio", [
-            .property("command", JSONSchema.string.describe("An absolute path, exactly one of [mcp] stdio_commands (admins only)")),
-            .property("args", JSONSchema.array(.string).maxItems(Input.maxArguments), required: false),
+            .property("command", JSONSchema.string.pattern("^/[^\\u0000]*$", matches: isAbsolutePath)
+                .describe("An absolute path, exactly one of [mcp] stdio_commands (admins only)")),
+            .property("args", JSONSchema.array(withoutNUL).maxItems(Input.maxArguments).orNull(), required: false),
             .property("env", secretMap("The child's whole environment"), required: false),
         ]),
         .object([
@@ -86,7 +91,7 @@ struct MCPTransportInput: SchemaValue {
         switch try transport.requiredString("type") {
         case "stdio":
             let command = try transport.requiredString("command")
-            guard command.hasPrefix("/"), command.utf8.count <= Input.maxArgumentBytes, !command.utf8.contains(0) else {
+            guard Self.isAbsolutePath(command), command.utf8.count <= Input.maxArgumentBytes else {
                 throw .validation("transport.command", "must be an absolute path")
             }
             let arguments = try transport.stringArray("args") ?? []

@@ -31,13 +31,20 @@ struct MCPEndpoint: Sendable {
     }
 
     /// One JSON-RPC 2.0 message (the MCP messages themselves are the MCP specification's to describe).
-    private static let message = JSONSchema.object([
-        .property("jsonrpc", JSONSchema.string.oneOf(["2.0"])),
-        .property("id", JSONSchema.oneOf([.string, .integer]).orNull(), required: false),
-        .property("method", .string, required: false),
-        .property("params", .object, required: false), .property("result", .object, required: false),
-        .property("error", .object, required: false),
-    ]).describe("One JSON-RPC 2.0 message (MCP, Streamable HTTP)")
+    private static let message = jsonRPC(id: JSONSchema.oneOf([.string, .integer]).orNull())
+
+    /// A message a client sends: its `id`, when present, is never null (only an answer to an
+    /// unreadable message has no id to echo).
+    private static let incoming = jsonRPC(id: JSONSchema.oneOf([.string, .integer]))
+
+    private static func jsonRPC(id: JSONSchema) -> JSONSchema {
+        JSONSchema.object([
+            .property("jsonrpc", JSONSchema.string.oneOf(["2.0"])), .property("id", id, required: false),
+            .property("method", .string, required: false),
+            .property("params", .object, required: false), .property("result", .object, required: false),
+            .property("error", .object, required: false),
+        ]).describe("One JSON-RPC 2.0 message (MCP, Streamable HTTP)")
+    }
 
     /// The headers of a POST (`Mcp-Session-Id` is required after initialize, which opens the session).
     private static let postHeaders: [JSONSchema.Property] = [
@@ -64,7 +71,7 @@ struct MCPEndpoint: Sendable {
             description: "Pattern Server as an MCP server (tools and memory resources under the caller's permissions). "
                 + "A request is answered with its JSON-RPC response; a notification or response with 202. Accept must "
                 + "list application/json and text/event-stream.",
-            requestBody: Self.message, headers: Self.postHeaders,
+            requestBody: Self.incoming, headers: Self.postHeaders,
             responses: [200: Reply.json(Self.message, "The JSON-RPC response").orEventStream(),
                         202: .empty("Accepted (a notification or response)"),
                         400: .json(Self.message, "A JSON-RPC error: the message is malformed"),

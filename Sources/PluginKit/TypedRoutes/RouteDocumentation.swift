@@ -67,11 +67,24 @@ public struct RouteDocumentation: Sendable {
 
     private static func parameter(_ property: JSONSchema.Property, in location: String,
                                   _ components: inout [String: JSONValue]) -> JSONValue {
+        let schema = location == "query" ? property.schema.queryText : property.schema
         var parameter: [String: JSONValue] = [
             "name": .string(property.key), "in": .string(location), "required": .bool(property.required),
-            "schema": property.schema.rendered(into: &components),
+            "schema": schema.rendered(into: &components),
         ]
         if let summary = property.schema.summary { parameter["description"] = .string(summary) }
         return .object(parameter)
+    }
+}
+
+extension JSONSchema {
+    /// A free-text query parameter as the host hands it out: without C0 or C1 control
+    /// characters (it refuses those, naming the parameter), which the pattern publishes.
+    var queryText: JSONSchema {
+        guard kind == .string, pattern == nil, enumeration == nil, constant == nil, format == nil else { return self }
+        let control = #"\u0000-\u001F\u007F-\u009F"#
+        return pattern(refusesBlank ? "^[^\(control)]*[^\\s\(control)][^\(control)]*$" : "^[^\(control)]*$") { text in
+            !text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+        }
     }
 }
