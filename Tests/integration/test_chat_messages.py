@@ -106,6 +106,9 @@ def test_content_is_accepted_plain_or_tagged_and_answered_tagged(world, content,
      "content.ToolResponses[0].content"),
     ({"target": "AGENT", "content": {"Audio": "x"}}, "content"),
     ({"target": "AGENT", "content": {"Text": 1}}, "content.Text"),
+    ({"target": "AGENT", "content": {"Parts": [{"Text": "x"}, {"Text": ""}]}}, "content.Parts[1].Text"),
+    ({"target": "AGENT", "content": {"ToolResponses": [{"call_id": "c", "content": ""}]}},
+     "content.ToolResponses[0].content"),
     ({"target": "AGENT", "content": {"Parts": [{"Video": {}}]}}, "content.Parts[0]"),
     ({"target": "AGENT", "content": {"Parts": [{"Image": {"content_type": "image/png", "source": {}}}]}},
      "content.Parts[0].Image.source"),
@@ -269,6 +272,8 @@ def test_the_routes_are_in_the_openapi_document(world):
     paths = user.get("/openapi.json").json()["paths"]
     assert "post" in paths["/api/v1/chat/messages"]
     assert "get" in paths["/api/v1/messages"] and "get" in paths["/api/v1/messages/search"]
+    for path, method in (("/api/v1/chat/messages", "post"), ("/api/v1/messages", "get"), ("/api/v1/messages/search", "get")):
+        assert "404" in paths[path][method]["responses"], path  # an unknown target or agent_id
 
 
 def published(document, schema):

@@ -163,6 +163,15 @@ def test_the_headers_the_transport_requires_are_published_as_required(user):
     assert header("delete", "Mcp-Session-Id")["required"] is True
 
 
+
+def test_a_null_id_is_refused_and_not_published_as_allowed(user):
+    document = requests.get(user.server.url("/api/v1/openapi.json"), timeout=10).json()
+    body = document["paths"]["/api/v1/mcp"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert {"type": "null"} not in body["properties"]["id"]["oneOf"]
+    response = rpc(user, body={"jsonrpc": "2.0", "id": None, "method": "ping"}, session=initialize(user))
+    assert response.status_code == 400 and error_code(response) == -32600
+
+
 def test_a_body_that_is_not_json_is_415_or_a_parse_error(user):
     assert rpc(user, body="{}", headers={"Content-Type": "text/plain"}).status_code == 415
     response = rpc(user, body="{not json")

@@ -153,6 +153,16 @@ def test_patch_refuses_null_and_transport(world):
         assert field_of(user.patch(path, {"transport": {"type": "http", "url": url}})) == "transport"
 
 
+def test_null_maps_and_arguments_are_published_as_allowed_and_an_empty_command_as_refused(world):
+    document = world.server.get("/api/v1/openapi.json").json()
+    create = document["paths"]["/api/v1/mcp/servers"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    stdio, http = create["properties"]["transport"]["oneOf"][:2]
+    assert "null" in http["properties"]["headers"]["type"] and "null" in stdio["properties"]["args"]["type"]
+    assert re.search(stdio["properties"]["command"]["pattern"], "") is None
+    response = world.admin.post("/mcp/servers", {"name": "x", "transport": {"type": "stdio", "command": ""}})
+    assert field_of(response) == "transport.command"
+
+
 def test_patch_publishes_transport_as_a_member_not_to_send(world):
     document = world.server.get("/api/v1/openapi.json").json()
     patch = document["paths"]["/api/v1/mcp/servers/{id}"]["patch"]["requestBody"]["content"]["application/json"]["schema"]
