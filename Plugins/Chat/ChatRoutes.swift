@@ -22,6 +22,7 @@ struct ChatRoutes: Sendable {
                        responds: [200: .json(Self.turn, "Every message the turn stored, and the tokens it used "
                            + "(with stream: an SSE stream ending in a done event carrying this body)").orEventStream()],
                        errors: [
+                           404: "No agent or group of yours has this id or name",
                            409: "The agent is suspended or has no usable provider; the group cannot answer",
                            502: "provider_error", 503: "service_unavailable",
                            504: "provider_timeout, or a pipeline stage timed out",

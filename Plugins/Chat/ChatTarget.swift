@@ -8,6 +8,9 @@ enum ChatTarget: Sendable {
 
     static let maxNameCharacters = 128
 
+    static let schema = JSONSchema.string.length(1...maxNameCharacters)
+        .describe("An agent id, a group id or the name of one of your agents")
+
     /// Resolves `text` for `ownerID` (field `field` in errors). Another user's agent is a 404,
     /// exactly like a missing one.
     static func resolve(_ text: String, ownerID: String, agents: AgentDirectory, field: String = "target")

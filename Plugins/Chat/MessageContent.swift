@@ -68,6 +68,12 @@ struct MessageContent: Sendable, Equatable {
         .validation(field, #"must be a string, {"Text": "..."}, {"Parts": [...]}, {"ToolCalls": [...]} or {"ToolResponses": [...]}"#)
     }
 
+    /// An item's text: an empty one says nothing (and one alone would leave the message empty).
+    private static func nonEmpty(_ text: String, field: String) throws(HTTPError) -> String {
+        guard !text.isEmpty else { throw .validation(field, "must not be empty") }
+        return text
+    }
+
     private static func items(_ body: JSONValue, field: String) throws(HTTPError) -> [JSONValue] {
         guard case .array(let items) = body, !items.isEmpty, items.count <= 64 else {
             throw .validation(field, "must be an array of 1 to 64 items")
@@ -92,7 +98,7 @@ struct MessageContent: Sendable, Equatable {
         for (index, item) in try items(body, field: field).enumerated() {
             let fields = try JSONFields(item, path: "\(field)[\(index)]")
             _ = try fields.requiredString("call_id")
-            texts.append(try fields.requiredString("content"))
+            texts.append(try nonEmpty(fields.requiredString("content"), field: fields.field("content")))
             _ = try fields.bool("is_error")
         }
         return MessageContent(tagged: ["ToolResponses": body], text: texts.joined(separator: "\n"))
@@ -109,7 +115,7 @@ struct MessageContent: Sendable, Equatable {
             switch tag {
             case "Text":
                 guard case .string(let text) = part else { throw .validation("\(path).Text", "must be a string") }
-                texts.append(text)
+                texts.append(try nonEmpty(text, field: "\(path).Text"))
             case "Image":
                 try checkImage(part, path: "\(path).Image")
                 texts.append("[image]")
@@ -134,7 +140,29 @@ struct MessageContent: Sendable, Equatable {
 
 /// Checked by `parse`, which names the field at fault.
 extension MessageContent: SchemaValue {
-    static let schema = JSONSchema.oneOf([.string, .object]).describe(
+    /// `{tag: body}` and nothing else.
+    private static func tagged(_ tag: String, _ body: JSONSchema) -> JSONSchema {
+        JSONSchema.object([.property(tag, body)]).closed()
+    }
+
+    private static func list(_ item: JSONSchema) -> JSONSchema { .array(item).itemCount(1...64) }
+
+    private static let image = JSONSchema.object([
+        .property("content_type", .string),
+        .property("source", .oneOf([tagged("Url", .string), tagged("Base64", .string)])),
+    ])
+
+    static let schema = JSONSchema.oneOf([
+        JSONSchema.string.nonEmpty(),
+        tagged("Text", JSONSchema.string.nonEmpty()),
+        tagged("Parts", list(.oneOf([tagged("Text", JSONSchema.string.nonEmpty()), tagged("Image", image)]))),
+        tagged("ToolCalls", list(.object([
+            .property("call_id", .string), .property("fn_name", .string), .property("fn_arguments", .any, required: false),
+        ]))),
+        tagged("ToolResponses", list(.object([
+            .property("call_id", .string), .property("content", JSONSchema.string.nonEmpty()), .property("is_error", JSONSchema.boolean.orNull(), required: false),
+        ]))),
+    ]).describe(
         #"A plain string, or Pattern's tagged form: {"Text"}, {"Parts"}, {"ToolCalls"} or {"ToolResponses"} (answers are always tagged)"#
     ).checked { value, path throws(HTTPError) in _ = try parse(value, field: path) }
 

@@ -19,9 +19,7 @@ struct MessageDelivery: Sendable {
         var stream = false
 
         static let fields: [JSONField<Self>] = [
-            JSONField("target", \.target, required: true) {
-                $0.describe("An agent id, a group id or the name of one of your agents")
-            },
+            JSONField("target", \.target, required: true) { _ in ChatTarget.schema },
             JSONField("content", \.content, required: true),
             JSONField("stream", \.stream),
         ]

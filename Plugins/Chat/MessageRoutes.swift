@@ -15,12 +15,14 @@ struct MessageRoutes: Sendable {
                        summary: "An agent's or a group's message history",
                        description: "offset skips that many of the newest messages (page/limit may be used instead); "
                            + "items are oldest first within the window.",
-                       query: HistoryQuery.self, responds: [200: .page(of: ChatMessage.self, "One window of messages")]) {
+                       query: HistoryQuery.self, responds: [200: .page(of: ChatMessage.self, "One window of messages")],
+                       errors: [404: "No agent or group of yours has this id or name"]) {
             .jsonValue(try history(ownerID: $0.callerID(), $1))
         }
         try host.route(.get, "/api/v1/messages/search", permission: "read_messages", summary: "Search the caller's messages",
                        description: "Full text (every word must match; the last also as a prefix), best match first.",
-                       query: SearchQuery.self, responds: [200: .page(of: ChatMessage.self, "One page of messages")]) {
+                       query: SearchQuery.self, responds: [200: .page(of: ChatMessage.self, "One page of messages")],
+                       errors: [404: "No agent of yours has this id"]) {
             .jsonValue(try search(ownerID: $0.callerID(), $1))
         }
     }
@@ -95,7 +97,7 @@ struct HistoryQuery: JSONObject {
     var page: Int?
 
     static let fields: [JSONField<Self>] = [
-        JSONField("target", \.target, required: true) { $0.describe("An agent id, a group id or the name of one of your agents") },
+        JSONField("target", \.target, required: true) { _ in ChatTarget.schema },
         JSONField("limit", \.limit) {
             $0.range(1...Int64(PageRequest.maximumLimit)).defaultsTo(.integer(Int64(MessageRoutes.defaultHistoryLimit)))
                 .describe("Messages per window")
@@ -116,7 +118,7 @@ struct SearchQuery: JSONObject {
 
     static let fields: [JSONField<Self>] = PageRequest.fields(\.page, sortFields: ["created_at"], activeFilter: false) + [
         JSONField("query", \.text) { $0.maxLength(MessageRoutes.maxQueryLength).describe("Words to look for") },
-        JSONField("agent_id", \.agentID) { $0.describe("Only this agent's messages") },
+        JSONField("agent_id", \.agentID) { _ in ResourceID.schema(prefix: "agent").describe("Only this agent's messages") },
         JSONField("role", \.role),
         JSONField("from_date", \.fromDate) { _ in JSONSchema.timestamp.describe("Created at or after") },
         JSONField("to_date", \.toDate) { _ in JSONSchema.timestamp.describe("Created at or before") },

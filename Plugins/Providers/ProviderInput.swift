@@ -1,4 +1,3 @@
-import Foundation
 import PluginKit
 
 /// `PATCH /providers/{id}` `{name?, config?, enabled?, set_as_default?}`. Its config keeps
@@ -53,9 +52,9 @@ struct ConfigInput: JSONObject {
             token.maxLength(maxKeyBytes).describe("\"\" sends no key (local servers). Stored sealed (AES-256-GCM), never returned")
         },
         JSONField("base_url", \.baseURL) { _ in
-            JSONSchema.string.maxLength(maxURLBytes).pattern("^[Hh][Tt][Tt][Pp][Ss]?://[^?#@]+$", matches: isServerURL)
-                .orNull().describe("http(s) URL; default https://api.openai.com/v1 or https://api.anthropic.com/v1. "
-                    + "Loopback and private addresses are refused unless the operator allows them ([outbound] allow)")
+            JSONSchema.httpURL(allowingQuery: false).maxLength(maxURLBytes).orNull()
+                .describe("http(s) URL; default https://api.openai.com/v1 or https://api.anthropic.com/v1. Loopback "
+                    + "and private addresses are refused unless the operator allows them ([outbound] allow)")
         },
         JSONField("org_id", \.orgID) { _ in token.maxLength(256).orNull() },
     ]
@@ -65,12 +64,4 @@ struct ConfigInput: JSONObject {
 
     /// `org_id` with "" meaning none.
     var organization: String?? { orgID.map { $0?.isEmpty == true ? nil : $0 } }
-
-    /// An absolute http(s) URL with a host and no credentials, query or fragment.
-    private static func isServerURL(_ text: String) -> Bool {
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else { return false }
-        return components.user == nil && components.password == nil && components.query == nil
-            && components.fragment == nil
-    }
 }

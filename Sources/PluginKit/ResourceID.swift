@@ -16,4 +16,13 @@ public enum ResourceID {
         guard bytes.count == head.count + ResourceIDText.suffixLength, bytes.starts(with: head) else { return false }
         return bytes[head.count...].allSatisfy { ResourceIDText.alphabet.contains($0) }
     }
+
+    /// A string that must be an id of `prefix` (`agent` → `agent_` and 26 characters), its
+    /// pattern published and checked by `isValid`.
+    public static func schema(prefix: String) -> JSONSchema {
+        let alphabet = String(decoding: ResourceIDText.alphabet, as: UTF8.self)
+        return JSONSchema.string.pattern("^\(prefix)_[\(alphabet)]{\(ResourceIDText.suffixLength)}$") {
+            isValid($0, prefix: prefix)
+        }
+    }
 }

@@ -41,7 +41,8 @@ private struct ToyQuery: JSONObject {
         #expect(operation["responses"]?["201"]?["content"]?["application/json"]?["schema"]
             == ["$ref": "#/components/schemas/Toy"])
         #expect(operation["responses"]?["204"]?["content"] == nil)
-        #expect(operation["responses"]?["202"]?["content"]?["text/event-stream"] != nil)
+        #expect(operation["responses"]?["202"]?["content"]?["text/event-stream"]?["schema"]
+            == ["$ref": "#/components/schemas/ServerSentEvent"])  // each event is an object, not a string
         #expect(operation["responses"]?["409"]?["content"]?["application/json"]?["schema"]?["$ref"]
             == "#/components/schemas/Error")
         #expect(operation[RouteDocumentation.componentsKey]?["Toy"]?["type"] == "object")
@@ -75,5 +76,16 @@ private struct ToyQuery: JSONObject {
         #expect(throws: HTTPError.validation("sort_by", "must be one of name")) {
             try ToyQuery(query: { ["sort_by": "age"][$0] })
         }
+    }
+
+    /// The host refuses a query value with a C0 or C1 control character, so free text says so;
+    /// a parameter with its own rule (an enum, a pattern) keeps it.
+    @Test func aFreeTextQueryParameterPublishesTheControlCharactersTheHostRefuses() throws {
+        let text = RouteDocumentation(summary: "Find", query: [
+            .property("q", .string, required: false), .property("kind", JSONSchema.string.oneOf(["a"]), required: false),
+        ], responses: [200: .empty("Found")]).jsonText
+        let parameters = try #require(JSONValue(parsing: text)?["parameters"]?.arrayValue)
+        #expect(parameters[0]["schema"] == ["type": "string", "pattern": #"^[^\u0000-\u001F\u007F-\u009F]*$"#])
+        #expect(parameters[1]["schema"] == ["type": "string", "enum": ["a"]])
     }
 }

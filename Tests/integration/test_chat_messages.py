@@ -106,6 +106,9 @@ def test_content_is_accepted_plain_or_tagged_and_answered_tagged(world, content,
      "content.ToolResponses[0].content"),
     ({"target": "AGENT", "content": {"Audio": "x"}}, "content"),
     ({"target": "AGENT", "content": {"Text": 1}}, "content.Text"),
+    ({"target": "AGENT", "content": {"Parts": [{"Text": "x"}, {"Text": ""}]}}, "content.Parts[1].Text"),
+    ({"target": "AGENT", "content": {"ToolResponses": [{"call_id": "c", "content": ""}]}},
+     "content.ToolResponses[0].content"),
     ({"target": "AGENT", "content": {"Parts": [{"Video": {}}]}}, "content.Parts[0]"),
     ({"target": "AGENT", "content": {"Parts": [{"Image": {"content_type": "image/png", "source": {}}}]}},
      "content.Parts[0].Image.source"),
@@ -269,6 +272,46 @@ def test_the_routes_are_in_the_openapi_document(world):
     paths = user.get("/openapi.json").json()["paths"]
     assert "post" in paths["/api/v1/chat/messages"]
     assert "get" in paths["/api/v1/messages"] and "get" in paths["/api/v1/messages/search"]
+    for path, method in (("/api/v1/chat/messages", "post"), ("/api/v1/messages", "get"), ("/api/v1/messages/search", "get")):
+        assert "404" in paths[path][method]["responses"], path  # an unknown target or agent_id
+
+
+def published(document, schema):
+    """A validator of `schema` from `document`, its `$ref`s resolved against the document's components."""
+    from jsonschema import Draft202012Validator
+    return Draft202012Validator({**schema, "components": document["components"]})
+
+
+@pytest.mark.parametrize("change", [
+    {"target": ""}, {"content": ""}, {"content": {"Text": ""}}, {"content": {}}, {"content": {"Parts": []}},
+    {"content": {"ToolCalls": [{}]}}, {"content": {"Text": "x", "Parts": [{"Text": "y"}]}},
+])
+def test_what_a_send_refuses_the_published_schema_refuses_too(world, change):
+    """schemathesis sends whatever the OpenAPI document admits, so each refusal is published."""
+    user = world.user()
+    agent = modelled(user)
+    document = user.get("/openapi.json").json()
+    schema = document["paths"]["/api/v1/chat/messages"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    validator = published(document, schema)
+    body = {"target": agent["id"], "content": "x", **change}
+    assert validator.is_valid({"target": agent["id"], "content": {"Parts": [{"Text": "x"}]}})
+    assert not validator.is_valid(body)
+    assert user.post("/chat/messages", body).status_code == 400
+
+
+@pytest.mark.parametrize("path, params, field", [
+    ("/api/v1/messages", {"target": ""}, "target"),
+    ("/api/v1/messages/search", {"agent_id": "user_01jdzzzzzzzzzzzzzzzzzzzzzz"}, "agent_id"),
+])
+def test_what_a_query_refuses_the_published_parameter_refuses_too(world, path, params, field):
+    user = world.user()
+    document = user.get("/openapi.json").json()
+    (name, value), = params.items()
+    parameter = next(p for p in document["paths"][path]["get"]["parameters"] if p["name"] == name)
+    assert not published(document, parameter["schema"]).is_valid(value)
+    response = user.get(path.removeprefix("/api/v1"), params=params)
+    assert response.status_code == 400, response.text
+    assert field_of(response) == field
 
 
 @pytest.mark.parametrize("setting", [

@@ -149,6 +149,29 @@ def test_accept_must_list_json_and_event_stream(user):
         assert error_code(response) == -32600
 
 
+def test_the_headers_the_transport_requires_are_published_as_required(user):
+    """schemathesis sends only what the document requires: Accept (406 without both types) and,
+    on DELETE, Mcp-Session-Id (400 without it) are required header parameters."""
+    operations = requests.get(user.server.url("/api/v1/openapi.json"), timeout=10).json()["paths"]["/api/v1/mcp"]
+
+    def header(method, name):
+        return next(p for p in operations[method]["parameters"] if p["in"] == "header" and p["name"] == name)
+
+    accept = header("post", "Accept")
+    assert accept["required"] is True and accept["schema"]["enum"] == ["application/json, text/event-stream"]
+    assert header("post", "Mcp-Session-Id").get("required", False) is False  # initialize opens the session
+    assert header("delete", "Mcp-Session-Id")["required"] is True
+
+
+
+def test_a_null_id_is_refused_and_not_published_as_allowed(user):
+    document = requests.get(user.server.url("/api/v1/openapi.json"), timeout=10).json()
+    body = document["paths"]["/api/v1/mcp"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert {"type": "null"} not in body["properties"]["id"]["oneOf"]
+    response = rpc(user, body={"jsonrpc": "2.0", "id": None, "method": "ping"}, session=initialize(user))
+    assert response.status_code == 400 and error_code(response) == -32600
+
+
 def test_a_body_that_is_not_json_is_415_or_a_parse_error(user):
     assert rpc(user, body="{}", headers={"Content-Type": "text/plain"}).status_code == 415
     response = rpc(user, body="{not json")

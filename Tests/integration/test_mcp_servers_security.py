@@ -6,6 +6,7 @@ outbound policy unless allowed, and bad input names its field."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -150,6 +151,39 @@ def test_patch_refuses_null_and_transport(world):
         path = f"/mcp/servers/{server['id']}"
         assert field_of(user.patch(path, {"enabled": None})) == "enabled"
         assert field_of(user.patch(path, {"transport": {"type": "http", "url": url}})) == "transport"
+
+
+def test_null_maps_and_arguments_are_published_as_allowed_and_an_empty_command_as_refused(world):
+    document = world.server.get("/api/v1/openapi.json").json()
+    create = document["paths"]["/api/v1/mcp/servers"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    stdio, http = create["properties"]["transport"]["oneOf"][:2]
+    assert "null" in http["properties"]["headers"]["type"] and "null" in stdio["properties"]["args"]["type"]
+    assert re.search(stdio["properties"]["command"]["pattern"], "") is None
+    response = world.admin.post("/mcp/servers", {"name": "x", "transport": {"type": "stdio", "command": ""}})
+    assert field_of(response) == "transport.command"
+
+
+def test_patch_publishes_transport_as_a_member_not_to_send(world):
+    document = world.server.get("/api/v1/openapi.json").json()
+    patch = document["paths"]["/api/v1/mcp/servers/{id}"]["patch"]["requestBody"]["content"]["application/json"]["schema"]
+    assert patch["properties"]["transport"]["not"] == {}
+
+
+@pytest.mark.parametrize("url", [
+    "0" * 64, "http://\u00fc.example/mcp", "http://example.com/\U0001F600", "http://ex ample/", "http://example.com/%zz",
+    "http://example.com:123456/", "http://example.com/#f",
+])
+def test_a_url_the_check_refuses_its_published_pattern_refuses_too(world, url):
+    """schemathesis sends what the published pattern admits, so the pattern is the check."""
+    document = world.server.get("/api/v1/openapi.json").json()
+    create = document["paths"]["/api/v1/mcp/servers"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    http = next(choice for choice in create["properties"]["transport"]["oneOf"] if "url" in choice.get("properties", {}))
+    pattern = http["properties"]["url"]["pattern"]
+    assert re.search(pattern, "http://example.com:8080/mcp?x=1")
+    assert re.search(pattern, url) is None
+    response = world.admin.post("/mcp/servers", {"name": "x", "transport": {"type": "http", "url": url}})
+    assert response.status_code == 400, response.text
+    assert field_of(response) == "transport.url"
 
 
 def test_a_loopback_url_is_refused_when_private_networks_are_not_allowed(start_server):

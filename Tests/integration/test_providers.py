@@ -2,6 +2,8 @@
 manage_model_providers permission, validation errors naming fields, validation of a provider
 by listing its models, defaults per kind, keys that never leave the server (responses,
 database file, log), the SSRF policy, and the OpenAPI document."""
+import re
+
 import pytest
 import requests
 
@@ -168,6 +170,26 @@ def test_update_validation_names_the_field(alice, body, field):
     response = alice.patch(f"/providers/{provider['id']}", body)
     assert response.status_code == 400, response.text
     assert field_of(response) == field
+
+
+@pytest.mark.parametrize("base_url, accepted", [
+    ("http://192.0.2.1:9/v1", True), ("HTTPS://api.example.com:8443/a%2Fb/v1", True),
+    ("http://\u00fc.example/v1", False), ("HTTP://*r\u00d5q/v1", False), ("http://example.com/\U0001F600", False),
+    ("http://ex ample/v1", False), ("http://example.com/%zz", False), ("http://example.com/v1?x=1", False),
+    ("http://example.com:123456/v1", False),
+])
+def test_the_published_base_url_pattern_is_the_check(world, alice, base_url, accepted):
+    """schemathesis sends what the published pattern admits: the server takes exactly that
+    (a URL with non-ASCII characters once matched the pattern and was refused)."""
+    document = requests.get(world.server.url("/api/v1/openapi.json"), timeout=10).json()
+    create = document["paths"]["/api/v1/providers"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    pattern = create["properties"]["config"]["properties"]["base_url"]["pattern"]
+    assert (re.search(pattern, base_url) is not None) == accepted
+    response = alice.post("/providers", {"provider": "openai", "config": {"api_key": "k", "base_url": base_url}})
+    assert response.status_code == (201 if accepted else 400), response.text
+    if not accepted:
+        assert field_of(response) == "config.base_url"
+
 
 
 def test_malformed_and_non_json_bodies(alice):

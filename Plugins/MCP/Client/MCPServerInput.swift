@@ -1,4 +1,3 @@
-import Foundation
 import PluginKit
 
 /// `PATCH /mcp/servers/{id}` `{name?, description?, auto_reconnect?, enabled?}`, checked for
@@ -28,7 +27,7 @@ struct MCPServerInput: JSONObject {
         JSONField("description", \.description) { $0.maxLength(maxDescriptionLength) },
         JSONField("auto_reconnect", \.autoReconnect),
         JSONField("enabled", \.enabled),
-        JSONField("transport", schema: JSONSchema.any.describe("Cannot be changed: register the server again")
+        JSONField("transport", schema: JSONSchema.never.describe("Cannot be changed: register the server again")
             .checked { _, path throws(HTTPError) in throw .validation(path, "cannot be changed: register the server again") },
                   get: { _ in JSONValue.null }, set: { (_: inout Self, _: JSONValue) in }),
     ]
@@ -57,19 +56,24 @@ struct MCPTransportInput: SchemaValue {
     private typealias Input = MCPServerInput
 
     private static func secretMap(_ what: String) -> JSONSchema {
-        JSONSchema.object.describe("\(what): string values of at most \(Input.maxValueBytes) bytes, stored sealed "
-                                   + "(AES-256-GCM), never returned or logged")
+        JSONSchema.object.orNull().describe("\(what): string values of at most \(Input.maxValueBytes) bytes, stored "
+                                            + "sealed (AES-256-GCM), never returned or logged")
     }
+
+    private static func isAbsolutePath(_ text: String) -> Bool { text.hasPrefix("/") && !text.utf8.contains(0) }
+
+    private static let withoutNUL = JSONSchema.string.pattern("^[^\\u0000]*$") { !$0.utf8.contains(0) }
 
     static let schema = JSONSchema.oneOf([
         .tagged("type", "stdio", [
-            .property("command", JSONSchema.string.describe("An absolute path, exactly one of [mcp] stdio_commands (admins only)")),
-            .property("args", JSONSchema.array(.string).maxItems(Input.maxArguments), required: false),
+            .property("command", JSONSchema.string.pattern("^/[^\\u0000]*$", matches: isAbsolutePath)
+                .describe("An absolute path, exactly one of [mcp] stdio_commands (admins only)")),
+            .property("args", JSONSchema.array(withoutNUL).maxItems(Input.maxArguments).orNull(), required: false),
             .property("env", secretMap("The child's whole environment"), required: false),
         ]),
         .object([
             .property("type", JSONSchema.string.oneOf(["http", "http_sse"]).describe("Streamable HTTP; http_sse is a synonym")),
-            .property("url", JSONSchema.string.maxLength(Input.maxURLBytes).describe(
+            .property("url", JSONSchema.httpURL(allowingQuery: true).maxLength(Input.maxURLBytes).describe(
                 "http(s) URL of the MCP endpoint. Loopback and private addresses are refused unless the operator allows "
                     + "them ([outbound] allow)")),
             .property("headers", secretMap("Extra request headers (e.g. Authorization)"), required: false),
@@ -87,7 +91,7 @@ struct MCPTransportInput: SchemaValue {
         switch try transport.requiredString("type") {
         case "stdio":
             let command = try transport.requiredString("command")
-            guard command.hasPrefix("/"), command.utf8.count <= Input.maxArgumentBytes, !command.utf8.contains(0) else {
+            guard Self.isAbsolutePath(command), command.utf8.count <= Input.maxArgumentBytes else {
                 throw .validation("transport.command", "must be an absolute path")
             }
             let arguments = try transport.stringArray("args") ?? []
@@ -154,12 +158,9 @@ struct MCPTransportInput: SchemaValue {
     private static let hostHeaders: Set<String> = ["host", "content-length", "transfer-encoding", "connection", "upgrade",
                                                    "te", "keep-alive", "proxy-connection", "trailer"]
 
-    /// An absolute http(s) URL with a host and no credentials or fragment.
+    /// An absolute http(s) URL with a host and no credentials or fragment (the published pattern).
     private static func url(_ text: String) throws(HTTPError) -> String {
-        guard text.utf8.count <= Input.maxURLBytes, let components = URLComponents(string: text),
-              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = components.host, !host.isEmpty, components.user == nil, components.password == nil,
-              components.fragment == nil
+        guard text.utf8.count <= Input.maxURLBytes, JSONSchema.isHTTPURL(text, allowingQuery: true)
         else { throw .validation("transport.url", "must be an http:// or https:// URL with a host, without user or fragment") }
         return text
     }

@@ -31,20 +31,38 @@ struct MCPEndpoint: Sendable {
     }
 
     /// One JSON-RPC 2.0 message (the MCP messages themselves are the MCP specification's to describe).
-    private static let message = JSONSchema.object([
-        .property("jsonrpc", JSONSchema.string.oneOf(["2.0"])),
-        .property("id", JSONSchema.oneOf([.string, .integer]).orNull(), required: false),
-        .property("method", .string, required: false),
-        .property("params", .object, required: false), .property("result", .object, required: false),
-        .property("error", .object, required: false),
-    ]).describe("One JSON-RPC 2.0 message (MCP, Streamable HTTP)")
+    private static let message = jsonRPC(id: JSONSchema.oneOf([.string, .integer]).orNull())
 
-    private static let sessionHeaders: [JSONSchema.Property] = [
-        .property("Mcp-Session-Id", JSONSchema.string.describe("The session initialize opened; required after it"),
-                  required: false),
-        .property("MCP-Protocol-Version", JSONSchema.string.oneOf(MCPProtocolVersion.supported)
-            .describe("The revision agreed at initialize (absent: 2025-03-26)"), required: false),
+    /// A message a client sends: its `id`, when present, is never null (only an answer to an
+    /// unreadable message has no id to echo).
+    private static let incoming = jsonRPC(id: JSONSchema.oneOf([.string, .integer]))
+
+    private static func jsonRPC(id: JSONSchema) -> JSONSchema {
+        JSONSchema.object([
+            .property("jsonrpc", JSONSchema.string.oneOf(["2.0"])), .property("id", id, required: false),
+            .property("method", .string, required: false),
+            .property("params", .object, required: false), .property("result", .object, required: false),
+            .property("error", .object, required: false),
+        ]).describe("One JSON-RPC 2.0 message (MCP, Streamable HTTP)")
+    }
+
+    /// The headers of a POST (`Mcp-Session-Id` is required after initialize, which opens the session).
+    private static let postHeaders: [JSONSchema.Property] = [
+        .property("Accept", JSONSchema.string.oneOf([acceptedTypes]).describe("Must list both types the transport answers with")),
+        .property("Mcp-Session-Id", sessionID.describe("The session initialize opened; required after it"), required: false),
+        protocolVersion,
     ]
+
+    /// The headers of a DELETE, which names the session it ends.
+    private static let deleteHeaders: [JSONSchema.Property] = [
+        .property("Mcp-Session-Id", sessionID.describe("The session to end")), protocolVersion,
+    ]
+
+    private static let acceptedTypes = "application/json, text/event-stream"
+    private static let sessionID = JSONSchema.string
+    private static let protocolVersion = JSONSchema.Property.property(
+        "MCP-Protocol-Version", JSONSchema.string.oneOf(MCPProtocolVersion.supported)
+            .describe("The revision agreed at initialize (absent: 2025-03-26)"), required: false)
 
     func register(_ host: PluginHost) throws {
         // The Origin and Accept checks come before the body, so the handler reads it itself.
@@ -53,7 +71,7 @@ struct MCPEndpoint: Sendable {
             description: "Pattern Server as an MCP server (tools and memory resources under the caller's permissions). "
                 + "A request is answered with its JSON-RPC response; a notification or response with 202. Accept must "
                 + "list application/json and text/event-stream.",
-            requestBody: Self.message, headers: Self.sessionHeaders,
+            requestBody: Self.incoming, headers: Self.postHeaders,
             responses: [200: Reply.json(Self.message, "The JSON-RPC response").orEventStream(),
                         202: .empty("Accepted (a notification or response)"),
                         400: .json(Self.message, "A JSON-RPC error: the message is malformed"),
@@ -62,7 +80,7 @@ struct MCPEndpoint: Sendable {
                         415: .json(Self.message, "A JSON-RPC error: the body is not JSON"),
                         503: .json(Self.message, "A JSON-RPC error: the server holds its maximum of sessions")])
         try host.route(.post, Self.path, openAPI: post.jsonText) { try self.post($0) }
-        try host.route(.delete, Self.path, summary: "End an MCP session", headers: Self.sessionHeaders,
+        try host.route(.delete, Self.path, summary: "End an MCP session", headers: Self.deleteHeaders,
                        responds: [204: .empty("Ended"), 400: .json(Self.message, "A JSON-RPC error: Mcp-Session-Id is missing"),
                                   404: .json(Self.message, "A JSON-RPC error: the session is unknown or ended")]) {
             try delete($0)

@@ -23,6 +23,7 @@ extension JSONSchema {
         case .array: try checkArray(value, at: path)
         case .object: try Self.checkObject(value, at: path, properties, additionalProperties: additionalProperties)
         case .oneOf: try checkAlternatives(value, at: path)
+        case .never: throw .validation(Self.name(path), "must not be sent")
         }
     }
 
@@ -96,6 +97,9 @@ extension JSONSchema {
 
     private func checkArray(_ value: JSONValue, at path: String) throws(HTTPError) {
         guard case .array(let elements) = value else { throw .validation(Self.name(path), "must be an array") }
+        if let minItems, elements.count < minItems {
+            throw .validation(Self.name(path), "must have at least \(minItems) entries")
+        }
         if let maxItems, elements.count > maxItems {
             throw .validation(Self.name(path), "must have at most \(maxItems) entries")
         }
@@ -179,6 +183,7 @@ extension JSONSchema.Kind {
         case .array: "an array"
         case .object: "an object"
         case .any, .oneOf: "a value"
+        case .never: "nothing"
         }
     }
 }

@@ -33,6 +33,7 @@ extension JSONSchema {
             var choices = alternatives.map { $0.rendered(into: &components) }
             if nullable { choices.append(["type": "null"]) }
             schema["oneOf"] = .array(choices)
+        case .never: schema["not"] = .object([:])
         default:
             schema["type"] = nullable ? [.string(kind.rawValue), "null"] : .string(kind.rawValue)
         }
@@ -47,6 +48,7 @@ extension JSONSchema {
         if let maximum { schema["maximum"] = .integer(maximum) }
         if let defaultValue { schema["default"] = defaultValue }
         if let item = items.first { schema["items"] = item.rendered(into: &components) }
+        if let minItems { schema["minItems"] = .integer(Int64(minItems)) }
         if let maxItems { schema["maxItems"] = .integer(Int64(maxItems)) }
         if kind == .object {
             if !properties.isEmpty {

@@ -15,6 +15,8 @@ public struct JSONSchema: Sendable {
         case any
         /// Exactly one of `alternatives`.
         case oneOf
+        /// No value at all: a member that must not be sent (`{"not": {}}`).
+        case never
     }
 
     public struct Property: Sendable {
@@ -51,6 +53,7 @@ public struct JSONSchema: Sendable {
     public var defaultValue: JSONValue?
     /// The element schema of an array (one element, an array for the recursion).
     public var items: [JSONSchema] = []
+    public var minItems: Int?
     public var maxItems: Int?
     public var properties: [Property] = []
     /// Whether an object may carry members it does not declare.
@@ -65,6 +68,8 @@ public struct JSONSchema: Sendable {
     public static let number = JSONSchema(.number)
     public static let boolean = JSONSchema(.boolean)
     public static let any = JSONSchema(.any)
+    /// A member that must be left out.
+    public static let never = JSONSchema(.never)
     /// Any JSON object.
     public static let object = JSONSchema(.object)
     public static let timestamp = JSONSchema.string.format("date-time")
@@ -135,6 +140,9 @@ extension JSONSchema {
     public func minimum(_ value: Int64) -> JSONSchema { with { $0.minimum = value } }
     public func defaultsTo(_ value: JSONValue) -> JSONSchema { with { $0.defaultValue = value } }
     public func maxItems(_ count: Int) -> JSONSchema { with { $0.maxItems = count } }
+    public func itemCount(_ range: ClosedRange<Int>) -> JSONSchema {
+        with { $0.minItems = range.lowerBound; $0.maxItems = range.upperBound }
+    }
     /// Refines the element schema of an array.
     public func items(_ refine: (JSONSchema) -> JSONSchema) -> JSONSchema { with { $0.items = $0.items.map(refine) } }
     public func closed() -> JSONSchema { with { $0.additionalProperties = false } }

@@ -19,13 +19,19 @@ public struct Reply: Sendable {
 
     /// A Server-Sent Events stream.
     public static func eventStream(_ description: String) -> Reply {
-        Reply(description: description, contents: [("text/event-stream", .string)])
+        Reply(description: description, contents: [("text/event-stream", Self.serverSentEvent)])
     }
 
     public static func empty(_ description: String) -> Reply { Reply(description: description, contents: []) }
 
     /// The same answer, or a Server-Sent Events stream when the client asks for one.
     public func orEventStream() -> Reply {
-        Reply(description: description, contents: contents + [("text/event-stream", .string)])
+        Reply(description: description, contents: contents + [("text/event-stream", Self.serverSentEvent)])
     }
+
+    /// One event of a stream, as a client reads it (the data is JSON text).
+    static let serverSentEvent = JSONSchema.object([
+        .property("event", .string, required: false), .property("data", .string, required: false),
+        .property("id", .string, required: false), .property("retry", .integer, required: false),
+    ]).named("ServerSentEvent")
 }
