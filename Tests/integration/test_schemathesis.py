@@ -68,19 +68,11 @@ def assert_no_failures(result: subprocess.CompletedProcess):
                                     f"{result.stdout}\n{result.stderr}")
 
 
-# Until the typed routes derive every plugin's schema (issue 14 section 1), the served document
-# still disagrees with the routes; the findings are listed for that work. Strict once it lands.
-PENDING_TYPED_ROUTES = pytest.mark.xfail(strict=False, reason="hand-written OpenAPI text disagrees with the routes "
-                                                               "until typed routes land (issue 14)")
-
-
-@PENDING_TYPED_ROUTES
 @pytest.mark.timeout(300)
 def test_every_route_conforms_to_the_served_schema_with_a_jwt(world, tmp_path):
     assert_no_failures(run_schemathesis(world, world.admin.token, tmp_path))
 
 
-@PENDING_TYPED_ROUTES
 @pytest.mark.timeout(300)
 def test_every_route_conforms_to_the_served_schema_with_an_api_key(world, tmp_path):
     key = world.admin.api_key(ALL_PERMISSIONS)
