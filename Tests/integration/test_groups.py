@@ -353,7 +353,7 @@ def test_members_add_and_remove(alice, team):
     ({"agent_id": "AGENT", "role": {"specialist": {}}}, "role.specialist.domain"),
     ({"agent_id": "AGENT", "role": "regular", "capabilities": "all"}, "capabilities"),
     ({"agent_id": "AGENT", "role": "regular", "capabilities": [f"c{index}" for index in range(65)]}, "capabilities"),
-    ({"agent_id": "AGENT", "role": "regular", "capabilities": ["c" * 129]}, "capabilities"),
+    ({"agent_id": "AGENT", "role": "regular", "capabilities": ["c" * 129]}, "capabilities[0]"),
     ({"agent_id": "AGENT", "role": "regular", "metadata": 1}, "metadata"),
 ])
 def test_member_validation(alice, team, body, field):
