@@ -16,8 +16,10 @@ enum MetricsPlugin: PatternPlugin {
         try host.middleware(.log, order: Int32.min, threading: .inline) { observer.requestFinished($0) }
         let access = config.access
         // Not inline: reading /proc and formatting run on a worker, never on the event loop.
-        try host.route(.get, "/metrics", options: [.public],
-                       openAPI: #"{"summary":"Prometheus metrics (text format 0.0.4)","tags":["operations"],"responses":{"200":{"description":"Metrics","content":{"text/plain":{}}}}}"#) { request in
+        try host.route(.get, "/metrics", options: [.public], summary: "Prometheus metrics (text format 0.0.4)",
+                       responds: [200: .text(PrometheusText.contentType, "Every metric family")],
+                       errors: [401: "[metrics] access = \"token\" without the metrics token",
+                                403: "[metrics] access = \"loopback\" (the default) for a client not on loopback"]) { request in
             if let refusal = access.refusal(request) {
                 if refusal.status == 401 { request.addResponseHeader("WWW-Authenticate", "Bearer") }
                 throw refusal

@@ -22,6 +22,11 @@ public struct Reply: Sendable {
         Reply(description: description, contents: [("text/event-stream", Self.serverSentEvent)])
     }
 
+    /// A text body of `mediaType` (e.g. Prometheus' exposition format).
+    public static func text(_ mediaType: String, _ description: String) -> Reply {
+        Reply(description: description, contents: [(mediaType, .string)])
+    }
+
     public static func empty(_ description: String) -> Reply { Reply(description: description, contents: []) }
 
     /// The same answer, or a Server-Sent Events stream when the client asks for one.
