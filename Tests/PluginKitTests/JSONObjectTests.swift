@@ -27,7 +27,30 @@ private struct Person: JSONObject, Equatable {
     static let fields: [JSONField<Self>] = [JSONField("email", \.email, required: true)]
 }
 
+/// A body with a rule beyond its schema (as agent metadata's size, or distinct group members).
+private struct Pair: JSONObject {
+    var left = ""
+    var right = ""
+    static let fields: [JSONField<Self>] = [JSONField("left", \.left), JSONField("right", \.right)]
+    func normalized(at path: String) throws(HTTPError) -> Pair {
+        guard left != right else { throw .validation(JSONSchema.member("right", of: path), "must differ from left") }
+        return self
+    }
+}
+
+/// How a typed route decodes its body: generically, knowing only `SchemaValue`.
+private func decodeGenerically<Body: SchemaValue>(_ type: Body.Type, _ json: JSONValue) throws(HTTPError) -> Body {
+    try Body(json: json, at: "")
+}
+
 @Suite struct JSONObjectTests {
+    @Test func genericDecodingRunsAnObjectsOwnChecks() {
+        #expect(throws: HTTPError.validation("right", "must differ from left")) {
+            try decodeGenerically(Pair.self, ["left": "a", "right": "a"])
+        }
+        #expect((try? decodeGenerically(Pair.self, ["left": "a", "right": "b"]))?.right == "b")
+    }
+
     private func problem(_ body: JSONValue) -> (field: String, message: String)? {
         do {
             _ = try Pet(json: body)

@@ -10,6 +10,10 @@ public protocol SchemaDescribed {
 public protocol SchemaValue: SchemaDescribed, Sendable {
     /// Reads `json`, which passed `Self.schema`'s check (or a refinement of it).
     init(checked json: JSONValue)
+    /// Checks `json` against the schema (problems named from `path`, `body` for "") and reads
+    /// it. A requirement, so generic callers reach a `JSONObject`'s own member-by-member
+    /// version (with its `normalized` checks).
+    init(json: JSONValue, at path: String) throws(HTTPError)
     var json: JSONValue { get }
     /// Whether `null` is one of the values (true only for `Optional`).
     static var acceptsNull: Bool { get }
@@ -18,8 +22,6 @@ public protocol SchemaValue: SchemaDescribed, Sendable {
 extension SchemaValue {
     public static var acceptsNull: Bool { false }
 
-    /// Checks `json` against the schema (problems named from `path`, `body` for "") and reads
-    /// it. A `JSONObject` has its own, member by member, which calling code reaches statically.
     public init(json: JSONValue, at path: String = "") throws(HTTPError) {
         try Self.schema.check(json, at: path)
         self.init(checked: json)

@@ -10,21 +10,8 @@
 ///         .jsonValue(["message": .string("hello, \(greeting.name)")])
 ///     }
 extension PluginHost {
-    /// A route taking a JSON object body, handed to `handler` checked and decoded (400 naming
-    /// the field, 415, `json_error` otherwise).
-    public func route<Body: JSONObject>(
-        _ method: Method, _ path: String, options: RouteOptions = [], permission: String? = nil,
-        summary: String, description: String? = nil, body: Body.Type, headers: [JSONSchema.Property] = [],
-        responds: [Int: Reply], errors: [Int: String] = [:],
-        _ handler: @escaping @Sendable (Request, Body) throws -> Response
-    ) throws {
-        try route(method, path, options: options, permission: permission, summary: summary, description: description,
-                  schema: Body.schema, headers: headers, responds: responds, errors: errors) { request in
-            try handler(request, Body(json: request.jsonBody()))
-        }
-    }
-
-    /// A route taking any other JSON body (a union of shapes), checked by its schema.
+    /// A route taking a JSON body (an object type, or a union of shapes), handed to `handler`
+    /// checked and decoded (400 naming the field, 415, `json_error` otherwise).
     public func route<Body: SchemaValue>(
         _ method: Method, _ path: String, options: RouteOptions = [], permission: String? = nil,
         summary: String, description: String? = nil, body: Body.Type, headers: [JSONSchema.Property] = [],
@@ -33,7 +20,7 @@ extension PluginHost {
     ) throws {
         try route(method, path, options: options, permission: permission, summary: summary, description: description,
                   schema: Body.schema, headers: headers, responds: responds, errors: errors) { request in
-            try handler(request, Body(json: request.jsonBody()))
+            try handler(request, Body(json: request.jsonBody(), at: ""))
         }
     }
 
